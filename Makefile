@@ -1,0 +1,59 @@
+# Fengqiao: the two commands a new machine needs are `make run` and `make test`.
+JOBS   ?= 2
+BUILD  ?= build
+ASAN   ?= build-asan
+DB     ?= var/fengqiao.db
+PORT   ?= 8080
+
+.PHONY: all setup build asan run demo test unit-test asan-test api-test crashtest bench clean format
+
+all: build
+
+setup:
+	@scripts/setup
+
+$(BUILD)/Makefile:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(ASAN)/Makefile:
+	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DFQ_SANITIZE=ON >/dev/null
+
+asan: $(ASAN)/Makefile
+	cmake --build $(ASAN) -j $(JOBS)
+
+# Set up, build, create the demo database if there is none, and serve it.
+run: setup build
+	@mkdir -p var
+	@if [ ! -f $(DB) ]; then $(BUILD)/fengqiao init --db $(DB) --data-dir var/data && \
+	  $(BUILD)/fengqiao demo --db $(DB); fi
+	$(BUILD)/fengqiao serve --db $(DB) --data-dir var/data --port $(PORT)
+
+unit-test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+asan-test: asan
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+	FENGQIAO=$(ASAN)/fengqiao node --test --test-concurrency=1 tests/api/
+
+api-test: build
+	FENGQIAO=$(BUILD)/fengqiao node --test --test-concurrency=1 tests/api/
+
+crashtest: build
+	tests/crash/run $(BUILD)/fengqiao $(CRASH_N)
+
+# Every test: unit tests, API tests over real HTTP, the sanitizer build of both, the crash test.
+test: setup
+	$(MAKE) unit-test api-test asan-test
+	$(MAKE) crashtest CRASH_N=3000
+
+bench: setup build
+	bench/run $(BUILD)/fengqiao
+
+format:
+	clang-format -i src/*.c src/*/*.c src/*/*.h tests/unit/*.c
+
+clean:
+	rm -rf $(BUILD) $(ASAN)

@@ -1,0 +1,404 @@
+/* Administration: users and roles, the holiday calendar, the SLA policy, departments. Every
+ * change is audited; calendar and policy changes take effect at once (domain_reload). */
+#include "api/api.h"
+#include "core/ident.h"
+#include "core/password.h"
+#include "core/sla.h"
+#include "util/clock.h"
+#include "util/jsonin.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ADMIN (1u << ROLE_ADMIN)
+
+/* ---- users ---- */
+
+static void h_users(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    json_t *v;
+    if (!u || !api_require_role(r, u, ADMIN))
+        return;
+    if (store_users(store_rd(ctx->dom->store), &v)) {
+        http_reply_fail(r, 503, "storage_error", "", "读取失败 (read failed)");
+        return;
+    }
+    http_reply_json(r, 200, json_pack("{s:o}", "items", v));
+}
+
+struct user_job {
+    struct http_req *r;
+    struct api_ctx *ctx;
+    int64_t admin_id;
+    int create;                 /* 1 add, 0 change password */
+    struct fq_user u;
+    char password[160];
+    struct fq_error e;
+};
+
+static int user_tx(struct store_tx *tx, void *arg)
+{
+    struct user_job *j = arg;
+    int rc;
+    if (j->create) {
+        if ((rc = store_tx_user_insert(tx, &j->u)))
+            return rc == FQ_ECONFLICT ? fq_fail(&j->e, rc, "username_taken", "username", "用户名已存在 (username taken)") : rc;
+        return store_tx_audit(tx, j->admin_id, "user_add", j->u.username, "");
+    }
+    struct fq_user cur;
+    if ((rc = store_tx_user_get(tx, j->u.username, &cur)))
+        return rc == FQ_ENOTFOUND ? fq_fail(&j->e, rc, "not_found", "username", "用户不存在 (no such user)") : rc;
+    memcpy(cur.pw_hash, j->u.pw_hash, sizeof cur.pw_hash);
+    cur.failed_logins = 0;
+    cur.locked_until = 0;
+    if ((rc = store_tx_user_update(tx, &cur)))
+        return rc;
+    j->u = cur;
+    return store_tx_audit(tx, j->admin_id, "user_passwd", cur.username, "");
+}
+
+static void user_job_run(void *arg)
+{
+    struct user_job *j = arg;
+    int rc = password_hash(j->password, j->u.pw_hash);
+    sodium_memzero(j->password, sizeof j->password);
+    if (rc == 0)
+        rc = store_write(j->ctx->dom->store, user_tx, j);
+    else
+        fq_fail(&j->e, rc, "weak_password", "password", "密码须为 8-128 个字符 (8 to 128 characters)");
+    if (rc) {
+        if (j->e.status != rc)
+            fq_fail(&j->e, rc, NULL, "", "保存失败 (not saved)");
+        http_reply_error(j->r, &j->e);
+    } else {
+        http_reply_json(j->r, j->create ? 201 : 200, api_user_json(&j->u));
+    }
+    free(j);
+}
+
+static int parse_user(struct api_ctx *ctx, json_t *b, struct user_job *j)
+{
+    static const char *const allowed[] = {"username", "display_name", "password", "roles", "division",
+                                          "department_id", NULL};
+    const char *username, *display, *password, *division;
+    json_t *roles;
+    int64_t dept = 0;
+    struct fq_error *e = &j->e;
+    int rc;
+    if ((rc = jin_only(b, allowed, e)) || (rc = jin_str(b, "username", 1, 2, 63, &username, e)) ||
+        (rc = jin_str(b, "display_name", 0, 1, 63, &display, e)) ||
+        (rc = jin_str(b, "password", 1, 8, 128, &password, e)) ||
+        (rc = jin_array(b, "roles", 1, ROLE__COUNT, &roles, e)) ||
+        (rc = jin_str(b, "division", 0, 12, 12, &division, e)) ||
+        (rc = jin_int(b, "department_id", 0, 1, INT64_MAX, &dept, e)))
+        return rc;
+    for (const char *p = username; *p; p++)
+        if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && !strchr("._-", *p))
+            return fq_fail(e, FQ_EINVAL, "invalid_value", "username", "用户名只能含小写字母、数字和 . _ -");
+    if (json_array_size(roles) == 0)
+        return fq_fail(e, FQ_EINVAL, "required", "roles", "至少需要一个角色 (at least one role)");
+    for (size_t i = 0; i < json_array_size(roles); i++) {
+        int role;
+        if (role_parse(json_string_value(json_array_get(roles, i)), &role))
+            return fq_fail(e, FQ_EINVAL, "invalid_value", "roles", "未知角色 (unknown role)");
+        j->u.roles |= 1u << role;
+    }
+    struct store_rd *rd = store_rd(ctx->dom->store);
+    if (division) {
+        char name[96], parent[FQ_DIVISION_LEN + 1];
+        int level;
+        if (!division_code_valid(division) || store_division_get(rd, division, name, &level, parent))
+            return fq_fail(e, FQ_EINVAL, "unknown_division", "division", "区划不存在 (unknown division)");
+        snprintf(j->u.division, sizeof j->u.division, "%s", division);
+    }
+    if (dept) {
+        struct fq_department d;
+        if (store_department_get(rd, dept, &d))
+            return fq_fail(e, FQ_EINVAL, "unknown_department", "department_id", "部门不存在 (unknown department)");
+        j->u.department_id = dept;
+    }
+    if ((j->u.roles & (1u << ROLE_HANDLER)) && !dept)
+        return fq_fail(e, FQ_EINVAL, "required", "department_id", "部门承办人须指定部门 (handlers need a department)");
+    snprintf(j->u.username, sizeof j->u.username, "%s", username);
+    snprintf(j->u.display_name, sizeof j->u.display_name, "%s", display ? display : username);
+    snprintf(j->password, sizeof j->password, "%s", password);
+    j->u.created_at = fq_now_ms();
+    return 0;
+}
+
+static void h_user_add(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    if (!u || !api_require_role(r, u, ADMIN))
+        return;
+    json_t *b = http_body_json(r);
+    if (!b)
+        return;
+    struct user_job *j = calloc(1, sizeof *j);
+    j->r = r;
+    j->ctx = ctx;
+    j->admin_id = u->u.id;
+    j->create = 1;
+    int rc = parse_user(ctx, b, j);
+    json_decref(b);
+    if (rc) {
+        http_reply_error(r, &j->e);
+        free(j);
+        return;
+    }
+    if (api_offload(ctx, user_job_run, j)) {
+        free(j);
+        http_reply_fail(r, 503, "busy", "", "服务繁忙 (busy)");
+    }
+}
+
+/* PUT /api/v1/users/:username/password {password}: admins for anyone, users for themselves. */
+static void h_user_passwd(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    const char *name = http_param(r, "username"), *password;
+    static const char *const allowed[] = {"password", NULL};
+    if (!u)
+        return;
+    if (strcmp(name, u->u.username) && !api_require_role(r, u, ADMIN))
+        return;
+    json_t *b = http_body_json(r);
+    if (!b)
+        return;
+    struct user_job *j = calloc(1, sizeof *j);
+    j->r = r;
+    j->ctx = ctx;
+    j->admin_id = u->u.id;
+    if (jin_only(b, allowed, &j->e) || jin_str(b, "password", 1, 8, 128, &password, &j->e)) {
+        http_reply_error(r, &j->e);
+        json_decref(b);
+        free(j);
+        return;
+    }
+    snprintf(j->u.username, sizeof j->u.username, "%s", name);
+    snprintf(j->password, sizeof j->password, "%s", password);
+    json_decref(b);
+    if (api_offload(ctx, user_job_run, j)) {
+        free(j);
+        http_reply_fail(r, 503, "busy", "", "服务繁忙 (busy)");
+    }
+}
+
+/* ---- calendar ---- */
+
+static void h_calendar(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    const char *y = http_query(r, "year");
+    int year = 0;
+    json_t *v;
+    if (!u)
+        return;
+    if (y && *y) {
+        char *end;
+        year = (int)strtol(y, &end, 10);
+        if (*end || year < 2000 || year > 2100) {
+            http_reply_fail(r, 400, "out_of_range", "year", "年份须在 2000..2100 之间");
+            return;
+        }
+    }
+    if (store_holidays_json(store_rd(ctx->dom->store), year, &v)) {
+        http_reply_fail(r, 503, "storage_error", "", "读取失败 (read failed)");
+        return;
+    }
+    http_reply_json(r, 200, json_pack("{s:o}", "items", v));
+}
+
+struct calendar_job {
+    int64_t day, admin_id;
+    char kind[8], name[64], date[11];
+};
+
+static int calendar_tx(struct store_tx *tx, void *arg)
+{
+    struct calendar_job *j = arg;
+    int rc = store_tx_holiday_set(tx, j->day, j->kind[0] ? j->kind : NULL, j->name);
+    if (rc == 0)
+        rc = store_tx_audit(tx, j->admin_id, "calendar_set", j->date, j->kind[0] ? j->kind : "removed");
+    return rc;
+}
+
+/* PUT /api/v1/calendar/:date {kind: "off"|"work"|null, name} */
+static void h_calendar_put(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    struct calendar_job j;
+    struct fq_error e;
+    const char *kind, *name;
+    static const char *const allowed[] = {"kind", "name", NULL};
+    if (!u || !api_require_role(r, u, ADMIN))
+        return;
+    memset(&j, 0, sizeof j);
+    if (day_parse(http_param(r, "date"), &j.day)) {
+        http_reply_fail(r, 400, "invalid_time", "date", "日期格式须为 YYYY-MM-DD");
+        return;
+    }
+    json_t *b = http_body_json(r);
+    if (!b)
+        return;
+    if (jin_only(b, allowed, &e) || jin_str(b, "kind", 0, 2, 4, &kind, &e) || jin_str(b, "name", 0, 1, 63, &name, &e)) {
+        http_reply_error(r, &e);
+        json_decref(b);
+        return;
+    }
+    if (kind && strcmp(kind, "off") && strcmp(kind, "work")) {
+        json_decref(b);
+        http_reply_fail(r, 400, "invalid_value", "kind", "kind 须为 off（放假）、work（调休上班）或 null（删除）");
+        return;
+    }
+    snprintf(j.kind, sizeof j.kind, "%s", kind ? kind : "");
+    snprintf(j.name, sizeof j.name, "%s", name ? name : "");
+    snprintf(j.date, sizeof j.date, "%s", http_param(r, "date"));
+    j.admin_id = u->u.id;
+    json_decref(b);
+    if (store_write(ctx->dom->store, calendar_tx, &j) || domain_reload(ctx->dom)) {
+        http_reply_fail(r, 503, "storage_error", "", "保存失败 (not saved)");
+        return;
+    }
+    http_reply_json(r, 200, json_pack("{s:s, s:o, s:s}", "date", j.date, "kind",
+                                      j.kind[0] ? json_string(j.kind) : json_null(), "name", j.name));
+}
+
+/* ---- SLA policy ---- */
+
+static json_t *rule_json(const struct fq_sla_rule *x)
+{
+    return json_pack("{s:I, s:o, s:o, s:o, s:s, s:i, s:f, s:i}", "id", (json_int_t)x->id, "grade",
+                     x->grade ? json_string(grade_name(x->grade)) : json_null(), "level",
+                     x->level ? json_string(level_name(x->level)) : json_null(), "channel",
+                     x->channel >= 0 ? json_string(channel_name(x->channel)) : json_null(), "unit", x->unit,
+                     "amount", x->amount, "warn_fraction", x->warn_fraction, "response_hours", x->response_hours);
+}
+
+static void h_sla(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    struct fq_sla_rule *rules;
+    int n;
+    if (!u)
+        return;
+    if (store_sla_rules(store_rd(ctx->dom->store), &rules, &n)) {
+        http_reply_fail(r, 503, "storage_error", "", "读取失败 (read failed)");
+        return;
+    }
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, rule_json(&rules[i]));
+    free(rules);
+    http_reply_json(r, 200, json_pack("{s:o}", "items", arr));
+}
+
+struct sla_job {
+    struct fq_sla_rule rule;
+    int64_t admin_id;
+};
+
+static int sla_tx(struct store_tx *tx, void *arg)
+{
+    struct sla_job *j = arg;
+    int rc = store_tx_sla_put(tx, &j->rule);
+    char target[32];
+    snprintf(target, sizeof target, "sla/%lld", (long long)j->rule.id);
+    return rc ? rc : store_tx_audit(tx, j->admin_id, "sla_put", target, j->rule.unit);
+}
+
+/* POST /api/v1/sla-policy (new rule) and PUT /api/v1/sla-policy/:id (replace). */
+static void h_sla_put(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    struct sla_job j;
+    struct fq_error e;
+    const char *grade, *level, *channel, *unit;
+    int64_t amount, response = 24;
+    double warn = 0.75;
+    static const char *const allowed[] = {"grade", "level", "channel", "unit", "amount", "warn_fraction",
+                                          "response_hours", NULL};
+    if (!u || !api_require_role(r, u, ADMIN))
+        return;
+    memset(&j, 0, sizeof j);
+    const char *id = http_param(r, "id");
+    if (id) {
+        char *end;
+        j.rule.id = strtoll(id, &end, 10);
+        if (*end || j.rule.id <= 0) {
+            http_reply_fail(r, 404, "not_found", "id", "规则不存在 (no such rule)");
+            return;
+        }
+    }
+    json_t *b = http_body_json(r);
+    if (!b)
+        return;
+    int rc = jin_only(b, allowed, &e);
+    if (!rc)
+        rc = jin_str(b, "grade", 0, 1, 16, &grade, &e);
+    if (!rc)
+        rc = jin_str(b, "level", 0, 1, 16, &level, &e);
+    if (!rc)
+        rc = jin_str(b, "channel", 0, 1, 32, &channel, &e);
+    if (!rc)
+        rc = jin_str(b, "unit", 1, 1, 11, &unit, &e);
+    if (!rc)
+        rc = jin_int(b, "amount", 1, 0, 10000, &amount, &e);
+    if (!rc)
+        rc = jin_num(b, "warn_fraction", 0, 0.01, 0.99, &warn, &e);
+    if (!rc)
+        rc = jin_int(b, "response_hours", 0, 0, 720, &response, &e);
+    j.rule.channel = -1;
+    if (!rc && grade && grade_parse(grade, &j.rule.grade))
+        rc = fq_fail(&e, FQ_EINVAL, "invalid_value", "grade", "等级无效 (invalid grade)");
+    if (!rc && level && level_parse(level, &j.rule.level))
+        rc = fq_fail(&e, FQ_EINVAL, "invalid_value", "level", "层级无效 (invalid level)");
+    if (!rc && channel && channel_parse(channel, &j.rule.channel))
+        rc = fq_fail(&e, FQ_EINVAL, "invalid_value", "channel", "渠道无效 (invalid channel)");
+    if (!rc) {
+        snprintf(j.rule.unit, sizeof j.rule.unit, "%s", unit);
+        j.rule.amount = (int)amount;
+        j.rule.warn_fraction = warn;
+        j.rule.response_hours = (int)response;
+        if (!sla_rule_valid(&j.rule))
+            rc = fq_fail(&e, FQ_EINVAL, "invalid_value", "unit", "unit 须为 hours/days/workdays/months");
+    }
+    json_decref(b);
+    if (rc) {
+        http_reply_error(r, &e);
+        return;
+    }
+    j.admin_id = u->u.id;
+    rc = store_write(ctx->dom->store, sla_tx, &j);
+    if (rc) {
+        fq_fail(&e, rc, NULL, "id", rc == FQ_ENOTFOUND ? "规则不存在 (no such rule)" : "保存失败 (not saved)");
+        http_reply_error(r, &e);
+        return;
+    }
+    domain_reload(ctx->dom);
+    http_reply_json(r, id ? 200 : 201, rule_json(&j.rule));
+}
+
+void api_admin_routes(struct api_ctx *ctx)
+{
+    struct http_server *s = ctx->http;
+    http_route(s, "GET", "/api/v1/users", h_users, ctx, 0);
+    http_route(s, "POST", "/api/v1/users", h_user_add, ctx, 8192);
+    http_route(s, "PUT", "/api/v1/users/:username/password", h_user_passwd, ctx, 4096);
+    http_route(s, "GET", "/api/v1/calendar", h_calendar, ctx, 0);
+    http_route(s, "PUT", "/api/v1/calendar/:date", h_calendar_put, ctx, 4096);
+    http_route(s, "GET", "/api/v1/sla-policy", h_sla, ctx, 0);
+    http_route(s, "POST", "/api/v1/sla-policy", h_sla_put, ctx, 4096);
+    http_route(s, "PUT", "/api/v1/sla-policy/:id", h_sla_put, ctx, 4096);
+}

@@ -1,0 +1,72 @@
+/* The HTTP face of the domain: one file per resource, all registered here. Handlers parse and
+ * validate with core/, read through the store's per-thread connection, and hand writes to the
+ * writer thread, answering only once they are durable. */
+#ifndef FQ_API_API_H
+#define FQ_API_API_H
+
+#include <pthread.h>
+
+#include "core/case.h"
+#include "core/domain.h"
+#include "http/http.h"
+
+struct auth_worker;
+
+struct api_ctx {
+    struct fq_domain *dom;
+    struct http_server *http;
+    struct auth_worker *auth;     /* login hashing thread(s) */
+    int64_t started_at;
+    int secure_cookies;           /* add Secure to cookies (behind TLS) */
+};
+
+/* The authenticated caller of a request. */
+struct api_user {
+    struct fq_user u;
+    struct case_actor actor;
+    int via_cookie;
+    unsigned char token_hash[32];
+};
+
+/* Registers every route. */
+void api_register(struct api_ctx *ctx);
+/* Starts / stops the background pieces the API needs (login workers). */
+int api_start(struct api_ctx *ctx);
+void api_stop(struct api_ctx *ctx);
+
+/* The caller, or NULL after replying 401 (no or expired session) / 403 (CSRF header missing on
+ * a cookie-authenticated write). */
+struct api_user *api_auth(struct http_req *r, struct api_ctx *ctx);
+/* 1 when u holds one of the roles in mask (bits 1u << ROLE_*); else replies 403 and returns 0. */
+int api_require_role(struct http_req *r, const struct api_user *u, unsigned mask);
+/* Runs fn(arg) on a login worker thread (password hashing stays off the HTTP threads).
+ * 0, or FQ_EBUSY when the queue is full (fn not called). */
+int api_offload(struct api_ctx *ctx, void (*fn)(void *arg), void *arg);
+/* A user as JSON (no password hash). */
+json_t *api_user_json(const struct fq_user *u);
+/* Fills a case actor from a user. */
+void api_actor_from_user(const struct fq_user *u, struct case_actor *a);
+/* Appends an audit record (asynchronously; best effort). */
+void api_audit(struct api_ctx *ctx, int64_t user_id, const char *action, const char *target,
+               const char *detail);
+/* Publishes a case change on the event bus. */
+void api_publish_case(struct api_ctx *ctx, const struct fq_case *c, const char *action);
+
+/* Queues a case intake for actor (staff or public) and replies when it is durable. */
+void api_case_intake(struct http_req *r, struct api_ctx *ctx, const struct case_actor *actor);
+/* Queues an action on a case and replies when it is durable (body may be NULL). */
+void api_case_action(struct http_req *r, struct api_ctx *ctx, const struct case_actor *actor,
+                     const char *code, int action, json_t *body);
+/* A timeline as JSON; the public view hides actors, payloads and hashes. */
+json_t *api_events_json(const struct fq_event *ev, int n, int public_view);
+
+/* Registration functions of each resource file. */
+void api_auth_routes(struct api_ctx *ctx);
+void api_case_routes(struct api_ctx *ctx);
+void api_reference_routes(struct api_ctx *ctx);
+void api_admin_routes(struct api_ctx *ctx);
+void api_public_routes(struct api_ctx *ctx);
+void api_event_routes(struct api_ctx *ctx);
+void api_health_routes(struct api_ctx *ctx);
+
+#endif

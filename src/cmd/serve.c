@@ -1,0 +1,113 @@
+/* fengqiao serve: the HTTP server over the database, with the deadline timer and the event bus. */
+#include "api/api.h"
+#include "cmd/cmd.h"
+#include "core/timer.h"
+#include "util/log.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stopping = 1;
+}
+
+static void on_timer_change(const struct fq_case *c, const char *what, void *arg)
+{
+    api_publish_case(arg, c, what);
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {CMD_PATH_OPTIONS,
+                                         {"address", required_argument, 0, 'a'},
+                                         {"port", required_argument, 0, 'p'},
+                                         {"threads", required_argument, 0, 't'},
+                                         {"web", required_argument, 0, 'w'},
+                                         {"timer-interval", required_argument, 0, 'T'},
+                                         {"secure-cookies", no_argument, 0, 'S'},
+                                         {0, 0, 0, 0}};
+    struct cmd_paths p;
+    struct http_opts ho = {.address = "127.0.0.1", .port = 8080};
+    const char *web = NULL;
+    int timer_ms = 30000, secure = 0, c;
+    cmd_paths_init(&p);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (cmd_paths_opt(&p, c, optarg))
+            continue;
+        switch (c) {
+        case 'a': ho.address = optarg; break;
+        case 'p': ho.port = atoi(optarg); break;
+        case 't': ho.threads = atoi(optarg); break;
+        case 'w': web = optarg; break;
+        case 'T': timer_ms = atoi(optarg); break;
+        case 'S': secure = 1; break;
+        default:
+            printf("Usage: fengqiao serve [options]\n\nServes the API under /api/v1 and the web apps.\n\n" CMD_PATH_HELP
+                   "  --address ADDR    listen address (default 127.0.0.1)\n"
+                   "  --port N          port (default 8080; 0 = any free port, printed)\n"
+                   "  --threads N       HTTP threads (default: one per core)\n"
+                   "  --web DIR         built web apps (default web/dist when present)\n"
+                   "  --timer-interval MS  deadline timer period (default 30000)\n"
+                   "  --secure-cookies  mark cookies Secure (when served behind TLS)\n");
+            return c == 'h' ? 0 : 2;
+        }
+    }
+    if (ho.port < 0 || ho.port > 65535 || ho.threads < 0 || ho.threads > 256 || timer_ms < 10) {
+        fprintf(stderr, "fengqiao serve: invalid --port, --threads or --timer-interval\n");
+        return 2;
+    }
+    struct store *s;
+    struct fq_domain d;
+    if (cmd_open(&p, 0, &s, &d))
+        return 1;
+    d.bus = bus_new();
+    struct api_ctx ctx = {.dom = &d, .secure_cookies = secure};
+    ctx.http = http_server_new(&ho);
+    if (!ctx.http || !d.bus || api_start(&ctx)) {
+        fprintf(stderr, "fengqiao serve: out of memory\n");
+        return 1;
+    }
+    api_register(&ctx);
+    if (!web && is_dir("web/dist"))
+        web = "web/dist";
+    if (web)
+        http_static(ctx.http, "/", web);
+    struct fq_error e = {0};
+    if (http_server_start(ctx.http, &e)) {
+        fprintf(stderr, "fengqiao serve: %s\n", e.message);
+        return 1;
+    }
+    struct timer *t = timer_start(&d, timer_ms, on_timer_change, &ctx);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    printf("fengqiao serving http://%s:%d/ (database %s)\n", ho.address, http_server_port(ctx.http), p.db);
+    fflush(stdout);
+    while (!stopping)
+        pause();
+    log_info("shutting down");
+    timer_stop(t);
+    bus_close(d.bus);
+    http_server_free(ctx.http);
+    api_stop(&ctx);
+    bus_free(d.bus);
+    domain_close(&d);
+    store_close(s);
+    return 0;
+}

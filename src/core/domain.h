@@ -1,0 +1,41 @@
+/* The domain context: everything the case logic needs besides the transaction — the store, the
+ * personal-data key, the working-day calendar and SLA rules (swapped atomically when an admin
+ * edits them), settings, and the event bus that feeds server-sent events. One per process. */
+#ifndef FQ_CORE_DOMAIN_H
+#define FQ_CORE_DOMAIN_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "core/bus.h"
+#include "core/calendar.h"
+#include "core/pii.h"
+#include "store/store.h"
+
+struct fq_domain {
+    struct store *store;
+    struct pii_key key;
+    struct bus *bus;              /* may be NULL (CLI) */
+    char data_dir[512];           /* attachments live under data_dir/files */
+    pthread_rwlock_t lock;        /* guards cal and rules (the pointers, not what they point to) */
+    struct calendar *cal;
+    struct fq_sla_rule *rules;
+    int nrules;
+    int64_t supervise_margin_ms;  /* overdue by this much → supervision order (default 24 h) */
+    int64_t session_idle_ms;      /* default 30 min */
+};
+
+/* Opens the domain over an open store: loads the key (key_path), calendar, SLA rules and
+ * settings. 0 or an FQ_E* code with e filled. */
+int domain_open(struct fq_domain *d, struct store *s, const char *key_path, const char *data_dir,
+                struct fq_error *e);
+void domain_close(struct fq_domain *d);
+/* Re-reads the calendar and SLA rules from the store (after an admin edit). */
+int domain_reload(struct fq_domain *d);
+/* Computes due/warn for a case starting at `start` under the current rules. */
+void domain_deadline(struct fq_domain *d, int grade, int level, int channel, int64_t start,
+                     int64_t *due, int64_t *warn);
+/* Working days left until due (negative when overdue), under the current calendar. */
+double domain_working_days_left(struct fq_domain *d, int64_t now, int64_t due);
+
+#endif

@@ -1,0 +1,886 @@
+/* The SQLite backend's engine room: opening and migrating the database, the writer thread that
+ * commits queued jobs in groups, the per-thread read connections, backup and integrity checks.
+ *
+ * Group commit: with synchronous=FULL a commit costs one fdatasync (~100 µs here), so committing
+ * jobs one by one caps writes at a few thousand a second. The writer takes up to group_max queued
+ * jobs, runs each inside its own SAVEPOINT of one IMMEDIATE transaction (a failing job rolls back
+ * alone), commits once, and only then reports each job done — a caller is never told a write
+ * succeeded before it is durable. */
+#include "store/sqlite_int.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define QUEUE_CAP 65536
+#define GROUP_MAX_DEFAULT 512
+#define BUSY_TIMEOUT_MS 5000
+
+struct job {
+    store_tx_fn fn;
+    store_done_fn done;
+    void *arg;
+};
+
+struct store {
+    char *path;
+    int readonly;
+    int group_max;
+
+    struct sq_conn w;      /* the writer connection (none when readonly) */
+    pthread_mutex_t wlock; /* held while a group or a bulk job owns w */
+
+    pthread_mutex_t mu; /* guards the queue and closing */
+    pthread_cond_t work;
+    struct job *q;     /* ring of QUEUE_CAP jobs */
+    struct job *batch; /* the writer's current group (group_max) */
+    int *results;
+    size_t qhead, qlen;
+    int closing;
+    pthread_t writer;
+    int writer_running;
+
+    pthread_key_t rd_key; /* this thread's struct store_rd */
+    int rd_key_ok;
+    pthread_mutex_t rd_mu; /* guards rds */
+    struct store_rd *rds;
+};
+
+/* The store whose transaction this thread is running (a group job or a bulk load), so that a
+ * job calling store_write or store_write_bulk fails instead of waiting for itself forever. */
+static _Thread_local struct store *tx_owner;
+
+static const char *stmt_sql[SQ__COUNT] = {
+#define SQ_SQL(id, sql) sql,
+    SQ_STATEMENTS(SQ_SQL)
+#undef SQ_SQL
+};
+
+/* ---- connections and statements ---- */
+
+int sq_error(struct sq_conn *c, int rc, const char *what)
+{
+    const char *msg = c && c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        log_debug("store: %s: %s", what, msg);
+        return FQ_ECONFLICT;
+    }
+    log_error("store: %s: %s (%d)", what, msg, rc);
+    return FQ_EIO;
+}
+
+static int exec_sql(sqlite3 *db, const char *sql, struct fq_error *e)
+{
+    char *err = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+    if (rc != SQLITE_OK) {
+        log_error("store: %s: %s", sql, err ? err : sqlite3_errstr(rc));
+        fq_fail(e, FQ_EIO, "storage_error", NULL, "database error: %s",
+                err ? err : sqlite3_errstr(rc));
+        sqlite3_free(err);
+        return FQ_EIO;
+    }
+    return 0;
+}
+
+/* The journal mode must really be WAL: readers run beside the writer only in WAL mode. */
+static int ensure_wal(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int ok = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL) == SQLITE_OK &&
+             sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+             !strcmp((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    return ok ? 0 : FQ_EIO;
+}
+
+int sq_conn_open(struct sq_conn *c, const char *path, int writer, int create, struct fq_error *e)
+{
+    memset(c, 0, sizeof *c);
+    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_PRIVATECACHE;
+    if (writer)
+        flags |= SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    else
+        flags |= SQLITE_OPEN_READONLY;
+    int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+    if (rc != SQLITE_OK)
+        goto fail;
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    /* Per-connection settings; the journal mode is persistent in the file, set by the writer. */
+    if (writer) {
+        if (ensure_wal(c->db) ||
+            sqlite3_exec(
+                c->db,
+                "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                " PRAGMA cache_size=-16384;",
+                NULL, NULL, NULL) != SQLITE_OK)
+            goto fail;
+    } else {
+        if (sqlite3_exec(
+                c->db,
+                "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-8192;"
+                " PRAGMA mmap_size=268435456;",
+                NULL, NULL, NULL) != SQLITE_OK)
+            goto fail;
+    }
+    return 0;
+fail:;
+    const char *msg = c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc);
+    if (c->db && sqlite3_errcode(c->db) == SQLITE_OK)
+        msg = "cannot switch to WAL journal mode";
+    log_error("store: open %s: %s", path, msg);
+    fq_fail(e, FQ_EIO, "storage_error", NULL, "cannot open database %s: %s", path, msg);
+    sqlite3_close(c->db);
+    c->db = NULL;
+    return FQ_EIO;
+}
+
+void sq_conn_close(struct sq_conn *c)
+{
+    if (!c || !c->db)
+        return;
+    for (int i = 0; i < SQ__COUNT; i++)
+        sqlite3_finalize(c->st[i]);
+    for (int i = 0; i < SQ_DYN_CACHE; i++) {
+        sqlite3_finalize(c->dyn[i].st);
+        free(c->dyn[i].sql);
+    }
+    if (sqlite3_close(c->db) != SQLITE_OK)
+        log_error("store: close: %s", sqlite3_errmsg(c->db));
+    memset(c, 0, sizeof *c);
+}
+
+sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id)
+{
+    if (!c || !c->db || (int)id < 0 || id >= SQ__COUNT)
+        return NULL;
+    if (!c->st[id]) {
+        int rc = sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->st[id],
+                                    NULL);
+        if (rc != SQLITE_OK) {
+            log_error("store: prepare %s: %s", stmt_sql[id], sqlite3_errmsg(c->db));
+            c->st[id] = NULL;
+            return NULL;
+        }
+    }
+    return c->st[id];
+}
+
+sqlite3_stmt *sq_stmt_dyn(struct sq_conn *c, const char *sql)
+{
+    if (!c || !c->db)
+        return NULL;
+    for (int i = 0; i < SQ_DYN_CACHE; i++)
+        if (c->dyn[i].sql && !strcmp(c->dyn[i].sql, sql))
+            return c->dyn[i].st;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("store: prepare %s: %s", sql, sqlite3_errmsg(c->db));
+        return NULL;
+    }
+    char *copy = strdup(sql);
+    if (!copy) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    int slot = c->dyn_next;
+    c->dyn_next = (c->dyn_next + 1) % SQ_DYN_CACHE;
+    sqlite3_finalize(c->dyn[slot].st);
+    free(c->dyn[slot].sql);
+    c->dyn[slot].sql = copy;
+    c->dyn[slot].st = st;
+    return st;
+}
+
+int sq_exec_stmt(struct sq_conn *c, sqlite3_stmt *st, const char *what)
+{
+    if (!st)
+        return FQ_EIO;
+    int rc = sqlite3_step(st);
+    int ret = 0;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        ret = sq_error(c, rc, what);
+    sqlite3_reset(st);
+    return ret;
+}
+
+int sq_exec_one(struct sq_conn *c, sqlite3_stmt *st, const char *what)
+{
+    int ret = sq_exec_stmt(c, st, what);
+    if (ret == 0 && sqlite3_changes(c->db) == 0)
+        ret = FQ_ENOTFOUND;
+    return ret;
+}
+
+void sq_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+void sq_bind_blob(sqlite3_stmt *st, int i, const void *p, int n)
+{
+    if (p && n > 0)
+        sqlite3_bind_blob(st, i, p, n, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+void sq_col_copy(sqlite3_stmt *st, int i, char *dst, size_t size)
+{
+    if (!size)
+        return;
+    const unsigned char *t = sqlite3_column_text(st, i);
+    size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
+    if (n >= size)
+        n = size - 1;
+    if (n)
+        memcpy(dst, t, n);
+    dst[n] = 0;
+}
+
+int sq_col_blob(sqlite3_stmt *st, int i, unsigned char *dst, int size)
+{
+    const void *p = sqlite3_column_blob(st, i);
+    int n = p ? sqlite3_column_bytes(st, i) : 0;
+    if (n > size)
+        n = size;
+    if (n)
+        memcpy(dst, p, (size_t)n);
+    if (n < size)
+        memset(dst + n, 0, (size_t)(size - n));
+    return n;
+}
+
+/* Significant prefix length of a 12-digit division code: trailing zero groups are "below". */
+static size_t division_prefix_len(const char *code, size_t n)
+{
+    static const size_t cuts[] = {2, 4, 6, 9}; /* province, city, county, township */
+    if (n != FQ_DIVISION_LEN)
+        return n; /* already a prefix (or not a code): use as given */
+    for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
+        size_t i = cuts[k];
+        while (i < n && code[i] == '0')
+            i++;
+        if (i == n)
+            return cuts[k];
+    }
+    return n;
+}
+
+void sq_division_range(const char *code, char lo[FQ_DIVISION_LEN + 1], char hi[FQ_DIVISION_LEN + 2])
+{
+    size_t n = code ? strnlen(code, FQ_DIVISION_LEN + 1) : 0;
+    if (n > FQ_DIVISION_LEN)
+        n = FQ_DIVISION_LEN;
+    n = division_prefix_len(code, n);
+    if (n)
+        memcpy(lo, code, n);
+    lo[n] = 0;
+    memcpy(hi, lo, n);
+    hi[n] = '~'; /* above every digit */
+    hi[n + 1] = 0;
+}
+
+json_t *sq_json_str(const char *s)
+{
+    json_t *v = s ? json_string(s) : NULL;
+    return v ? v : json_null();
+}
+
+json_t *sq_json_col(sqlite3_stmt *st, int i)
+{
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    if (!t)
+        return json_null();
+    json_t *v = json_stringn(t, (size_t)sqlite3_column_bytes(st, i));
+    return v ? v : json_null();
+}
+
+json_t *sq_json_time(int64_t ms)
+{
+    if (!ms)
+        return json_null();
+    char buf[26];
+    ms_format(ms, buf);
+    return json_string(buf);
+}
+
+int sq_grow(void **p, int *cap, int n, size_t elem, int max)
+{
+    if (n < *cap)
+        return 0;
+    if (n >= max)
+        return FQ_ETOOBIG;
+    int ncap = *cap ? *cap * 2 : 16;
+    if (ncap > max)
+        ncap = max;
+    void *q = realloc(*p, (size_t)ncap * elem);
+    if (!q)
+        return FQ_ENOMEM;
+    *p = q;
+    *cap = ncap;
+    return 0;
+}
+
+/* ---- schema ---- */
+
+int store_schema_version(void)
+{
+    return sq_migration_count;
+}
+
+static int user_version(sqlite3 *db, int *v)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *v = sqlite3_column_int(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : FQ_EIO;
+}
+
+static int migrate(sqlite3 *db, int readonly, struct fq_error *e)
+{
+    int v = 0;
+    if (user_version(db, &v))
+        return fq_fail(e, FQ_EIO, "storage_error", NULL, "cannot read schema version: %s",
+                       sqlite3_errmsg(db));
+    if (v > sq_migration_count)
+        return fq_fail(e, FQ_EIO, "schema_too_new", NULL,
+                       "database schema version %d is newer than this program's (%d)", v,
+                       sq_migration_count);
+    if (v == sq_migration_count)
+        return 0;
+    if (readonly)
+        return fq_fail(e, FQ_EIO, "schema_outdated", NULL,
+                       "database schema version %d needs migrating to %d (open it read-write)", v,
+                       sq_migration_count);
+    for (; v < sq_migration_count; v++) {
+        char pragma[48];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
+        if (exec_sql(db, "BEGIN IMMEDIATE", e))
+            return FQ_EIO;
+        if (exec_sql(db, sq_migrations[v], e) || exec_sql(db, pragma, e)) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return FQ_EIO;
+        }
+        if (exec_sql(db, "COMMIT", e)) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return FQ_EIO;
+        }
+        log_info("store: schema migrated to version %d", v + 1);
+    }
+    return 0;
+}
+
+/* ---- the writer ---- */
+
+/* Runs one statement of the transaction protocol on the writer connection. */
+static int tx_ctl(struct sq_conn *c, enum sq_stmt id, const char *what)
+{
+    return sq_exec_stmt(c, sq_stmt(c, id), what);
+}
+
+static void run_group(struct store *s, struct job *jobs, int *results, int n)
+{
+    struct sq_conn *c = &s->w;
+    struct store_tx tx = {.s = s, .conn = c, .now = fq_now_ms(), .bulk = 0};
+    int broken = 0;
+
+    pthread_mutex_lock(&s->wlock);
+    tx_owner = s;
+    if (tx_ctl(c, SQ_BEGIN, "begin")) {
+        for (int i = 0; i < n; i++)
+            results[i] = FQ_EIO;
+        goto report;
+    }
+    for (int i = 0; i < n; i++) {
+        if (broken) {
+            results[i] = FQ_EIO;
+            continue;
+        }
+        if (tx_ctl(c, SQ_SAVEPOINT, "savepoint")) {
+            results[i] = FQ_EIO;
+            broken = 1;
+            continue;
+        }
+        int r = jobs[i].fn ? jobs[i].fn(&tx, jobs[i].arg) : 0;
+        if (r >= 0) {
+            if (tx_ctl(c, SQ_RELEASE, "release"))
+                r = FQ_EIO;
+        }
+        if (r < 0) {
+            if (tx_ctl(c, SQ_ROLLBACK_TO, "rollback to") || tx_ctl(c, SQ_RELEASE, "release"))
+                broken = 1;
+        }
+        results[i] = r;
+        /* An I/O error or a full disk can roll back the whole transaction under us. */
+        if (sqlite3_get_autocommit(c->db))
+            broken = 1;
+    }
+    if (broken || tx_ctl(c, SQ_COMMIT, "commit")) {
+        if (!sqlite3_get_autocommit(c->db))
+            tx_ctl(c, SQ_ROLLBACK, "rollback");
+        log_error("store: group of %d jobs rolled back", n);
+        for (int i = 0; i < n; i++)
+            if (results[i] >= 0)
+                results[i] = FQ_EIO;
+    }
+report:
+    tx_owner = NULL;
+    pthread_mutex_unlock(&s->wlock);
+    for (int i = 0; i < n; i++)
+        if (jobs[i].done)
+            jobs[i].done(jobs[i].arg, results[i]);
+}
+
+static void *writer_main(void *p)
+{
+    struct store *s = p;
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        while (s->qlen == 0 && !s->closing)
+            pthread_cond_wait(&s->work, &s->mu);
+        if (s->qlen == 0) {
+            pthread_mutex_unlock(&s->mu);
+            break;
+        }
+        int n = 0;
+        while (n < s->group_max && s->qlen > 0) {
+            s->batch[n++] = s->q[s->qhead];
+            s->qhead = (s->qhead + 1) % QUEUE_CAP;
+            s->qlen--;
+        }
+        pthread_mutex_unlock(&s->mu);
+        run_group(s, s->batch, s->results, n);
+    }
+    return NULL;
+}
+
+int store_submit(struct store *s, store_tx_fn fn, store_done_fn done, void *arg)
+{
+    if (!s || !fn)
+        return FQ_EINVAL;
+    if (s->readonly)
+        return FQ_EBUSY;
+    pthread_mutex_lock(&s->mu);
+    if (s->closing || s->qlen >= QUEUE_CAP || !s->writer_running) {
+        pthread_mutex_unlock(&s->mu);
+        return FQ_EBUSY;
+    }
+    s->q[(s->qhead + s->qlen) % QUEUE_CAP] = (struct job){fn, done, arg};
+    s->qlen++;
+    pthread_cond_signal(&s->work);
+    pthread_mutex_unlock(&s->mu);
+    return 0;
+}
+
+/* store_write: the caller sleeps on its own condition variable until its job is durable. */
+struct waiter {
+    store_tx_fn fn;
+    void *arg;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int finished, rc;
+};
+
+static int waiter_fn(struct store_tx *tx, void *arg)
+{
+    struct waiter *w = arg;
+    return w->fn(tx, w->arg);
+}
+
+static void waiter_done(void *arg, int rc)
+{
+    struct waiter *w = arg;
+    pthread_mutex_lock(&w->mu);
+    w->rc = rc;
+    w->finished = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+int store_write(struct store *s, store_tx_fn fn, void *arg)
+{
+    if (!s || !fn)
+        return FQ_EINVAL;
+    if (tx_owner == s)
+        return FQ_EBUSY; /* called from inside a job: it would wait for itself */
+    struct waiter w = {.fn = fn, .arg = arg};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    int rc = store_submit(s, waiter_fn, waiter_done, &w);
+    if (rc == 0) {
+        pthread_mutex_lock(&w.mu);
+        while (!w.finished)
+            pthread_cond_wait(&w.cv, &w.mu);
+        rc = w.rc;
+        pthread_mutex_unlock(&w.mu);
+    }
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
+    return rc;
+}
+
+int store_write_bulk(struct store *s, store_tx_fn fn, void *arg)
+{
+    if (!s || !fn)
+        return FQ_EINVAL;
+    if (s->readonly || !s->w.db)
+        return FQ_EINVAL;
+    if (tx_owner == s)
+        return FQ_EBUSY;
+    /* Holding wlock keeps the writer thread off the connection; queued jobs wait for us. */
+    pthread_mutex_lock(&s->wlock);
+    struct sq_conn *c = &s->w;
+    struct store_tx tx = {.s = s, .conn = c, .now = fq_now_ms(), .bulk = 1};
+    int rc = tx_ctl(c, SQ_BEGIN, "bulk begin");
+    if (rc == 0) {
+        tx_owner = s;
+        rc = fn(&tx, arg);
+        tx_owner = NULL;
+        if (sqlite3_get_autocommit(c->db)) {
+            if (rc >= 0)
+                rc = FQ_EIO; /* the transaction vanished: a failed checkpoint or an I/O error */
+        } else if (rc >= 0) {
+            if (tx_ctl(c, SQ_COMMIT, "bulk commit")) {
+                tx_ctl(c, SQ_ROLLBACK, "bulk rollback");
+                rc = FQ_EIO;
+            }
+        } else {
+            tx_ctl(c, SQ_ROLLBACK, "bulk rollback");
+        }
+    }
+    pthread_mutex_unlock(&s->wlock);
+    return rc;
+}
+
+int store_tx_checkpoint(struct store_tx *tx)
+{
+    if (!tx || !tx->bulk)
+        return FQ_EINVAL; /* a group's jobs cannot commit on their own */
+    struct sq_conn *c = tx->conn;
+    if (tx_ctl(c, SQ_COMMIT, "checkpoint commit")) {
+        if (!sqlite3_get_autocommit(c->db))
+            tx_ctl(c, SQ_ROLLBACK, "checkpoint rollback");
+        return FQ_EIO;
+    }
+    tx->now = fq_now_ms();
+    return tx_ctl(c, SQ_BEGIN, "checkpoint begin") ? FQ_EIO : 0;
+}
+
+int64_t store_tx_now(struct store_tx *tx)
+{
+    return tx ? tx->now : fq_now_ms();
+}
+
+/* ---- open and close ---- */
+
+static void rd_free(struct store_rd *rd)
+{
+    if (!rd)
+        return;
+    sq_conn_close(&rd->conn);
+    free(rd);
+}
+
+/* A thread that exits gives its read connection back. */
+static void rd_thread_exit(void *p)
+{
+    struct store_rd *rd = p;
+    struct store *s = rd->s;
+    pthread_mutex_lock(&s->rd_mu);
+    for (struct store_rd **pp = &s->rds; *pp; pp = &(*pp)->next)
+        if (*pp == rd) {
+            *pp = rd->next;
+            break;
+        }
+    pthread_mutex_unlock(&s->rd_mu);
+    rd_free(rd);
+}
+
+int store_open(const struct store_opts *opts, struct store **out, struct fq_error *e)
+{
+    int rc = 0;
+    struct store *s = NULL;
+    *out = NULL;
+    if (!opts || !opts->path || !*opts->path)
+        return fq_fail(e, FQ_EINVAL, "invalid", "path", "no database path given");
+    if (opts->readonly && opts->create)
+        return fq_fail(e, FQ_EINVAL, "invalid", "path", "cannot create a database read-only");
+
+    struct stat sb;
+    if (stat(opts->path, &sb) != 0) {
+        if (errno == ENOENT && !opts->create)
+            return fq_fail(e, FQ_ENOTFOUND, "not_found", "path",
+                           "database %s does not exist (create it with `fengqiao init`)",
+                           opts->path);
+        if (errno != ENOENT)
+            return fq_fail(e, FQ_EIO, "storage_error", "path", "cannot access %s: %s", opts->path,
+                           strerror(errno));
+    } else if (!S_ISREG(sb.st_mode)) {
+        return fq_fail(e, FQ_EINVAL, "invalid", "path", "%s is not a regular file", opts->path);
+    }
+
+    s = calloc(1, sizeof *s);
+    if (!s)
+        return fq_fail(e, FQ_ENOMEM, NULL, NULL, "out of memory");
+    pthread_mutex_init(&s->wlock, NULL);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->work, NULL);
+    pthread_mutex_init(&s->rd_mu, NULL);
+    s->readonly = opts->readonly;
+    s->group_max = opts->group_max > 0 ? opts->group_max : GROUP_MAX_DEFAULT;
+    if (s->group_max > QUEUE_CAP)
+        s->group_max = QUEUE_CAP;
+    s->path = strdup(opts->path);
+    if (!s->path) {
+        rc = fq_fail(e, FQ_ENOMEM, NULL, NULL, "out of memory");
+        goto fail;
+    }
+    if (pthread_key_create(&s->rd_key, rd_thread_exit) != 0) {
+        rc = fq_fail(e, FQ_EIO, "storage_error", NULL, "out of thread keys");
+        goto fail;
+    }
+    s->rd_key_ok = 1;
+
+    if (s->readonly) {
+        struct sq_conn c;
+        if ((rc = sq_conn_open(&c, s->path, 0, 0, e)))
+            goto fail;
+        rc = migrate(c.db, 1, e);
+        sq_conn_close(&c);
+        if (rc)
+            goto fail;
+    } else {
+        if ((rc = sq_conn_open(&s->w, s->path, 1, opts->create, e)))
+            goto fail;
+        if ((rc = migrate(s->w.db, 0, e)))
+            goto fail;
+        s->q = malloc(QUEUE_CAP * sizeof *s->q);
+        s->batch = malloc((size_t)s->group_max * sizeof *s->batch);
+        s->results = malloc((size_t)s->group_max * sizeof *s->results);
+        if (!s->q || !s->batch || !s->results) {
+            rc = fq_fail(e, FQ_ENOMEM, NULL, NULL, "out of memory");
+            goto fail;
+        }
+        if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
+            rc = fq_fail(e, FQ_EIO, "storage_error", NULL, "cannot start the writer thread");
+            goto fail;
+        }
+        s->writer_running = 1;
+    }
+    *out = s;
+    return 0;
+fail:
+    store_close(s);
+    return rc ? rc : FQ_EIO;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    if (s->writer_running) {
+        pthread_mutex_lock(&s->mu);
+        s->closing = 1;
+        pthread_cond_broadcast(&s->work);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->writer, NULL); /* the writer drains the queue first */
+    }
+    if (s->rd_key_ok) {
+        pthread_setspecific(s->rd_key, NULL);
+        pthread_key_delete(s->rd_key); /* no thread-exit destructor runs after this */
+    }
+    pthread_mutex_lock(&s->rd_mu);
+    struct store_rd *rd = s->rds;
+    s->rds = NULL;
+    pthread_mutex_unlock(&s->rd_mu);
+    while (rd) {
+        struct store_rd *next = rd->next;
+        rd_free(rd);
+        rd = next;
+    }
+    if (s->w.db) {
+        /* Refresh planner statistics where they went stale, and leave a clean file behind:
+         * fold the WAL back into the database. */
+        sqlite3_exec(s->w.db, "PRAGMA optimize", NULL, NULL, NULL);
+        sqlite3_wal_checkpoint_v2(s->w.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        sq_conn_close(&s->w);
+    }
+    free(s->q);
+    free(s->batch);
+    free(s->results);
+    free(s->path);
+    pthread_mutex_destroy(&s->rd_mu);
+    pthread_cond_destroy(&s->work);
+    pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->wlock);
+    free(s);
+}
+
+/* ---- reads ---- */
+
+struct store_rd *store_rd(struct store *s)
+{
+    if (!s)
+        return NULL;
+    struct store_rd *rd = pthread_getspecific(s->rd_key);
+    if (rd)
+        return rd;
+    rd = calloc(1, sizeof *rd);
+    if (!rd)
+        return NULL;
+    struct fq_error e = {0};
+    if (sq_conn_open(&rd->conn, s->path, 0, 0, &e)) {
+        free(rd);
+        return NULL;
+    }
+    rd->s = s;
+    if (pthread_setspecific(s->rd_key, rd) != 0) {
+        rd_free(rd);
+        return NULL;
+    }
+    pthread_mutex_lock(&s->rd_mu);
+    rd->next = s->rds;
+    s->rds = rd;
+    pthread_mutex_unlock(&s->rd_mu);
+    return rd;
+}
+
+/* ---- maintenance ---- */
+
+int store_integrity_check(struct store_rd *rd, struct fq_error *e)
+{
+    if (!rd)
+        return fq_fail(e, FQ_EINVAL, "invalid", NULL, "no connection");
+    sqlite3_stmt *st = NULL;
+    int ret = 0;
+    int rc = sqlite3_prepare_v2(rd->conn.db, "PRAGMA integrity_check", -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        ret = fq_fail(e, FQ_EIO, "storage_error", NULL, "integrity check: %s",
+                      sqlite3_errmsg(rd->conn.db));
+        goto done;
+    }
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        ret = fq_fail(e, FQ_EIO, "storage_error", NULL, "integrity check: %s",
+                      sqlite3_errmsg(rd->conn.db));
+        goto done;
+    }
+    const char *first = (const char *)sqlite3_column_text(st, 0);
+    if (!first || strcmp(first, "ok")) {
+        ret = fq_fail(e, FQ_EIO, "integrity", NULL, "integrity check: %s",
+                      first ? first : "no answer");
+        goto done;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = sqlite3_prepare_v2(rd->conn.db, "PRAGMA foreign_key_check", -1, &st, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *table = (const char *)sqlite3_column_text(st, 0);
+        ret = fq_fail(e, FQ_EIO, "integrity", NULL,
+                      "foreign key violation in %s (row %lld refers to a missing %s)",
+                      table ? table : "?", (long long)sqlite3_column_int64(st, 1),
+                      sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "?");
+    }
+done:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int store_backup(struct store *s, const char *path,
+                 void (*progress)(int done, int total, void *arg), void *arg, struct fq_error *e)
+{
+    struct sq_conn src = {0};
+    sqlite3 *dst = NULL;
+    sqlite3_backup *b = NULL;
+    int ret = 0, created = 0;
+    if (!s || !path || !*path)
+        return fq_fail(e, FQ_EINVAL, "invalid", "path", "no backup path given");
+
+    /* O_EXCL: never overwrite, even racing another backup. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0640);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return fq_fail(e, FQ_ECONFLICT, "exists", "path", "%s already exists", path);
+        return fq_fail(e, FQ_EIO, "storage_error", "path", "cannot create %s: %s", path,
+                       strerror(errno));
+    }
+    close(fd);
+    created = 1;
+
+    if ((ret = sq_conn_open(&src, s->path, 0, 0, e)))
+        goto done;
+    if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        ret = fq_fail(e, FQ_EIO, "storage_error", "path", "cannot open %s: %s", path,
+                      dst ? sqlite3_errmsg(dst) : "out of memory");
+        goto done;
+    }
+    /* One read transaction over the whole copy: a consistent snapshot that concurrent commits
+     * (WAL) neither block nor restart. */
+    if (exec_sql(src.db, "BEGIN; SELECT count(*) FROM sqlite_schema;", e)) {
+        ret = FQ_EIO;
+        goto done;
+    }
+    b = sqlite3_backup_init(dst, "main", src.db, "main");
+    if (!b) {
+        ret = fq_fail(e, FQ_EIO, "storage_error", NULL, "backup: %s", sqlite3_errmsg(dst));
+        goto done;
+    }
+    for (;;) {
+        int rc = sqlite3_backup_step(b, 256);
+        int total = sqlite3_backup_pagecount(b);
+        if (progress)
+            progress(total - sqlite3_backup_remaining(b), total, arg);
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc == SQLITE_OK)
+            continue;
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+            struct timespec ts = {0, 5 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        ret = fq_fail(e, FQ_EIO, "storage_error", NULL, "backup: %s", sqlite3_errstr(rc));
+        goto done;
+    }
+    if (sqlite3_backup_finish(b) != SQLITE_OK) {
+        b = NULL;
+        ret = fq_fail(e, FQ_EIO, "storage_error", NULL, "backup: %s", sqlite3_errmsg(dst));
+        goto done;
+    }
+    b = NULL;
+done:
+    if (b)
+        sqlite3_backup_finish(b);
+    if (src.db)
+        sqlite3_exec(src.db, "COMMIT", NULL, NULL, NULL);
+    sq_conn_close(&src);
+    if (dst && sqlite3_close(dst) != SQLITE_OK && !ret)
+        ret = fq_fail(e, FQ_EIO, "storage_error", NULL, "backup close: %s", sqlite3_errmsg(dst));
+    if (ret && created) {
+        unlink(path);
+        char side[4096];
+        snprintf(side, sizeof side, "%s-wal", path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", path);
+        unlink(side);
+    }
+    return ret;
+}

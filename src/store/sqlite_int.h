@@ -1,0 +1,261 @@
+/* Internals of the SQLite backend, shared by store/sqlite*.c and by nothing else.
+ *
+ * A connection (struct sq_conn) carries its own cache of prepared statements: every fixed
+ * statement has an id in SQ_STATEMENTS below and is prepared once per connection, on first use,
+ * with SQLITE_PREPARE_PERSISTENT; the few statements built from a filter (the case list) are
+ * cached by their text. Every function that steps a statement resets it before returning, so no
+ * read transaction outlives a call and the WAL can always be checkpointed. */
+#ifndef FQ_STORE_SQLITE_INT_H
+#define FQ_STORE_SQLITE_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* Case columns the writer may change, in bind order (see sq_bind_case_mutable). */
+#define SQ_CASE_MUT_COLS                                                                           \
+    "channel, kind, grade, level, status, light, category, division, grid, centre, title, "        \
+    "description, address, lat, lon, has_location, people_count, updated_at, due_at, warn_at, "    \
+    "resolved_at, closed_at, archived_at, urge_count, supervised, escalations, returns, reopens, " \
+    "lead_department, result, method, success, satisfaction, staff_score, followed_up, "           \
+    "repeat_of, event_seq, last_hash, contact_enc"
+#define SQ_CASE_MUT_N 39
+/* Columns read into a struct fq_case, in sq_read_case order. */
+#define SQ_CASE_COLS "id, code, county, created_by, created_at, " SQ_CASE_MUT_COLS
+
+#define SQ_Q10 "?,?,?,?,?,?,?,?,?,?"
+#define SQ_CASE_UPDATE_SET                                                                         \
+    "channel=?, kind=?, grade=?, level=?, status=?, light=?, category=?, division=?, grid=?, "     \
+    "centre=?, title=?, description=?, address=?, lat=?, lon=?, has_location=?, people_count=?, "  \
+    "updated_at=?, due_at=?, warn_at=?, resolved_at=?, closed_at=?, archived_at=?, urge_count=?, " \
+    "supervised=?, escalations=?, returns=?, reopens=?, lead_department=?, result=?, method=?, "   \
+    "success=?, satisfaction=?, staff_score=?, followed_up=?, repeat_of=?, event_seq=?, "          \
+    "last_hash=?, contact_enc=?"
+
+#define SQ_EVENT_COLS                                                                              \
+    "id, case_id, seq, at, actor_id, actor_name, action, from_status, to_status, payload, "        \
+    "prev_hash, hash"
+#define SQ_ASSIGN_COLS                                                                             \
+    "id, case_id, department_id, role, status, assigned_at, deadline, accepted_at, resolved_at, "  \
+    "result"
+#define SQ_USER_COLS                                                                               \
+    "id, username, display_name, pw_hash, roles, division, department_id, failed_logins, "         \
+    "locked_until, disabled, created_at"
+#define SQ_DEPT_COLS "id, kind, name, division, level, presence"
+/* The county of the case bound as ?1, for the county column of its side rows. */
+#define SQ_COUNTY_OF_1 "(SELECT county FROM cases WHERE id = ?1)"
+
+/* Every fixed statement: X(id, sql). */
+#define SQ_STATEMENTS(X)                                                                           \
+    X(BEGIN, "BEGIN IMMEDIATE")                                                                    \
+    X(COMMIT, "COMMIT")                                                                            \
+    X(ROLLBACK, "ROLLBACK")                                                                        \
+    X(SAVEPOINT, "SAVEPOINT job")                                                                  \
+    X(RELEASE, "RELEASE job")                                                                      \
+    X(ROLLBACK_TO, "ROLLBACK TO job")                                                              \
+    X(CASE_SEQ_NEXT, "INSERT INTO case_seq(county, day, last) VALUES (?1, ?2, 1) "                 \
+                     "ON CONFLICT (county, day) DO UPDATE SET last = last + 1 RETURNING last")     \
+    X(CASE_INSERT, "INSERT INTO cases(" SQ_CASE_MUT_COLS ", code, county, created_by, created_at)" \
+                   " VALUES (" SQ_Q10 "," SQ_Q10 "," SQ_Q10 "," SQ_Q10 ",?,?,?)")                  \
+    X(CASE_UPDATE, "UPDATE cases SET " SQ_CASE_UPDATE_SET " WHERE id = ?")                         \
+    X(CASE_GET_CODE, "SELECT " SQ_CASE_COLS " FROM cases WHERE code = ?1")                         \
+    X(CASE_GET_ID, "SELECT " SQ_CASE_COLS " FROM cases WHERE id = ?1")                             \
+    X(PARTY_INSERT,                                                                                \
+      "INSERT INTO parties(case_id, county, role, name, id_enc, id_bidx, "                         \
+      "phone_enc, phone_bidx) VALUES (?1, " SQ_COUNTY_OF_1 ", ?2, ?3, ?4, ?5, ?6, ?7)")            \
+    X(PARTIES_OF, "SELECT id, case_id, role, name, id_enc, id_bidx, phone_enc, phone_bidx "        \
+                  "FROM parties WHERE case_id = ?1 ORDER BY id")                                   \
+    X(EVENT_INSERT,                                                                                \
+      "INSERT INTO events(case_id, county, seq, at, actor_id, actor_name, action, "                \
+      "from_status, to_status, payload, prev_hash, hash) VALUES (?1, " SQ_COUNTY_OF_1              \
+      ", ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")                                               \
+    X(EVENTS_OF, "SELECT " SQ_EVENT_COLS " FROM events WHERE case_id = ?1 ORDER BY seq")           \
+    X(EVENTS_ALL, "SELECT " SQ_EVENT_COLS " FROM events ORDER BY case_id, seq")                    \
+    X(EVENTS_COUNT, "SELECT count(*) FROM events")                                                 \
+    X(ASSIGN_INSERT,                                                                               \
+      "INSERT INTO assignments(case_id, county, department_id, role, status, "                     \
+      "assigned_at, deadline, accepted_at, resolved_at, result) VALUES (?1, " SQ_COUNTY_OF_1       \
+      ", ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                                                         \
+    X(ASSIGN_UPDATE, "UPDATE assignments SET department_id = ?2, role = ?3, status = ?4, "         \
+                     "assigned_at = ?5, deadline = ?6, accepted_at = ?7, resolved_at = ?8, "       \
+                     "result = ?9 WHERE id = ?1")                                                  \
+    X(ASSIGNS_OF, "SELECT " SQ_ASSIGN_COLS " FROM assignments WHERE case_id = ?1 ORDER BY id")     \
+    X(CASE_HAS_DEPT, "SELECT 1 FROM assignments WHERE department_id = ?2 AND case_id = ?1")        \
+    X(RECORD_INSERT, "INSERT INTO case_records(case_id, county, kind, at, user_id, body) "         \
+                     "VALUES (?1, " SQ_COUNTY_OF_1 ", ?2, ?3, ?4, ?5)")                            \
+    X(RECORD_UPDATE, "UPDATE case_records SET body = ?2 WHERE id = ?1")                            \
+    X(RECORDS_OF, "SELECT id, kind, at, user_id, body FROM case_records WHERE case_id = ?1 "       \
+                  "AND (?2 IS NULL OR kind = ?2) ORDER BY at, id")                                 \
+    X(LINK_INSERT,                                                                                 \
+      "INSERT INTO case_links(a, b, kind, county, created_at) VALUES (?1, ?2, ?3, " SQ_COUNTY_OF_1 \
+      ", ?4)")                                                                                     \
+    X(LINKS_OF, "SELECT c.code, l.kind, 'out' FROM case_links l JOIN cases c ON c.id = l.b "       \
+                "WHERE l.a = ?1 UNION ALL SELECT c.code, l.kind, 'in' FROM case_links l "          \
+                "JOIN cases c ON c.id = l.a WHERE l.b = ?1")                                       \
+    X(IDEM_GET, "SELECT code FROM idempotency WHERE user_id = ?1 AND key = ?2")                    \
+    X(IDEM_PUT, "INSERT INTO idempotency(user_id, key, code, county, created_at) "                 \
+                "VALUES (?1, ?2, ?3, substr(?3, 1, 6), ?4)")                                       \
+    X(ATTACH_INSERT,                                                                               \
+      "INSERT INTO attachments(case_id, county, sha256, name, mime, size, "                        \
+      "user_id, created_at) VALUES (?1, " SQ_COUNTY_OF_1 ", ?2, ?3, ?4, ?5, ?6, ?7)")              \
+    X(ATTACHS_OF, "SELECT id, sha256, name, mime, size, created_at FROM attachments "              \
+                  "WHERE case_id = ?1 ORDER BY id")                                                \
+    X(CASES_DUE,                                                                                   \
+      "SELECT code FROM (SELECT code FROM cases INDEXED BY cases_open_warn "                       \
+      "WHERE status <= 4 AND light = 0 AND warn_at > 0 AND warn_at <= ?1 UNION "                   \
+      "SELECT code FROM cases INDEXED BY cases_open_due WHERE status <= 4 AND light < 2 "          \
+      "AND due_at > 0 AND due_at <= ?1) LIMIT ?2")                                                 \
+    X(CASES_TO_SUPERVISE,                                                                          \
+      "SELECT c.code FROM cases c INDEXED BY cases_open_light WHERE c.status <= 4 "                \
+      "AND c.light = 2 AND c.due_at > 0 AND c.due_at <= ?1 AND NOT EXISTS (SELECT 1 "              \
+      "FROM case_records r WHERE r.case_id = c.id AND r.kind = 'supervision' "                     \
+      "AND json_valid(r.body) AND json_extract(r.body, '$.status') = 'open') "                     \
+      "ORDER BY c.due_at LIMIT ?2")                                                                \
+    X(CASES_SCAN, "SELECT id, code, event_seq, last_hash FROM cases ORDER BY id")                  \
+    X(USER_INSERT, "INSERT INTO users(username, display_name, pw_hash, roles, division, "          \
+                   "department_id, failed_logins, locked_until, disabled, created_at) "            \
+                   "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")                            \
+    X(USER_UPDATE, "UPDATE users SET username = ?2, display_name = ?3, pw_hash = ?4, roles = ?5, " \
+                   "division = ?6, department_id = ?7, failed_logins = ?8, locked_until = ?9, "    \
+                   "disabled = ?10 WHERE id = ?1")                                                 \
+    X(USER_GET, "SELECT " SQ_USER_COLS " FROM users WHERE username = ?1")                          \
+    X(USER_GET_ID, "SELECT " SQ_USER_COLS " FROM users WHERE id = ?1")                             \
+    X(USERS, "SELECT " SQ_USER_COLS " FROM users ORDER BY id")                                     \
+    X(SESSION_INSERT, "INSERT INTO sessions(token_hash, user_id, created_at, last_seen) "          \
+                      "VALUES (?1, ?2, ?3, ?3)")                                                   \
+    X(SESSION_DELETE, "DELETE FROM sessions WHERE token_hash = ?1")                                \
+    X(SESSION_TOUCH, "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1")                   \
+    X(SESSION_GET, "SELECT user_id, last_seen FROM sessions WHERE token_hash = ?1")                \
+    X(AUDIT_INSERT, "INSERT INTO audit(at, user_id, action, target, detail) "                      \
+                    "VALUES (?1, ?2, ?3, ?4, ?5)")                                                 \
+    X(DIVISION_INSERT, "INSERT INTO divisions(code, name, level, parent) VALUES (?1, ?2, ?3, ?4)") \
+    X(DIVISION_GET, "SELECT name, level, parent FROM divisions WHERE code = ?1")                   \
+    X(DIVISIONS_TOP,                                                                               \
+      "SELECT code, name, level, parent FROM divisions d WHERE parent = '' OR "                    \
+      "NOT EXISTS (SELECT 1 FROM divisions p WHERE p.code = d.parent) ORDER BY code")              \
+    X(DIVISIONS_OF, "SELECT code, name, level, parent FROM divisions WHERE parent = ?1 "           \
+                    "ORDER BY code")                                                               \
+    X(GRID_INSERT, "INSERT INTO grids(code, name, village, polygon, households, lat, lon) "        \
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                          \
+    X(GRIDS, "SELECT code, name, village, households, lat, lon, polygon FROM grids "               \
+             "WHERE village >= ?1 AND village < ?2 ORDER BY code")                                 \
+    X(GRID_GET, "SELECT village FROM grids WHERE code = ?1")                                       \
+    X(DEPT_INSERT, "INSERT INTO departments(kind, name, division, level, presence) "               \
+                   "VALUES (?1, ?2, ?3, ?4, ?5)")                                                  \
+    X(DEPT_GET, "SELECT " SQ_DEPT_COLS " FROM departments WHERE id = ?1")                          \
+    X(DEPT_FIND, "SELECT " SQ_DEPT_COLS " FROM departments WHERE division = ?1 AND kind = ?2 "     \
+                 "ORDER BY id LIMIT 1")                                                            \
+    X(DEPTS, "SELECT " SQ_DEPT_COLS " FROM departments WHERE division >= ?1 AND division < ?2 "    \
+             "ORDER BY division, id")                                                              \
+    X(CATEGORY_INSERT, "INSERT INTO categories(code, name, parent, kind, keywords) "               \
+                       "VALUES (?1, ?2, ?3, ?4, ?5)")                                              \
+    X(CATEGORIES, "SELECT code, name, parent, kind, keywords FROM categories "                     \
+                  "WHERE ?1 IS NULL OR kind = ?1 ORDER BY code")                                   \
+    X(CATEGORY_EXISTS, "SELECT 1 FROM categories WHERE code = ?1")                                 \
+    X(METHOD_INSERT, "INSERT INTO resolution_methods(code, name) VALUES (?1, ?2)")                 \
+    X(METHODS, "SELECT code, name FROM resolution_methods ORDER BY code")                          \
+    X(METHOD_EXISTS, "SELECT 1 FROM resolution_methods WHERE code = ?1")                           \
+    X(RESP_INSERT, "INSERT INTO resp_list(category, level, lead_kind, assist_kinds, duty) "        \
+                   "VALUES (?1, ?2, ?3, ?4, ?5)")                                                  \
+    X(RESP_LIST, "SELECT category, level, lead_kind, assist_kinds, duty FROM resp_list "           \
+                 "ORDER BY category, level")                                                       \
+    X(RESP_LOOKUP, "SELECT lead_kind, assist_kinds, duty FROM resp_list "                          \
+                   "WHERE category IN (?1, ?2, ?3) AND level IN (?4, 0) "                          \
+                   "ORDER BY length(category) DESC, level DESC LIMIT 1")                           \
+    X(HOLIDAY_SET, "INSERT INTO holidays(day, kind, name) VALUES (?1, ?2, ?3) "                    \
+                   "ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name")   \
+    X(HOLIDAY_DELETE, "DELETE FROM holidays WHERE day = ?1")                                       \
+    X(HOLIDAYS, "SELECT day, kind, name FROM holidays WHERE day >= ?1 AND day < ?2 ORDER BY day")  \
+    X(SLA_PUT, "INSERT INTO sla_rules(id, grade, level, channel, unit, amount, warn_fraction, "    \
+               "response_hours) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO "      \
+               "UPDATE SET grade = excluded.grade, level = excluded.level, "                       \
+               "channel = excluded.channel, unit = excluded.unit, amount = excluded.amount, "      \
+               "warn_fraction = excluded.warn_fraction, response_hours = excluded.response_hours") \
+    X(SLA_RULES, "SELECT id, grade, level, channel, unit, amount, warn_fraction, response_hours "  \
+                 "FROM sla_rules ORDER BY id")                                                     \
+    X(SETTING_PUT, "INSERT INTO settings(key, value) VALUES (?1, ?2) "                             \
+                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value")                       \
+    X(SETTING_GET, "SELECT value FROM settings WHERE key = ?1")                                    \
+    X(STATS_STATUS, "SELECT status, count(*) FROM cases GROUP BY status")                          \
+    X(STATS_LIGHT, "SELECT light, count(*) FROM cases WHERE status <= 4 GROUP BY light")           \
+    X(STATS_USERS, "SELECT count(*) FROM users")                                                   \
+    X(STATS_SESSIONS, "SELECT count(*) FROM sessions")
+
+#define SQ_ENUM(id, sql) SQ_##id,
+enum sq_stmt { SQ_STATEMENTS(SQ_ENUM) SQ__COUNT };
+#undef SQ_ENUM
+
+#define SQ_DYN_CACHE 16
+
+/* One SQLite connection and its statements; used by one thread at a time. */
+struct sq_conn {
+    sqlite3 *db;
+    sqlite3_stmt *st[SQ__COUNT];
+    struct {
+        char *sql;
+        sqlite3_stmt *st;
+    } dyn[SQ_DYN_CACHE];
+    int dyn_next;
+};
+
+struct store_tx {
+    struct store *s;
+    struct sq_conn *conn;
+    int64_t now;
+    int bulk; /* inside store_write_bulk: store_tx_checkpoint allowed */
+};
+
+struct store_rd {
+    struct sq_conn conn;
+    struct store *s;
+    struct store_rd *next; /* the store's list of read connections */
+};
+
+/* Opens a connection with the store's pragmas (writer: WAL, synchronous=FULL; reader:
+ * read-only). 0 or FQ_EIO / FQ_ENOTFOUND with e filled. */
+int sq_conn_open(struct sq_conn *c, const char *path, int writer, int create, struct fq_error *e);
+/* Finalizes every statement and closes the connection; a zeroed conn is a no-op. */
+void sq_conn_close(struct sq_conn *c);
+/* The prepared statement id (reset, bindings stale); NULL after logging when it cannot be
+ * prepared. */
+sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id);
+/* A statement for SQL built at run time, cached by its text; NULL after logging on failure. */
+sqlite3_stmt *sq_stmt_dyn(struct sq_conn *c, const char *sql);
+/* Maps a SQLite result code to FQ_E* (constraint → FQ_ECONFLICT, else FQ_EIO), logging the
+ * connection's message with `what`. */
+int sq_error(struct sq_conn *c, int rc, const char *what);
+/* Steps a statement that returns no rows and resets it: 0 or the mapped error. */
+int sq_exec_stmt(struct sq_conn *c, sqlite3_stmt *st, const char *what);
+/* Steps a write of one row by key and resets it: FQ_ENOTFOUND when it changed nothing. */
+int sq_exec_one(struct sq_conn *c, sqlite3_stmt *st, const char *what);
+
+/* Binding and reading helpers. NULL text binds NULL; blobs of length 0 bind NULL. */
+void sq_bind_text(sqlite3_stmt *st, int i, const char *s);
+void sq_bind_blob(sqlite3_stmt *st, int i, const void *p, int n);
+/* Copies column i into dst (always NUL-terminated, truncated to size). */
+void sq_col_copy(sqlite3_stmt *st, int i, char *dst, size_t size);
+/* Copies up to size bytes of blob column i into dst, zero-filling the rest; returns the number
+ * of bytes copied. */
+int sq_col_blob(sqlite3_stmt *st, int i, unsigned char *dst, int size);
+
+/* Division subtree as a half-open text range [lo, hi): the code's significant prefix (province 2,
+ * city 4, county 6, township 9, village 12 digits) and that prefix followed by '~'. "" or NULL
+ * gives the range of everything. */
+void sq_division_range(const char *code, char lo[FQ_DIVISION_LEN + 1],
+                       char hi[FQ_DIVISION_LEN + 2]);
+
+/* JSON value helpers: NULL or invalid UTF-8 → null; time 0 → null, else ISO China time. */
+json_t *sq_json_str(const char *s);
+json_t *sq_json_col(sqlite3_stmt *st, int i);
+json_t *sq_json_time(int64_t ms);
+
+/* Grows *p (elements of size elem) to hold at least n + 1; FQ_ENOMEM, or FQ_ETOOBIG past max. */
+int sq_grow(void **p, int *cap, int n, size_t elem, int max);
+
+extern const char *const sq_migrations[];
+extern const int sq_migration_count;
+
+#endif

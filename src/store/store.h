@@ -1,0 +1,238 @@
+/* Storage: the one place that knows SQL. Embedded SQLite backend (store/sqlite*.c).
+ *
+ * Concurrency model (DESIGN.md): one writer thread owns the only write connection and runs queued
+ * write jobs in groups — BEGIN, each job inside its own SAVEPOINT (a failing job rolls back alone),
+ * COMMIT with synchronous=FULL — and only then reports every job of the group done. Reads go
+ * through one connection per thread (store_rd), opened on first use, statements prepared once.
+ *
+ * Read functions that feed the API directly return jansson values (new references: the caller
+ * json_decref()s them); functions that feed domain logic return the records of store/model.h. */
+#ifndef FQ_STORE_STORE_H
+#define FQ_STORE_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/model.h"
+#include "util/err.h"
+
+struct store;    /* the database: writer thread + reader pool */
+struct store_tx; /* the writer's open transaction; valid only inside a store_tx_fn */
+struct store_rd; /* a read connection owned by the calling thread */
+
+struct store_opts {
+    const char *path;  /* database file */
+    int create;        /* 1: create the file and schema if missing (init); 0: must exist */
+    int group_max;     /* most jobs per commit group (default 512) */
+    int readonly;      /* 1: no writer thread (check, report) */
+};
+
+/* Opens (and with opts->create, creates) the database, migrates the schema to the current
+ * version (PRAGMA user_version), sets WAL + synchronous=FULL and starts the writer thread.
+ * On failure *out is NULL and e says why. */
+int store_open(const struct store_opts *opts, struct store **out, struct fq_error *e);
+/* Drains the write queue, stops the writer, closes every connection. NULL is a no-op. */
+void store_close(struct store *s);
+/* Schema version this build writes. */
+int store_schema_version(void);
+
+/* ---- writes ---- */
+
+/* A write job: runs on the writer thread inside a transaction. Return 0 to keep its changes,
+ * a negative FQ_E* code to roll them back (other jobs of the group are unaffected). */
+typedef int (*store_tx_fn)(struct store_tx *tx, void *arg);
+/* Called on the writer thread once the job's outcome is final: rc is the job's own result, or
+ * FQ_EIO if the group's COMMIT failed. When rc is 0 the changes are durable. Must not block. */
+typedef void (*store_done_fn)(void *arg, int rc);
+
+/* Queues a job; returns at once. 0, or FQ_EBUSY when the queue is full / the store is closing
+ * (then neither fn nor done will be called). */
+int store_submit(struct store *s, store_tx_fn fn, store_done_fn done, void *arg);
+/* Queues a job and waits until it is durable; returns fn's result, FQ_EIO or FQ_EBUSY. */
+int store_write(struct store *s, store_tx_fn fn, void *arg);
+/* Runs fn in a transaction of its own on the caller's thread, bypassing the queue, for bulk
+ * loads (init, demo) before the server runs. Commits in chunks when fn calls store_tx_checkpoint. */
+int store_write_bulk(struct store *s, store_tx_fn fn, void *arg);
+/* Inside a bulk job: commit what is done so far and begin again (keeps the WAL small). */
+int store_tx_checkpoint(struct store_tx *tx);
+
+/* The transaction's own clock: the instant the group began (ms). */
+int64_t store_tx_now(struct store_tx *tx);
+
+/* Next 6-digit daily sequence number for a county and China-local day (1, 2, ...). */
+int store_tx_next_case_seq(struct store_tx *tx, const char *county, int64_t day, int *seq);
+/* Inserts a case (c->id is set) / updates every mutable column of c (by c->id). */
+int store_tx_case_insert(struct store_tx *tx, struct fq_case *c);
+int store_tx_case_update(struct store_tx *tx, const struct fq_case *c);
+/* Loads a case by code or id into *c (caller fq_case_clear()s it); FQ_ENOTFOUND if none. */
+int store_tx_case_get(struct store_tx *tx, const char *code, struct fq_case *c);
+int store_tx_case_get_id(struct store_tx *tx, int64_t id, struct fq_case *c);
+int store_tx_party_insert(struct store_tx *tx, struct fq_party *p);
+int store_tx_event_insert(struct store_tx *tx, struct fq_event *ev);
+/* All assignments of a case, oldest first; *out is malloc'ed (free()), *n may be 0. */
+int store_tx_assignments(struct store_tx *tx, int64_t case_id, struct fq_assignment **out, int *n);
+int store_tx_assignment_insert(struct store_tx *tx, struct fq_assignment *a);
+int store_tx_assignment_update(struct store_tx *tx, const struct fq_assignment *a);
+/* Side records of a case — kind "mediation", "evaluation", "follow_up", "supervision" — kept as
+ * JSON bodies (borrowed); *id set when non-NULL. */
+int store_tx_record_insert(struct store_tx *tx, int64_t case_id, const char *kind, int64_t at,
+                           int64_t user_id, json_t *body, int64_t *id);
+/* Updates the body of a record (e.g. a supervision order being closed). */
+int store_tx_record_update(struct store_tx *tx, int64_t id, json_t *body);
+/* Link between two cases: kind "duplicate", "repeat", "related". */
+int store_tx_link_insert(struct store_tx *tx, int64_t a, int64_t b, const char *kind);
+/* Idempotency keys of case creation: code_out (FQ_CODE_LEN+1) filled when the key was seen. */
+int store_tx_idem_get(struct store_tx *tx, int64_t user_id, const char *key, char *code_out);
+int store_tx_idem_put(struct store_tx *tx, int64_t user_id, const char *key, const char *code);
+int store_tx_department_get(struct store_tx *tx, int64_t id, struct fq_department *d);
+/* Attachment metadata (the bytes are stored content-addressed by the caller). */
+int store_tx_attachment_insert(struct store_tx *tx, int64_t case_id, const char *sha256,
+                               const char *name, const char *mime, int64_t size, int64_t user_id,
+                               int64_t *id);
+
+/* Accounts, sessions, audit. */
+int store_tx_user_insert(struct store_tx *tx, struct fq_user *u); /* u->id set; FQ_ECONFLICT if taken */
+int store_tx_user_update(struct store_tx *tx, const struct fq_user *u);
+int store_tx_user_get(struct store_tx *tx, const char *username, struct fq_user *u);
+int store_tx_session_insert(struct store_tx *tx, const unsigned char hash[32], int64_t user_id,
+                            int64_t now);
+int store_tx_session_delete(struct store_tx *tx, const unsigned char hash[32]);
+/* Sets last_seen (idle timeout); batched by the caller, at most once a minute per session. */
+int store_tx_session_touch(struct store_tx *tx, const unsigned char hash[32], int64_t now);
+/* 访问审计: who did what to which record (reveal of personal data, logins, admin changes). */
+int store_tx_audit(struct store_tx *tx, int64_t user_id, const char *action, const char *target,
+                   const char *detail);
+
+/* Reference data (init, demo, admin). */
+int store_tx_division_insert(struct store_tx *tx, const char *code, const char *name, int level,
+                             const char *parent);
+int store_tx_grid_insert(struct store_tx *tx, const char *code, const char *name, const char *village,
+                         const char *polygon_json, int households, double lat, double lon);
+int store_tx_department_insert(struct store_tx *tx, struct fq_department *d); /* d->id set */
+int store_tx_category_insert(struct store_tx *tx, const char *code, const char *name,
+                             const char *parent, const char *kind, const char *keywords);
+int store_tx_resolution_method_insert(struct store_tx *tx, const char *code, const char *name);
+/* 权责清单 row: category × level → lead department kind, assisting kinds (comma-separated). */
+int store_tx_resp_insert(struct store_tx *tx, const char *category, int level, const char *lead_kind,
+                         const char *assist_kinds, const char *duty);
+/* Holiday calendar: kind "off" or "work" (调休); kind NULL removes the day. */
+int store_tx_holiday_set(struct store_tx *tx, int64_t day, const char *kind, const char *name);
+/* Replaces (by id) or adds (id 0; r->id set) an SLA rule. */
+int store_tx_sla_put(struct store_tx *tx, struct fq_sla_rule *r);
+/* Key/value settings (e.g. "sla.supervise_margin_hours"). */
+int store_tx_setting_put(struct store_tx *tx, const char *key, const char *value);
+
+/* ---- reads ---- */
+
+/* The calling thread's read connection (opened on first use, closed by store_close). NULL only
+ * when the database cannot be opened. */
+struct store_rd *store_rd(struct store *s);
+
+int store_case_get(struct store_rd *rd, const char *code, struct fq_case *c);
+int store_case_get_id(struct store_rd *rd, int64_t id, struct fq_case *c);
+/* Parties of a case; *out malloc'ed (free()). */
+int store_case_parties(struct store_rd *rd, int64_t case_id, struct fq_party **out, int *n);
+int store_case_assignments(struct store_rd *rd, int64_t case_id, struct fq_assignment **out, int *n);
+/* Timeline, oldest first; free each payload then the array with store_events_free. */
+int store_case_events(struct store_rd *rd, int64_t case_id, struct fq_event **out, int *n);
+void store_events_free(struct fq_event *ev, int n);
+/* Side records of a case as a JSON array of {id, kind, at, user_id, ...body}; kind NULL = all. */
+int store_case_records(struct store_rd *rd, int64_t case_id, const char *kind, json_t **out);
+/* Attachments as a JSON array of {id, sha256, name, mime, size, created_at}. */
+int store_case_attachments(struct store_rd *rd, int64_t case_id, json_t **out);
+/* Links as a JSON array of {code, kind}. */
+int store_case_links(struct store_rd *rd, int64_t case_id, json_t **out);
+
+/* Case list filter. Zero-initialised means "anything"; store_case_filter_init sets the -1s. */
+struct store_case_filter {
+    unsigned status_mask;                  /* bit (1u << ST_*); 0 = any */
+    char division[FQ_DIVISION_LEN + 1];    /* subtree by significant prefix; "" = any */
+    int64_t department;                    /* has an assignment to it; 0 = any */
+    char category[16];                     /* this code or its children; "" = any */
+    int grade, channel, light;             /* -1 = any */
+    int overdue;                           /* 1 = only red (overdue) open cases */
+    int64_t from, to;                      /* created_at in [from, to) ms; 0 = open-ended */
+    /* the caller's scope (always applied): division subtree and/or department; both "" / 0
+     * means unrestricted (admin at the top) */
+    char scope_division[FQ_DIVISION_LEN + 1];
+    int64_t scope_department;
+    int64_t cursor;                        /* return ids < cursor (newest first); 0 = start */
+    int limit;                             /* 1..500 */
+};
+void store_case_filter_init(struct store_case_filter *f);
+/* Cases matching f, newest first, as a JSON array of case summaries {code, title, status, ...};
+ * *next is the cursor of the next page or 0 at the end. */
+int store_case_list(struct store_rd *rd, const struct store_case_filter *f, json_t **out, int64_t *next);
+/* Number of cases matching f (cursor and limit ignored). */
+int store_case_count(struct store_rd *rd, const struct store_case_filter *f, int64_t *n);
+/* Whether case_id has an assignment to department. */
+int store_case_has_department(struct store_rd *rd, int64_t case_id, int64_t department);
+/* Open cases whose light must change at `now` (warn_at <= now while green, due_at <= now while
+ * not red), at most `max` case codes into *codes (malloc'ed array of FQ_CODE_LEN+1 strings). */
+int store_cases_due(struct store_rd *rd, int64_t now, int max, char (**codes)[FQ_CODE_LEN + 1], int *n);
+/* Red cases overdue by more than margin_ms with no open supervision order yet. */
+int store_cases_to_supervise(struct store_rd *rd, int64_t now, int64_t margin_ms, int max,
+                             char (**codes)[FQ_CODE_LEN + 1], int *n);
+
+int store_user_get(struct store_rd *rd, const char *username, struct fq_user *u);
+int store_user_get_id(struct store_rd *rd, int64_t id, struct fq_user *u);
+/* Users as a JSON array (no password hashes). */
+int store_users(struct store_rd *rd, json_t **out);
+/* Session by token hash: user id and last_seen ms; FQ_ENOTFOUND if none. */
+int store_session_get(struct store_rd *rd, const unsigned char hash[32], int64_t *user_id,
+                      int64_t *last_seen);
+
+/* Division: name, level and parent; FQ_ENOTFOUND if the code is unknown. */
+int store_division_get(struct store_rd *rd, const char *code, char name[96], int *level,
+                       char parent[FQ_DIVISION_LEN + 1]);
+/* Children of a division ("" = the top level) as a JSON array of {code, name, level, parent}. */
+int store_divisions(struct store_rd *rd, const char *parent, json_t **out);
+/* Grids of a village (or of a division subtree when `village` is shorter) as JSON, with
+ * polygons when with_polygon. */
+int store_grids(struct store_rd *rd, const char *division, int with_polygon, json_t **out);
+int store_grid_get(struct store_rd *rd, const char *code, char village[FQ_DIVISION_LEN + 1]);
+/* Departments of a division subtree ("" = all) as JSON. */
+int store_departments(struct store_rd *rd, const char *division, json_t **out);
+int store_department_get(struct store_rd *rd, int64_t id, struct fq_department *d);
+/* Department of `kind` at the centre of `division` (exact). */
+int store_department_find(struct store_rd *rd, const char *division, const char *kind,
+                          struct fq_department *d);
+/* Categories ("dispute", "grid_matter" or NULL = all) as a JSON array of {code,name,parent,kind}. */
+int store_categories(struct store_rd *rd, const char *kind, json_t **out);
+int store_category_exists(struct store_rd *rd, const char *code);
+int store_resolution_methods(struct store_rd *rd, json_t **out);
+int store_resolution_method_exists(struct store_rd *rd, const char *code);
+/* 权责清单 as JSON; store_resp_lookup fills lead/assist kinds for (category, level), trying the
+ * category's parent when the exact code has no row. */
+int store_resp_list(struct store_rd *rd, json_t **out);
+int store_resp_lookup(struct store_rd *rd, const char *category, int level, char lead_kind[24],
+                      char assist_kinds[128], char duty[256]);
+/* Holidays: parallel arrays of day numbers and kinds ('o' off, 'w' work); malloc'ed. */
+int store_holidays(struct store_rd *rd, int64_t **days, char **kinds, int *n);
+/* Holidays as JSON [{date, kind, name}] within a year (0 = all). */
+int store_holidays_json(struct store_rd *rd, int year, json_t **out);
+int store_sla_rules(struct store_rd *rd, struct fq_sla_rule **out, int *n);
+/* Setting value into out (NUL-terminated); FQ_ENOTFOUND if unset. */
+int store_setting_get(struct store_rd *rd, const char *key, char *out, size_t outlen);
+
+/* Counts for /metrics: cases by status and light, users, sessions; a JSON object. */
+int store_stats(struct store_rd *rd, json_t **out);
+
+/* ---- maintenance ---- */
+
+/* PRAGMA integrity_check; 0 when "ok", FQ_EIO with the first problem in e otherwise. */
+int store_integrity_check(struct store_rd *rd, struct fq_error *e);
+/* Calls fn for every event, ordered by case then seq (for hash-chain verification). Stops and
+ * returns fn's result when it is non-zero. total (may be NULL) receives the event count first. */
+typedef int (*store_event_fn)(const struct fq_event *ev, void *arg);
+int store_events_scan(struct store_rd *rd, store_event_fn fn, void *arg, int64_t *total);
+/* Last hash and event count of every case: fn(case_id, code, event_seq, last_hash, arg). */
+typedef int (*store_case_chain_fn)(int64_t case_id, const char *code, int64_t event_seq,
+                                   const unsigned char last_hash[FQ_HASH_LEN], void *arg);
+int store_cases_scan(struct store_rd *rd, store_case_chain_fn fn, void *arg);
+/* Online consistent copy (sqlite3_backup) to path; progress(done, total, arg) may be NULL. */
+int store_backup(struct store *s, const char *path, void (*progress)(int done, int total, void *arg),
+                 void *arg, struct fq_error *e);
+
+#endif

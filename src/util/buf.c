@@ -1,0 +1,97 @@
+/* Growable capped buffers. */
+#include "util/buf.h"
+#include "util/err.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void buf_init(struct buf *b, size_t cap)
+{
+    b->data = NULL;
+    b->len = b->alloc = 0;
+    b->cap = cap;
+}
+
+/* Makes room for `extra` more bytes plus the NUL. The cap is checked as `extra > cap - len`
+ * (len never exceeds cap), because `len + extra` can wrap around and slip under it. */
+static int buf_grow(struct buf *b, size_t extra)
+{
+    if (extra > b->cap - b->len)
+        return FQ_ETOOBIG;
+    size_t need = b->len + extra;
+    if (need == SIZE_MAX)
+        return FQ_ENOMEM; /* no room left for the NUL */
+    if (need + 1 <= b->alloc)
+        return 0;
+    size_t n = b->alloc ? b->alloc : 64;
+    while (n < need + 1)
+        n = n > SIZE_MAX / 2 ? need + 1 : n * 2;
+    if (b->cap < SIZE_MAX && n > b->cap + 1)
+        n = b->cap + 1; /* never allocate more than the cap can use */
+    char *p = realloc(b->data, n);
+    if (!p)
+        return FQ_ENOMEM;
+    b->data = p;
+    b->alloc = n;
+    return 0;
+}
+
+int buf_add(struct buf *b, const void *p, size_t n)
+{
+    int rc = buf_grow(b, n);
+    if (rc)
+        return rc;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+    return 0;
+}
+
+int buf_adds(struct buf *b, const char *s)
+{
+    return buf_add(b, s, strlen(s));
+}
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return FQ_EINVAL;
+    int rc = buf_grow(b, (size_t)n);
+    if (rc)
+        return rc;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+void buf_reset(struct buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = 0;
+}
+
+void buf_free(struct buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->alloc = 0;
+}
+
+char *buf_steal(struct buf *b)
+{
+    char *p = b->data ? b->data : strdup("");
+    b->data = NULL;
+    b->len = b->alloc = 0;
+    return p;
+}

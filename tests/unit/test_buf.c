@@ -1,0 +1,129 @@
+/* Tests for util/buf.c: appends, printf, the hard cap (exact fit, one past, and a size that
+ * wraps around size_t, the bug fixed in buf_grow), reset, steal and reuse. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+
+static void test_append(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    assert_null(b.data);
+    assert_int_equal(buf_adds(&b, "受理"), 0);
+    assert_int_equal(buf_add(&b, ":", 1), 0);
+    assert_int_equal(buf_printf(&b, "%d-%s", 42, "ok"), 0);
+    assert_string_equal(b.data, "受理:42-ok");
+    assert_int_equal(b.len, strlen("受理:42-ok"));
+    assert_int_equal(buf_add(&b, "", 0), 0);
+    assert_int_equal(buf_printf(&b, "%s", ""), 0);
+    assert_int_equal(b.len, strlen("受理:42-ok"));
+    /* growth past the first block keeps the content */
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(buf_add(&b, "0123456789", 10), 0);
+    assert_int_equal(b.len, strlen("受理:42-ok") + 10000);
+    assert_int_equal(b.data[b.len], 0);
+    assert_memory_equal(b.data + b.len - 10, "0123456789", 10);
+    buf_free(&b);
+    assert_null(b.data);
+    buf_free(&b); /* twice is harmless */
+}
+
+static void test_empty_add_allocates(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 10);
+    assert_int_equal(buf_add(&b, "", 0), 0);
+    assert_non_null(b.data);
+    assert_string_equal(b.data, "");
+    buf_free(&b);
+}
+
+static void test_cap(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 8);
+    assert_int_equal(buf_adds(&b, "12345"), 0);
+    assert_int_equal(buf_adds(&b, "6789"), FQ_ETOOBIG);
+    assert_string_equal(b.data, "12345"); /* unchanged */
+    assert_int_equal(buf_printf(&b, "%s", "6789"), FQ_ETOOBIG);
+    assert_string_equal(b.data, "12345");
+    assert_int_equal(buf_adds(&b, "678"), 0); /* exactly the cap */
+    assert_string_equal(b.data, "12345678");
+    assert_int_equal(buf_add(&b, "9", 1), FQ_ETOOBIG);
+    assert_true(b.alloc <= 9); /* never more memory than the cap can use */
+    buf_free(&b);
+
+    buf_init(&b, 0);
+    assert_int_equal(buf_add(&b, "x", 1), FQ_ETOOBIG);
+    assert_int_equal(buf_add(&b, "", 0), 0);
+    buf_free(&b);
+}
+
+/* len + n used to wrap around, slip under the cap, and memcpy far past the allocation. */
+static void test_cap_overflow(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, SIZE_MAX);
+    assert_int_equal(buf_adds(&b, "abc"), 0);
+    assert_int_equal(buf_add(&b, "x", SIZE_MAX - 1), FQ_ETOOBIG);
+    assert_int_equal(buf_add(&b, "x", SIZE_MAX), FQ_ETOOBIG);
+    assert_string_equal(b.data, "abc");
+    buf_free(&b);
+
+    buf_init(&b, 100);
+    assert_int_equal(buf_adds(&b, "abc"), 0);
+    assert_int_equal(buf_add(&b, "x", SIZE_MAX - 1), FQ_ETOOBIG);
+    assert_int_equal(b.len, 3);
+    buf_free(&b);
+}
+
+static void test_reset_steal(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 64);
+    buf_reset(&b); /* before any append */
+    assert_int_equal(buf_adds(&b, "hello"), 0);
+    char *keep = b.data;
+    buf_reset(&b);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.data, "");
+    assert_ptr_equal(b.data, keep); /* memory kept */
+    assert_int_equal(buf_adds(&b, "world"), 0);
+    char *s = buf_steal(&b);
+    assert_string_equal(s, "world");
+    free(s);
+    assert_null(b.data);
+    assert_int_equal(b.len, 0);
+    s = buf_steal(&b); /* empty: "" not NULL */
+    assert_non_null(s);
+    assert_string_equal(s, "");
+    free(s);
+    /* reusable after steal, cap intact */
+    assert_int_equal(buf_adds(&b, "again"), 0);
+    assert_string_equal(b.data, "again");
+    assert_int_equal(b.cap, 64);
+    buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_append),      cmocka_unit_test(test_empty_add_allocates),
+        cmocka_unit_test(test_cap),         cmocka_unit_test(test_cap_overflow),
+        cmocka_unit_test(test_reset_steal),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
