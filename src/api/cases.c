@@ -360,7 +360,8 @@ static void h_timeline(struct http_req *r, void *arg)
 }
 
 /* Parses the list filter from the query string; replies 400 and returns -1 on a bad value. */
-static int parse_filter(struct http_req *r, const struct api_user *u, struct store_case_filter *f)
+static int parse_filter(struct http_req *r, struct api_ctx *ctx, const struct api_user *u,
+                        struct store_case_filter *f)
 {
     const char *v;
     int x;
@@ -435,6 +436,27 @@ static int parse_filter(struct http_req *r, const struct api_user *u, struct sto
             return -1;
         }
     }
+    /* exact search on a party's ID number or phone through its blind index (盲索引) */
+    if ((v = http_query(r, "id_number")) && *v) {
+        char up[19];
+        if (!ident_resident_id_valid(v)) {
+            http_reply_fail(r, 400, "invalid_id_number", "id_number", "身份证号码校验失败 (invalid resident ID)");
+            return -1;
+        }
+        snprintf(up, sizeof up, "%s", v);
+        if (up[17] == 'x')
+            up[17] = 'X';
+        pii_blind_index(&ctx->dom->key, "id", up, f->party_bidx);
+        f->party_kind = 1;
+    } else if ((v = http_query(r, "phone")) && *v) {
+        char norm[12];
+        if (ident_phone_normalize(v, norm)) {
+            http_reply_fail(r, 400, "invalid_phone", "phone", "手机号码格式不正确 (invalid mobile number)");
+            return -1;
+        }
+        pii_blind_index(&ctx->dom->key, "phone", norm, f->party_bidx);
+        f->party_kind = 2;
+    }
     if ((v = http_query(r, "cursor")) && *v) {
         char *end;
         f->cursor = strtoll(v, &end, 10);
@@ -465,7 +487,7 @@ static void h_list(struct http_req *r, void *arg)
     struct store_case_filter f;
     json_t *items;
     int64_t next = 0, total = -1;
-    if (!u || parse_filter(r, u, &f))
+    if (!u || parse_filter(r, ctx, u, &f))
         return;
     struct store_rd *rd = store_rd(ctx->dom->store);
     if (!rd || store_case_list(rd, &f, &items, &next)) {

@@ -860,6 +860,18 @@ static void q_text(struct query *q, const char *sql, const char *v)
     snprintf(q->p[q->np++].t, sizeof q->p[0].t, "%s", v);
 }
 
+/* A 16-byte blind index value. */
+static void q_blob16(struct query *q, const char *sql, const unsigned char v[16])
+{
+    if (q->np >= MAX_PARAMS) {
+        q->err = FQ_ETOOBIG;
+        return;
+    }
+    q_sql(q, sql);
+    q->p[q->np].is_text = 2;
+    memcpy(q->p[q->np++].t, v, 16);
+}
+
 /* A subtree of a county or above holds a large share of the cases: walking the newest cases
  * and filtering beats sorting the whole subtree out of the division index, so the unary '+'
  * keeps the planner off that index. Townships and villages are narrow: use it. */
@@ -903,6 +915,10 @@ static void q_filter(struct query *q, const struct store_case_filter *f)
         q_division(q, f->division);
     if (f->scope_division[0])
         q_division(q, f->scope_division);
+    if (f->party_kind == 1)
+        q_blob16(q, " AND id IN (SELECT case_id FROM parties WHERE id_bidx = ?)", f->party_bidx);
+    else if (f->party_kind == 2)
+        q_blob16(q, " AND id IN (SELECT case_id FROM parties WHERE phone_bidx = ?)", f->party_bidx);
     if (f->department)
         q_department(q, f->department);
     if (f->scope_department && f->scope_department != f->department)
@@ -945,7 +961,9 @@ static sqlite3_stmt *q_prepare(struct sq_conn *c, struct query *q, int *ret)
         return NULL;
     }
     for (int i = 0; i < q->np; i++) {
-        if (q->p[i].is_text)
+        if (q->p[i].is_text == 2)
+            sqlite3_bind_blob(st, i + 1, q->p[i].t, 16, SQLITE_TRANSIENT);
+        else if (q->p[i].is_text)
             sqlite3_bind_text(st, i + 1, q->p[i].t, -1, SQLITE_TRANSIENT);
         else
             sqlite3_bind_int64(st, i + 1, q->p[i].i);

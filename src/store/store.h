@@ -153,6 +153,8 @@ struct store_case_filter {
     int grade, channel, light;             /* -1 = any */
     int overdue;                           /* 1 = only red (overdue) open cases */
     int64_t from, to;                      /* created_at in [from, to) ms; 0 = open-ended */
+    int party_kind;                        /* 1: a party's ID number, 2: its phone; 0 = any */
+    unsigned char party_bidx[16];          /* that value's blind index (core/pii.h) */
     /* the caller's scope (always applied): division subtree and/or department; both "" / 0
      * means unrestricted (admin at the top) */
     char scope_division[FQ_DIVISION_LEN + 1];
