@@ -38,6 +38,8 @@ struct user_job {
     int create;                 /* 1 add, 0 change password */
     struct fq_user u;
     char password[160];
+    char old_password[160];       /* own change: must match old_hash */
+    char old_hash[128];
     struct fq_error e;
 };
 
@@ -65,6 +67,15 @@ static int user_tx(struct store_tx *tx, void *arg)
 static void user_job_run(void *arg)
 {
     struct user_job *j = arg;
+    if (j->old_password[0] && password_verify(j->old_hash, j->old_password)) {
+        sodium_memzero(j->old_password, sizeof j->old_password);
+        sodium_memzero(j->password, sizeof j->password);
+        fq_fail(&j->e, FQ_EAUTH, "bad_credentials", "old_password", "原密码不正确 (current password is wrong)");
+        http_reply_error(j->r, &j->e);
+        free(j);
+        return;
+    }
+    sodium_memzero(j->old_password, sizeof j->old_password);
     int rc = password_hash(j->password, j->u.pw_hash);
     sodium_memzero(j->password, sizeof j->password);
     if (rc == 0)
@@ -163,11 +174,12 @@ static void h_user_passwd(struct http_req *r, void *arg)
 {
     struct api_ctx *ctx = arg;
     struct api_user *u = api_auth(r, ctx);
-    const char *name = http_param(r, "username"), *password;
-    static const char *const allowed[] = {"password", NULL};
+    const char *name = http_param(r, "username"), *password, *old = NULL;
+    static const char *const allowed[] = {"password", "old_password", NULL};
     if (!u)
         return;
-    if (strcmp(name, u->u.username) && !api_require_role(r, u, ADMIN))
+    int own = !strcmp(name, u->u.username);
+    if (!own && !api_require_role(r, u, ADMIN))
         return;
     json_t *b = http_body_json(r);
     if (!b)
@@ -176,7 +188,9 @@ static void h_user_passwd(struct http_req *r, void *arg)
     j->r = r;
     j->ctx = ctx;
     j->admin_id = u->u.id;
-    if (jin_only(b, allowed, &j->e) || jin_str(b, "password", 1, 8, 128, &password, &j->e)) {
+    /* changing one's own password needs the current one (a stolen session is not enough) */
+    if (jin_only(b, allowed, &j->e) || jin_str(b, "password", 1, 8, 128, &password, &j->e) ||
+        jin_str(b, "old_password", own, 1, 128, &old, &j->e)) {
         http_reply_error(r, &j->e);
         json_decref(b);
         free(j);
@@ -184,6 +198,10 @@ static void h_user_passwd(struct http_req *r, void *arg)
     }
     snprintf(j->u.username, sizeof j->u.username, "%s", name);
     snprintf(j->password, sizeof j->password, "%s", password);
+    if (own) {
+        snprintf(j->old_password, sizeof j->old_password, "%s", old);
+        memcpy(j->old_hash, u->u.pw_hash, sizeof j->old_hash);
+    }
     json_decref(b);
     if (api_offload(ctx, user_job_run, j)) {
         free(j);
@@ -250,7 +268,7 @@ static void h_calendar_put(struct http_req *r, void *arg)
     json_t *b = http_body_json(r);
     if (!b)
         return;
-    if (jin_only(b, allowed, &e) || jin_str(b, "kind", 0, 2, 4, &kind, &e) || jin_str(b, "name", 0, 1, 63, &name, &e)) {
+    if (jin_only(b, allowed, &e) || jin_str(b, "kind", 0, 2, 16, &kind, &e) || jin_str(b, "name", 0, 1, 63, &name, &e)) {
         http_reply_error(r, &e);
         json_decref(b);
         return;
@@ -335,8 +353,14 @@ static void h_sla_put(struct http_req *r, void *arg)
     const char *id = http_param(r, "id");
     if (id) {
         char *end;
+        struct fq_sla_rule *rules = NULL;
+        int n = 0, found = 0;
         j.rule.id = strtoll(id, &end, 10);
-        if (*end || j.rule.id <= 0) {
+        if (!*end && j.rule.id > 0 && store_sla_rules(store_rd(ctx->dom->store), &rules, &n) == 0)
+            for (int i = 0; i < n; i++)
+                found |= rules[i].id == j.rule.id;
+        free(rules);
+        if (!found) { /* PUT replaces an existing rule; POST adds one */
             http_reply_fail(r, 404, "not_found", "id", "规则不存在 (no such rule)");
             return;
         }

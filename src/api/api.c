@@ -69,7 +69,8 @@ void api_audit(struct api_ctx *ctx, int64_t user_id, const char *action, const c
         free(j);
 }
 
-void api_publish_case(struct api_ctx *ctx, const struct fq_case *c, const char *action)
+void api_publish_case(struct api_ctx *ctx, const struct fq_case *c, const int64_t *departments,
+                      int ndepartments, const char *action)
 {
     if (!ctx->dom->bus)
         return;
@@ -84,8 +85,12 @@ void api_publish_case(struct api_ctx *ctx, const struct fq_case *c, const char *
         json_object_set_new(m, "lon", json_real(c->lon));
     }
     char *s = json_dumps(m, JSON_COMPACT);
-    int64_t deps[1] = {c->lead_department};
-    bus_publish(ctx->dom->bus, c->division, deps, c->lead_department ? 1 : 0, s);
+    int64_t lead[1] = {c->lead_department};
+    if (!departments) { /* callers without the assignment list know the lead at least */
+        departments = lead;
+        ndepartments = c->lead_department ? 1 : 0;
+    }
+    bus_publish(ctx->dom->bus, c->division, departments, ndepartments, s);
     free(s);
     json_decref(m);
 }

@@ -49,8 +49,10 @@ void api_actor_from_user(const struct fq_user *u, struct case_actor *a);
 /* Appends an audit record (asynchronously; best effort). */
 void api_audit(struct api_ctx *ctx, int64_t user_id, const char *action, const char *target,
                const char *detail);
-/* Publishes a case change on the event bus. */
-void api_publish_case(struct api_ctx *ctx, const struct fq_case *c, const char *action);
+/* Publishes a case change on the event bus, visible to the case's division subtree and to the
+ * departments given (NULL: the lead department only). */
+void api_publish_case(struct api_ctx *ctx, const struct fq_case *c, const int64_t *departments,
+                      int ndepartments, const char *action);
 
 /* Queues a case intake for actor (staff or public) and replies when it is durable. */
 void api_case_intake(struct http_req *r, struct api_ctx *ctx, const struct case_actor *actor);

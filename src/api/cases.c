@@ -34,20 +34,43 @@ struct case_write {
     struct fq_case out;
     int replayed;
     struct fq_error e;
+    int64_t departments[8];       /* every department assigned, for scoped events */
+    int ndepartments;
 };
 
 static int case_write_tx(struct store_tx *tx, void *arg)
 {
     struct case_write *w = arg;
     int64_t now = store_tx_now(tx);
+    int rc;
     switch (w->kind) {
     case W_INTAKE:
         return case_intake_tx(tx, w->ctx->dom, &w->in, now, &w->out, &w->replayed, &w->e);
     case W_ACTION:
-        return case_action_tx(tx, w->ctx->dom, &w->act, now, &w->out, &w->e);
+        rc = case_action_tx(tx, w->ctx->dom, &w->act, now, &w->out, &w->e);
+        break;
     default:
-        return case_attach_tx(tx, w->ctx->dom, &w->att, now, &w->out, &w->e);
+        rc = case_attach_tx(tx, w->ctx->dom, &w->att, now, &w->out, &w->e);
     }
+    struct fq_assignment *as = NULL;
+    int n = 0;
+    if (rc == 0 && store_tx_assignments(tx, w->out.id, &as, &n) == 0) {
+        for (int i = 0; i < n && w->ndepartments < 8; i++)
+            w->departments[w->ndepartments++] = as[i].department_id;
+        free(as);
+    }
+    return rc;
+}
+
+/* What a citizen is shown of a case they submitted or rated: no staff data. */
+static json_t *public_case_json(const struct fq_case *c)
+{
+    char t[26];
+    ms_format(c->created_at, t);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "code", c->code, "title", c->title ? c->title : "",
+                     "channel", channel_name(c->channel), "status", status_name(c->status), "status_label",
+                     status_label_zh(c->status), "created_at", t, "satisfaction",
+                     c->satisfaction ? json_string(satisfaction_name(c->satisfaction)) : json_null());
 }
 
 static void case_write_free(struct case_write *w)
@@ -70,12 +93,13 @@ static void case_write_done(void *arg, int rc)
         return;
     }
     int64_t now = fq_now_ms();
-    json_t *body = case_to_json(w->ctx->dom, &w->out, now);
+    int is_public = w->kind == W_INTAKE ? w->in.actor.is_public : w->act.actor.is_public;
+    json_t *body = is_public ? public_case_json(&w->out) : case_to_json(w->ctx->dom, &w->out, now);
     if (w->kind == W_INTAKE && w->replayed)
         json_object_set_new(body, "replayed", json_true());
     http_reply_json(w->r, w->kind == W_INTAKE && !w->replayed ? 201 : 200, body);
     if (!w->replayed)
-        api_publish_case(w->ctx, &w->out,
+        api_publish_case(w->ctx, &w->out, w->departments, w->ndepartments,
                          w->kind == W_INTAKE ? "intake" : w->kind == W_ATTACH ? "attach" : action_name(w->act.action));
     case_write_free(w);
 }
@@ -522,6 +546,11 @@ static void h_reveal(struct http_req *r, void *arg)
     char *end;
     const char *pid = http_param(r, "party");
     int64_t id = pid ? strtoll(pid, &end, 10) : 0;
+    if (!pid || pid[0] < '1' || pid[0] > '9' || *end || id <= 0) {
+        http_reply_fail(r, 404, "not_found", "party", "当事人不存在 (no such party)");
+        fq_case_clear(&c);
+        return;
+    }
     struct fq_party *ps = NULL;
     int n = 0;
     store_case_parties(store_rd(ctx->dom->store), c.id, &ps, &n);
@@ -629,6 +658,19 @@ static void h_attach(struct http_req *r, void *arg)
     char hex[crypto_hash_sha256_BYTES * 2 + 1];
     crypto_hash_sha256(digest, data, len);
     sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    /* refuse before anything touches the disk: the case must exist, be visible and not archived */
+    struct fq_case c;
+    struct fq_assignment *as;
+    int nas;
+    if (load_visible(r, ctx, &u->actor, &c, &as, &nas))
+        return;
+    free(as);
+    int archived = c.status == ST_ARCHIVED;
+    fq_case_clear(&c);
+    if (archived) {
+        http_reply_fail(r, 409, "illegal_transition", "action", "已归档案件不能添加附件 (case archived)");
+        return;
+    }
     struct case_write *w = new_write(r, ctx, W_ATTACH);
     if (!w)
         return;

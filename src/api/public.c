@@ -7,6 +7,7 @@
 #include "util/clock.h"
 #include "util/jsonin.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,38 @@ static void h_challenge(struct http_req *r, void *arg)
     http_reply_json(r, 200, json_pack("{s:s, s:s}", "id", id, "question", q));
 }
 
+/* Nonces of challenges already used (a challenge answers one submission): a small open-addressed
+ * set whose entries expire with their challenge. */
+#define USED_SLOTS 8192
+static struct {
+    char nonce[17];
+    long long expiry;
+} used[USED_SLOTS];
+static pthread_mutex_t used_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* 1 when the nonce was fresh (and is now marked used), 0 when seen before or the set is full. */
+static int challenge_use(const char *nonce, long long expiry, long long now)
+{
+    unsigned h = 2166136261u;
+    for (const char *p = nonce; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    int fresh = 0;
+    pthread_mutex_lock(&used_mu);
+    for (int i = 0; i < 64; i++) {
+        int k = (int)((h + (unsigned)i) % USED_SLOTS);
+        if (used[k].expiry > now && !strcmp(used[k].nonce, nonce))
+            break; /* replayed */
+        if (used[k].expiry <= now) {
+            snprintf(used[k].nonce, sizeof used[k].nonce, "%s", nonce);
+            used[k].expiry = expiry;
+            fresh = 1;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&used_mu);
+    return fresh;
+}
+
 static int challenge_ok(struct api_ctx *ctx, const char *id, const char *answer)
 {
     long long expiry;
@@ -62,7 +95,7 @@ static int challenge_ok(struct api_ctx *ctx, const char *id, const char *answer)
     if (*end || expiry < fq_now_ms())
         return 0;
     challenge_mac(ctx, expiry, nonce, ans, want);
-    return sodium_memcmp(want, mac, 32) == 0;
+    return sodium_memcmp(want, mac, 32) == 0 && challenge_use(nonce, expiry, fq_now_ms());
 }
 
 static void h_submit(struct http_req *r, void *arg)
@@ -88,6 +121,7 @@ static int load_public(struct http_req *r, struct api_ctx *ctx, const char *phon
 {
     const char *code = http_param(r, "code");
     char phone[40];
+    memset(c, 0, sizeof *c);
     if (!code || casecode_check(code)) {
         http_reply_fail(r, 400, "invalid_code", "code", "案件编码校验失败，请核对 (invalid case code)");
         return -1;

@@ -22,7 +22,7 @@ static void on_signal(int sig)
 
 static void on_timer_change(const struct fq_case *c, const char *what, void *arg)
 {
-    api_publish_case(arg, c, what);
+    api_publish_case(arg, c, NULL, 0, what);
 }
 
 static int is_dir(const char *p)

@@ -13,11 +13,12 @@
 #include "util/clock.h"
 #include "util/jsonin.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SYSTEM_ROLES 0xFFFFFFFFu
+#define SYSTEM_ROLES WORKFLOW_SYSTEM
 
 /* ---------- helpers ---------- */
 
@@ -296,8 +297,17 @@ int case_intake_prepare(struct fq_domain *d, const struct case_actor *actor, jso
     c->people_count = (int)people;
     c->success = -1;
     c->created_by = actor->user_id;
-    if (idem_key)
+    if (idem_key && actor->is_public) {
+        /* citizens share user id 0: a key only replays for the same contact phone */
+        unsigned char bidx[PII_BIDX_LEN];
+        char hex[2 * PII_BIDX_LEN + 1], norm[12];
+        ident_phone_normalize(contact, norm);
+        pii_blind_index(&d->key, "phone", norm, bidx);
+        sodium_bin2hex(hex, sizeof hex, bidx, sizeof bidx);
+        snprintf(out->idem_key, sizeof out->idem_key, "p:%s:%s", hex, idem_key);
+    } else if (idem_key) {
         snprintf(out->idem_key, sizeof out->idem_key, "%s", idem_key);
+    }
     out->event_payload = json_pack("{s:s, s:s, s:s, s:i}", "channel", channel_name(c->channel),
                                    "title", title, "division", c->division, "parties", out->nparties);
     return 0;
@@ -558,7 +568,7 @@ static int check_params(struct fq_domain *d, const struct case_actor *actor, int
             return jin_str(b, "comment", 0, 1, 1000, &s, e);
         }
         ONLY("score", "comment");
-        if ((rc = jin_int(b, "score", 1, 0, 100, &n, e)))
+        if ((rc = jin_int(b, "score", 1, 1, 100, &n, e)))
             return rc;
         return jin_str(b, "comment", 0, 1, 1000, &s, e);
     case ACT_FOLLOW_UP:
@@ -756,6 +766,15 @@ int case_action_tx(struct store_tx *tx, struct fq_domain *d, const struct case_a
             apply_assessment(d, &c, p, now);
         json_t *lead = json_object_get(p, "lead"), *assist = json_object_get(p, "assist");
         int64_t case_due = pdeadline(p, "deadline", c.due_at);
+        const char *late = pdeadline(p, "deadline", now + 1) <= now ? "deadline"
+                           : pdeadline(lead, "deadline", now + 1) <= now ? "lead.deadline" : NULL;
+        for (size_t i = 0; !late && assist && i < json_array_size(assist); i++)
+            if (pdeadline(json_array_get(assist, i), "deadline", now + 1) <= now)
+                late = "assist.deadline";
+        if (late) {
+            rc = fq_fail(e, FQ_EINVAL, "deadline_past", late, "办理期限须晚于当前时间 (deadline must be in the future)");
+            goto done;
+        }
         c.lead_department = json_integer_value(json_object_get(lead, "department_id"));
         if ((rc = add_assignment(tx, &c, c.lead_department, ASSIGN_LEAD,
                                  pdeadline(lead, "deadline", case_due), now)))
@@ -812,7 +831,8 @@ int case_action_tx(struct store_tx *tx, struct fq_domain *d, const struct case_a
             rc = fq_fail(e, FQ_ECONFLICT, "top_level", "action", "已在市级，无法再上报 (already at city level)");
             goto done;
         }
-        if (a->actor.department_id && !lead_assignment(as, nas, 1 << AS_ACCEPTED)) {
+        if (a->actor.department_id &&
+            (!(mine = actor_assignment(&a->actor, as, nas, 0, AS_ACCEPTED)) || mine->role != ASSIGN_LEAD)) {
             rc = not_your_assignment(e);
             goto done;
         }
@@ -833,8 +853,10 @@ int case_action_tx(struct store_tx *tx, struct fq_domain *d, const struct case_a
         int64_t due, warn;
         domain_deadline(d, GRADE_SIMPLE, 0, -1, now, &due, &warn);
         (void)warn;
-        json_t *order = json_pack("{s:s, s:s, s:I}", "status", "open", "reason", pstr(p, "reason"),
-                                  "deadline", (json_int_t)pdeadline(p, "deadline", due));
+        char when[26];
+        ms_format(pdeadline(p, "deadline", due), when);
+        json_t *order = json_pack("{s:s, s:s, s:s}", "status", "open", "reason", pstr(p, "reason"),
+                                  "deadline", when);
         rc = record(tx, &c, "supervision", now, &a->actor, order);
         json_decref(order);
         if (rc)
@@ -1018,8 +1040,10 @@ int case_refresh_tx(struct store_tx *tx, struct fq_domain *d, const char *code, 
     if (rc == 0 && supervise && c.light == LIGHT_RED && workflow_is_open(c.status)) {
         int64_t due, warn;
         domain_deadline(d, GRADE_SIMPLE, 0, -1, now, &due, &warn);
-        json_t *order = json_pack("{s:s, s:s, s:I, s:b}", "status", "open", "reason",
-                                  "超期未办结，系统自动督办", "deadline", (json_int_t)due, "auto", 1);
+        char when[26];
+        ms_format(due, when);
+        json_t *order = json_pack("{s:s, s:s, s:s, s:b}", "status", "open", "reason",
+                                  "超期未办结，系统自动督办", "deadline", when, "auto", 1);
         rc = store_tx_record_insert(tx, c.id, "supervision", now, 0, order, NULL);
         if (rc == 0) {
             c.supervised++;
@@ -1083,7 +1107,8 @@ json_t *case_to_json(struct fq_domain *d, const struct fq_case *c, int64_t now)
     json_object_set_new(o, "closed_at", time_or_null(c->closed_at));
     json_object_set_new(o, "archived_at", time_or_null(c->archived_at));
     json_object_set_new(o, "urge_count", json_integer(c->urge_count));
-    json_object_set_new(o, "supervised", json_integer(c->supervised));
+    json_object_set_new(o, "supervised", json_boolean(c->supervised > 0));
+    json_object_set_new(o, "supervision_count", json_integer(c->supervised));
     json_object_set_new(o, "escalations", json_integer(c->escalations));
     json_object_set_new(o, "returns", json_integer(c->returns));
     json_object_set_new(o, "reopens", json_integer(c->reopens));

@@ -33,7 +33,7 @@ struct case_intake {
     struct fq_case c;                      /* the new case's fields (code etc. set by _tx) */
     struct fq_party parties[CASE_MAX_PARTIES];
     int nparties;
-    char idem_key[80];                     /* "" if none */
+    char idem_key[128];                    /* "" if none; namespaced for citizens */
     struct case_actor actor;
     json_t *event_payload;                 /* owned */
     int resolve_on_spot;                   /* 当场办结 at registration */

@@ -133,6 +133,7 @@ struct http_req {
     const struct mount *mount;
     int early_status; /* 400/404/405 decided on the first call, replied on a later one */
     const char *early_code, *early_msg, *allow;
+    const char *early_field;      /* NULL: "path" for a 400 */
     struct buf body;
     size_t drained;
 
@@ -1038,6 +1039,26 @@ const char *http_param(struct http_req *r, const char *name)
     return NULL;
 }
 
+/* MHD iterator: flags a query argument whose name or value holds NUL or invalid UTF-8. */
+struct query_bad {
+    int bad;
+    char name[64];
+};
+
+static enum MHD_Result query_check(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                   const char *value, size_t value_size)
+{
+    struct query_bad *q = cls;
+    (void)kind;
+    int key_ok = key && !memchr(key, 0, key_size) && utf8_valid(key, key_size);
+    if (!key_ok || (value && (memchr(value, 0, value_size) || !utf8_valid(value, value_size)))) {
+        q->bad = 1;
+        snprintf(q->name, sizeof q->name, "%s", key_ok && key_size < sizeof q->name ? key : "query");
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
 /* A value of kind by name, only if it is text (no NUL, valid UTF-8): what we hand upward must
  * survive json_string(). A key without '=' gives "". */
 static const char *conn_text(struct http_req *r, enum MHD_ValueKind kind, const char *name)
@@ -1255,6 +1276,16 @@ static void req_begin(struct http_req *r, const char *url, const char *method)
         early(r, 400, "invalid_path", "路径不合法 (invalid path)");
         return;
     }
+    /* a query value that is not text is refused outright rather than read as absent, so a
+     * garbled filter can never widen a list */
+    struct query_bad qb = {0, ""};
+    if (r->conn)
+        MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, query_check, &qb);
+    if (qb.bad) {
+        early(r, 400, "invalid_value", "查询参数不是合法的 UTF-8 文本 (query parameter is not valid text)");
+        r->early_field = req_strndup(r, qb.name, strlen(qb.name));
+        return;
+    }
     /* segments are decoded one by one so that %2F stays inside its segment */
     char *segv[MAX_SEGS];
     char *copy = req_strndup(r, raw, n);
@@ -1349,7 +1380,8 @@ static void req_dispatch(struct http_req *r)
     } else if (r->early_status) {
         if (r->allow)
             http_add_header(r, MHD_HTTP_HEADER_ALLOW, r->allow);
-        http_reply_fail(r, r->early_status, r->early_code, r->early_status == 400 ? "path" : NULL,
+        http_reply_fail(r, r->early_status, r->early_code,
+                        r->early_field ? r->early_field : r->early_status == 400 ? "path" : NULL,
                         r->early_msg);
     } else if (r->too_big) {
         http_reply_fail(r, 413, "too_large", "body", "请求体过大 (request body too large)");

@@ -228,14 +228,19 @@ describe('auth', () => {
     });
   });
 
-  it('expires a session idle for longer than 30 minutes', async () => {
+  it('expires a session idle for longer than 30 minutes; a 5-minute lock has expired by then', async () => {
     const s = await ctx.login(ADMIN_USER);
     ok(await ctx.get('/api/v1/auth/me', s));
+    await ctx.user('later', ['clerk']);
+    const from = freshSource();
+    for (let i = 0; i < 5; i++) await ctx.loginRaw('later', 'wrong-password', { from });
+    assertError(await ctx.loginRaw('later', TEST_PASSWORD), 423, 'locked');
     // restart the server 31 minutes in the future (FQ_FAKE_NOW is read once at start)
     await ctx.stopServer();
     await ctx.startServer({ env: { FQ_FAKE_NOW: String(Date.now() + 31 * 60 * 1000) } });
     assertError(await ctx.get('/api/v1/auth/me', s), 401, 'session_expired');
     const fresh = await ctx.login(ADMIN_USER);
     ok(await ctx.get('/api/v1/auth/me', fresh));
+    await ctx.login('later');
   });
 });

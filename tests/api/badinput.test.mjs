@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { assertError, ok, setup, sleep } from './helpers.mjs';
+import { assertError, freshSource, makeCode, ok, setup, sleep } from './helpers.mjs';
 
 /** A JSON text nested `depth` arrays deep. */
 const nested = (depth) => '['.repeat(depth) + ']'.repeat(depth);
@@ -401,6 +401,25 @@ describe('bad input', () => {
       ctx.server.assertHealthy();
     });
 
+    it('serves no file outside the web directory', async () => {
+      for (const path of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2f..%2fetc%2fpasswd',
+        '/assets/..%5c..%5cetc%5cpasswd', '/.hidden', '/%2e%2e']) {
+        const res = await ctx.api('GET', path);
+        assert.ok(res.status === 400 || res.status === 404, `${path}: ${res.status}`);
+        assert.ok(!res.text.includes('root:'), `${path} served /etc/passwd`);
+        assertError(res, res.status);
+      }
+    });
+
+    it('refuses oversized headers and request lines with a 4xx and stays up', async () => {
+      const big = await ctx.api('GET', '/healthz', { headers: { 'X-Big': 'a'.repeat(64 * 1024) } }).catch((e) => ({ status: 0, err: e }));
+      assert.ok(big.status === 0 || (big.status >= 400 && big.status < 500), `big header: ${big.status}`);
+      const long = await ctx.api('GET', `/api/v1/cases?category=${'a'.repeat(64 * 1024)}`, { auth: ctx.admin })
+        .catch((e) => ({ status: 0, err: e }));
+      assert.ok(long.status === 0 || (long.status >= 400 && long.status < 500), `long URL: ${long.status}`);
+      ok(await ctx.get('/healthz'));
+    });
+
     it('answers pipelined requests in order, synchronous and asynchronous alike', async () => {
       const body = JSON.stringify(ctx.intakeBody({ title: '流水线请求' }));
       const auth = `Authorization: Bearer ${clerk.token}\r\nContent-Type: application/json\r\n`;
@@ -428,6 +447,36 @@ describe('bad input', () => {
       countBefore += 1;
       assert.deepEqual(got.match(/HTTP\/1\.1 \d{3}/g), ['HTTP/1.1 200', 'HTTP/1.1 201', 'HTTP/1.1 400', 'HTTP/1.1 404']);
     });
+  });
+
+  it('odd path parameters never crash the server or answer 5xx', async () => {
+    const c = await ctx.intake(clerk);
+    const ghost = makeCode(ctx.countyCode, '20200101', 999997);
+    const odd = [ghost, `${ghost.slice(0, 20)}x`, c.code, '%E4%B8%AD'.repeat(21), 'a'.repeat(300), '%20', '-1', '0', '99999999999999999999999',
+      '1e3', '%2F', '..', '%25', '%C3%A9'];
+    const probes = [];
+    for (const x of odd) {
+      probes.push(['GET', `/api/v1/public/cases/${x}?phone4=1234`, null, freshSource()]);
+      probes.push(['POST', `/api/v1/public/cases/${x}/rate`, { phone4: '1234', rating: 'satisfied' }, freshSource()]);
+      probes.push(['GET', `/api/v1/cases/${x}`, null]);
+      probes.push(['GET', `/api/v1/cases/${x}/timeline`, null]);
+      probes.push(['GET', `/api/v1/cases/${c.code}/attachments/${x}`, null]);
+      probes.push(['POST', `/api/v1/cases/${c.code}/parties/${x}/reveal`, null]);
+      probes.push(['POST', `/api/v1/cases/${x}/actions/note`, { text: '备注' }]);
+      probes.push(['POST', `/api/v1/cases/${c.code}/actions/${x}`, {}]);
+      probes.push(['GET', `/api/v1/divisions/${x}`, null]);
+      probes.push(['PUT', `/api/v1/users/${x}/password`, { password: 'Whatever-123' }]);
+      probes.push(['PUT', `/api/v1/calendar/${x}`, { kind: 'off' }]);
+      probes.push(['PUT', `/api/v1/sla-policy/${x}`, { unit: 'days', amount: 1, grade: 'difficult', level: 'city', channel: 'api' }]);
+    }
+    for (const [method, path, body, from] of probes) {
+      const res = await ctx.api(method, path, { auth: ctx.admin, body: body || undefined, from: from || '127.0.0.1' })
+        .catch((e) => ({ status: 0, text: String(e), headers: {} }));
+      assert.ok(res.status > 0, `${method} ${path}: the server dropped the connection (${res.text})`);
+      assert.ok(res.status < 500, `${method} ${path}: ${res.status} ${res.text.slice(0, 200)}`);
+      if (res.status >= 400) assertError(res, res.status);
+    }
+    ctx.server.assertHealthy();
   });
 
   it('is still alive and wrote nothing', async () => {

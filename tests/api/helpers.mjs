@@ -5,6 +5,7 @@
 // Run: FENGQIAO=build/fengqiao node --test --test-concurrency=1 tests/api/
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,15 @@ export const MOBILE = '13800000000';
 export const MOBILE_MASKED = '138****0000';
 
 const SANITIZER = /AddressSanitizer|LeakSanitizer|runtime error|ThreadSanitizer|UndefinedBehaviorSanitizer/;
+
+// Leave nothing behind even when a test file dies half-way: servers still running and temporary
+// directories not yet removed are cleaned up when this process exits.
+const liveProcs = new Set();
+const liveDirs = new Set();
+process.on('exit', () => {
+  for (const p of liveProcs) p.kill('SIGKILL');
+  for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+});
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- command line
@@ -77,6 +87,8 @@ export class Server {
         '--timer-interval', String(timerInterval), '--web', dirs.web, ...extraArgs];
       const proc = spawn(BIN, args, { cwd: dirs.dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
       const srv = new Server(proc);
+      liveProcs.add(proc);
+      proc.on('exit', () => liveProcs.delete(proc));
       let out = '';
       let settled = false;
       const finish = (err) => {
@@ -276,6 +288,7 @@ export function ms(s) {
  */
 export async function setup({ cases = 300, env = {}, timerInterval = 200 } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'fq-api-'));
+  liveDirs.add(dir);
   const ctx = new Context(dir);
   try {
     await cliOk(['init', '--db', ctx.db, '--data-dir', ctx.data], { cwd: dir });
@@ -328,8 +341,8 @@ export class Context {
   /** Stops the server (asserting no 5xx answer and a clean exit) and removes the directory. */
   async teardown() {
     try {
-      if (this.server && !this.server.exited) {
-        const m = await this.api('GET', '/metrics');
+      const m = this.server && !this.server.exited ? await this.api('GET', '/metrics').catch(() => null) : null;
+      if (m) { // (when the server is gone, stopServer reports how it ended)
         const five = /^fengqiao_http_responses_total\{class="5xx"\} (\d+)$/m.exec(m.text);
         assert.ok(five, 'no 5xx counter in /metrics');
         assert.equal(Number(five[1]), 0, `the server answered ${five[1]} requests with 5xx:\n${this.server.stderr.slice(-2000)}`);
@@ -337,6 +350,7 @@ export class Context {
       await this.stopServer();
     } finally {
       await rm(this.dir, { recursive: true, force: true });
+      liveDirs.delete(this.dir);
     }
   }
 

@@ -259,6 +259,15 @@ describe('case lifecycle', () => {
     });
   });
 
+  it('reveals a party only for its exact id', async () => {
+    const c = await ctx.intake(clerk, { parties: [{ name: '钱七', phone: '13600000000' }] });
+    const pid = (await ctx.getCase(dispatcher, c.code)).parties[0].id;
+    ok(await ctx.post(`/api/v1/cases/${c.code}/parties/${pid}/reveal`, dispatcher));
+    for (const bad of [`${pid}abc`, `${pid}.0`, ` ${pid}`, `0${pid}x`]) {
+      assertError(await ctx.post(`/api/v1/cases/${c.code}/parties/${encodeURIComponent(bad)}/reveal`, dispatcher), 404, 'not_found', 'party');
+    }
+  });
+
   it('stores a lower-case x in a resident ID as X', async () => {
     const c = await ctx.intake(clerk, { parties: [{ name: '赵六', id_number: RESIDENT_ID.toLowerCase() }] });
     const full = await ctx.getCase(dispatcher, c.code);
@@ -366,7 +375,8 @@ describe('case lifecycle', () => {
     assert.equal(d.urge_count, 2);
     const deadline = isoSeconds(Date.now() + 2 * DAY);
     d = await ctx.act(supervisor, c.code, 'supervise', { reason: '群众反映强烈，限期办结', deadline });
-    assert.equal(d.supervised, 1);
+    assert.equal(d.supervised, true);
+    assert.equal(d.supervision_count, 1);
     assert.equal(d.status, 'pending_accept');
     const full = await ctx.getCase(dispatcher, c.code);
     const order = full.records.find((r) => r.kind === 'supervision');
@@ -458,6 +468,20 @@ describe('case lifecycle', () => {
       seqs.sort((x, y) => x - y);
       assert.equal(seqs.at(-1) - seqs[0], seqs.length - 1, `consecutive sequence numbers: ${seqs}`);
     }
+  });
+
+  it('concurrent actions on one case are serialised into one unbroken hash chain', async () => {
+    const c = await ctx.intake(clerk);
+    const n = 30;
+    const res = await Promise.all(Array.from({ length: n }, (_, i) =>
+      ctx.action(i % 2 ? dispatcher : clerk, c.code, 'note', { text: `并发备注 ${i}` })));
+    for (const r of res) ok(r);
+    const events = await ctx.timeline(dispatcher, c.code);
+    assert.equal(events.length, n + 1);
+    assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+    assert.equal(new Set(events.slice(1).map((e) => e.payload.text)).size, n);
+    const r = await ctx.cli(['check']);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   });
 
   describe('Idempotency-Key', () => {

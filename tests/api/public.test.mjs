@@ -1,7 +1,7 @@
 // The citizens' portal: challenge, submission, lookup by code + last 4 phone digits, rating.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertCaseCode, assertError, badCheck, freshSource, ok, setup } from './helpers.mjs';
+import { assertCaseCode, assertError, badCheck, freshSource, makeCode, ok, setup } from './helpers.mjs';
 
 const PHONE = '13912345678';
 
@@ -63,6 +63,13 @@ describe('public portal', () => {
     assert.equal(events[0].action, 'intake');
     assert.equal(events[0].actor, '群众');
     assert.equal(events[0].actor_id, 0);
+  });
+
+  it('accepts a solved challenge for one submission only', async () => {
+    const from = freshSource();
+    const ch = await solve(from);
+    ok(await submit(submission(), { from, challenge: ch }), 201);
+    assertError(await submit(submission(), { from, challenge: ch }), 400, 'challenge_failed', 'X-Challenge-Answer');
   });
 
   it('refuses a wrong, missing, forged or expired challenge answer', async () => {
@@ -262,5 +269,19 @@ describe('public portal', () => {
       assert.ok(limited, 'no 429 after 20 ratings');
       assertError(limited, 429, 'rate_limited');
     });
+  });
+
+  // last: before the fix this request crashed the server
+  it('an unknown code answers 404 like wrong digits, for lookup and rating alike, and the server stays up', async () => {
+    const ghost = makeCode(ctx.countyCode, '20200101', 999999);
+    const wrong = assertError(await ctx.api('GET', `/api/v1/public/cases/${code}?phone4=0000`, { from: freshSource() }), 404, 'not_found');
+    const look = await ctx.api('GET', `/api/v1/public/cases/${ghost}?phone4=1234`, { from: freshSource() }).catch((e) => ({ status: 0, text: String(e), headers: {} }));
+    assertError(look, 404, 'not_found', wrong.field);
+    assert.equal(look.json.error.message, wrong.message, 'the answer does not tell which part was wrong');
+    const rate = await ctx.api('POST', `/api/v1/public/cases/${ghost}/rate`, { body: { phone4: '1234', rating: 'satisfied' }, from: freshSource() })
+      .catch((e) => ({ status: 0, text: String(e), headers: {} }));
+    assertError(rate, 404, 'not_found');
+    ok(await ctx.get('/healthz'));
+    ctx.server.assertHealthy();
   });
 });

@@ -206,6 +206,7 @@ describe('rules', () => {
       const att = await ctx.api('POST', `/api/v1/cases/${code}/attachments?name=a.png`,
         { auth: scopedB, body: png, headers: { 'Content-Type': 'image/png' } });
       assertError(att, 404, 'not_found');
+      assertError(await ctx.get(`/api/v1/cases/${code}/attachments/1`, scopedB), 404, 'not_found');
       const after = await ctx.getCase(ctx.admin, code);
       assert.equal(after.event_count, 1, 'nothing was written');
       // the same answer as for a case that does not exist

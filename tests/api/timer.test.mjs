@@ -236,7 +236,7 @@ describe('timer and events', () => {
       for (const code of [c.code, open.code, overdueCode]) {
         const x = await until(`supervision of ${code}`, async () => {
           const y = await ctx.getCase(disp, code);
-          return y.supervised >= 1 ? y : null;
+          return y.supervision_count >= 1 ? y : null;
         }, 15000, 150);
         assert.equal(x.light, 'red');
         assert.ok(x.urge_count >= 1);
@@ -257,7 +257,7 @@ describe('timer and events', () => {
       }
       // more timer passes open no second order
       await sleep(800);
-      assert.equal((await ctx.getCase(disp, c.code)).supervised, 1);
+      assert.equal((await ctx.getCase(disp, c.code)).supervision_count, 1);
       assert.equal((await ctx.timeline(disp, c.code)).filter((e) => e.action === 'supervise').length, 1);
       // a closed case is left alone
       assert.equal((await ctx.timeline(disp, closed.code)).length, closedEvents);
