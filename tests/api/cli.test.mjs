@@ -1,0 +1,96 @@
+// The command line on a real database: init refuses to overwrite, check detects every kind of
+// tampering with a case's hash chain, backup writes a copy that passes check, --help everywhere.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { cli, cliOk } from './helpers.mjs';
+
+/** Runs SQL on the database with the sqlite3 shell (installed by scripts/setup). */
+function sql(db, text) {
+  const r = spawnSync('sqlite3', [db, text], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+describe('command line', () => {
+  let dir, db, data, args;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fq-cli-'));
+    db = join(dir, 't.db');
+    data = join(dir, 'data');
+    args = ['--db', db, '--data-dir', data];
+    await cliOk(['init', ...args]);
+    await cliOk(['demo', ...args, '--counties', '1', '--cases', '120']);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answers --help for every subcommand', async () => {
+    for (const sub of ['init', 'demo', 'serve', 'user', 'check', 'backup']) {
+      const r = await cli([sub, '--help']);
+      assert.equal(r.code, 0, sub);
+      assert.match(r.stdout, /Usage: fengqiao/, sub);
+    }
+    const r = await cli(['no-such-command']);
+    assert.equal(r.code, 2);
+  });
+
+  it('init refuses to overwrite a database and the key file is private', async () => {
+    const r = await cli(['init', ...args]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /already exists/);
+    assert.equal(statSync(join(data, 'fengqiao.key')).mode & 0o777, 0o600);
+  });
+
+  it('check passes on an untouched database', async () => {
+    const r = await cli(['check', ...args]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /0 breaks/);
+  });
+
+  it('backup writes a consistent copy that passes check, and refuses to overwrite', async () => {
+    const copy = join(dir, 'copy.db');
+    await cliOk(['backup', ...args, copy]);
+    assert.ok(existsSync(copy));
+    const r = await cli(['check', '--db', copy, '--data-dir', data]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(sql(copy, 'SELECT count(*) FROM events'), sql(db, 'SELECT count(*) FROM events'));
+    assert.equal((await cli(['backup', ...args, copy])).code, 1);
+  });
+
+  for (const [what, tamper] of [
+    ['an edited event payload', (t) => `UPDATE events SET payload = '{"title":"改过"}' WHERE id = (SELECT min(id) FROM events WHERE case_id = ${t})`],
+    ['a deleted last event', (t) => `DELETE FROM events WHERE id = (SELECT max(id) FROM events WHERE case_id = ${t})`],
+    ['a deleted middle event', (t) => `DELETE FROM events WHERE case_id = ${t} AND seq = 2`],
+    ['a changed actor', (t) => `UPDATE events SET actor_id = actor_id + 1 WHERE case_id = ${t} AND seq = 1`],
+    ['a changed time', (t) => `UPDATE events SET at = at + 1000 WHERE case_id = ${t} AND seq = 2`],
+  ]) {
+    it(`check fails on ${what}`, async () => {
+      const copy = join(dir, `tamper-${Math.random().toString(36).slice(2)}.db`);
+      await cliOk(['backup', ...args, copy]);
+      const target = sql(copy, 'SELECT case_id FROM events GROUP BY case_id HAVING count(*) >= 3 LIMIT 1');
+      sql(copy, tamper(target));
+      const r = await cli(['check', '--db', copy, '--data-dir', data]);
+      assert.equal(r.code, 1, `check must fail on ${what}:\n${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /chain break/);
+      assert.match(r.stdout, /CHECK FAILED/);
+    });
+  }
+
+  it('user add / passwd / list', async () => {
+    await cliOk(['user', 'add', 'cli.clerk', '--role', 'clerk', '--password', 'Cli-Passw0rd-1', ...args]);
+    const dup = await cli(['user', 'add', 'cli.clerk', '--role', 'clerk', '--password', 'Cli-Passw0rd-1', ...args]);
+    assert.equal(dup.code, 1);
+    assert.match(dup.stderr, /taken/);
+    const bad = await cli(['user', 'add', 'cli.x', '--role', 'wizard', '--password', 'Cli-Passw0rd-1', ...args]);
+    assert.equal(bad.code, 2);
+    await cliOk(['user', 'passwd', 'cli.clerk', ...args], { input: 'New-Passw0rd-2\n' });
+    const list = await cliOk(['user', 'list', ...args]);
+    assert.match(list.stdout, /cli\.clerk/);
+    assert.doesNotMatch(list.stdout, /argon2/);
+  });
+});
