@@ -5,6 +5,8 @@ ASAN   ?= build-asan
 DB     ?= var/fengqiao.db
 PORT   ?= 8080
 
+MAKEFLAGS += --no-print-directory
+
 .PHONY: all setup build asan run demo test unit-test asan-test api-test crashtest bench clean format
 
 all: build

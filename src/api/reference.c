@@ -66,6 +66,17 @@ static void h_division(struct http_req *r, void *arg)
                                       level_name(level), "parent", parent[0] ? json_string(parent) : json_null()));
 }
 
+static void h_centres(struct http_req *r, void *arg)
+{
+    AUTHED(r, ctx, u);
+    const char *division;
+    json_t *v = NULL;
+    if (division_arg(r, "division", &division))
+        return;
+    int rc = store_centres(store_rd(ctx->dom->store), division, &v);
+    reply_or_fail(r, rc, v);
+}
+
 static void h_grids(struct http_req *r, void *arg)
 {
     AUTHED(r, ctx, u);
@@ -181,6 +192,7 @@ void api_reference_routes(struct api_ctx *ctx)
     struct http_server *s = ctx->http;
     http_route(s, "GET", "/api/v1/divisions", h_divisions, ctx, 0);
     http_route(s, "GET", "/api/v1/divisions/:code", h_division, ctx, 0);
+    http_route(s, "GET", "/api/v1/centres", h_centres, ctx, 0);
     http_route(s, "GET", "/api/v1/grids", h_grids, ctx, 0);
     http_route(s, "GET", "/api/v1/departments", h_departments, ctx, 0);
     http_route(s, "GET", "/api/v1/categories", h_categories, ctx, 0);

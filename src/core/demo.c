@@ -1474,6 +1474,20 @@ static int add_village(struct demo *dm, int t, int community, int seq)
     return 0;
 }
 
+/* A division and its 综治中心 (every level from city to village has one). */
+static int add_division(struct store_tx *tx, const char *code, const char *name, int level,
+                        const char *parent)
+{
+    char centre[160], address[160], phone[20];
+    int rc = store_tx_division_insert(tx, code, name, level, parent);
+    if (rc)
+        return rc;
+    snprintf(centre, sizeof centre, "%s%s", name, level <= LEVEL_COUNTY ? "社会治安综合治理中心" : "综治中心");
+    snprintf(address, sizeof address, "%s%s", name, level <= LEVEL_TOWNSHIP ? "政务服务中心一楼" : "党群服务中心");
+    snprintf(phone, sizeof phone, "0575-8%.7s", code + 2);
+    return store_tx_centre_insert(tx, code, centre, level, address, phone);
+}
+
 static int build_divisions(struct demo *dm, struct store_tx *tx)
 {
     int rc;
@@ -1485,13 +1499,13 @@ static int build_divisions(struct demo *dm, struct store_tx *tx)
     dm->towns = calloc((size_t)ntowns, sizeof *dm->towns);
     if (!dm->counties || !dm->towns)
         return fail(dm, FQ_ENOMEM, "allocation");
-    if ((rc = store_tx_division_insert(tx, CITY_CODE, CITY_NAME, LEVEL_CITY, "")))
+    if ((rc = add_division(tx, CITY_CODE, CITY_NAME, LEVEL_CITY, "")))
         return fail(dm, rc, "division insert");
     for (int c = 0; c < dm->ncounties; c++) {
         struct dm_county *co = &dm->counties[c];
         co->def = &county_defs[c];
         fmt(co->code, sizeof co->code, "%s000000", co->def->code6);
-        if ((rc = store_tx_division_insert(tx, co->code, co->def->name, LEVEL_COUNTY, CITY_CODE)))
+        if ((rc = add_division(tx, co->code, co->def->name, LEVEL_COUNTY, CITY_CODE)))
             return fail(dm, rc, "division insert");
         co->first_town = dm->ntowns;
         co->first_village = dm->nvillages;
@@ -1509,7 +1523,7 @@ static int build_divisions(struct demo *dm, struct store_tx *tx)
             double radius = town->type == 0 ? 0.05 : 0.16;
             town->lat = co->def->lat + jitter(&dm->r, radius);
             town->lon = co->def->lon + jitter(&dm->r, radius * 1.15);
-            if ((rc = store_tx_division_insert(tx, town->code, town->name, LEVEL_TOWNSHIP,
+            if ((rc = add_division(tx, town->code, town->name, LEVEL_TOWNSHIP,
                                                co->code)))
                 return fail(dm, rc, "division insert");
             /* 街道 are mostly 社区, 镇 mostly 村, 乡 almost all 村 */
@@ -1533,7 +1547,7 @@ static int build_divisions(struct demo *dm, struct store_tx *tx)
     for (int v = 0; v < dm->nvillages; v++) {
         struct dm_village *vil = &dm->villages[v];
         const char *parent = dm->towns[vil->town].code;
-        if ((rc = store_tx_division_insert(tx, vil->code, vil->name, LEVEL_VILLAGE, parent)))
+        if ((rc = add_division(tx, vil->code, vil->name, LEVEL_VILLAGE, parent)))
             return fail(dm, rc, "division insert");
         if ((rc = grid_rows(dm, tx, v)))
             return rc;

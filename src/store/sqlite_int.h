@@ -133,6 +133,11 @@
                     "VALUES (?1, ?2, ?3, ?4, ?5)")                                                 \
     X(DIVISION_INSERT, "INSERT INTO divisions(code, name, level, parent) VALUES (?1, ?2, ?3, ?4)") \
     X(DIVISION_GET, "SELECT name, level, parent FROM divisions WHERE code = ?1")                   \
+    X(CENTRE_INSERT, "INSERT OR REPLACE INTO centres(division, name, level, address, phone) "       \
+                     "VALUES (?1, ?2, ?3, ?4, ?5)")                                                 \
+    X(CENTRES_IN, "SELECT c.division, c.name, c.level, c.address, c.phone, "                        \
+                  "(SELECT count(*) FROM departments d WHERE d.division = c.division) "            \
+                  "FROM centres c WHERE c.division >= ?1 AND c.division < ?2 ORDER BY c.division")  \
     X(DIVISIONS_TOP,                                                                               \
       "SELECT code, name, level, parent FROM divisions d WHERE parent = '' OR "                    \
       "NOT EXISTS (SELECT 1 FROM divisions p WHERE p.code = d.parent) ORDER BY code")              \

@@ -287,6 +287,48 @@ int store_tx_division_insert(struct store_tx *tx, const char *code, const char *
     return sq_exec_stmt(tx->conn, st, "division insert");
 }
 
+int store_tx_centre_insert(struct store_tx *tx, const char *division, const char *name, int level,
+                           const char *address, const char *phone)
+{
+    if (!tx || !division || strlen(division) != FQ_DIVISION_LEN || !name || !*name)
+        return FQ_EINVAL;
+    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_CENTRE_INSERT);
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_text(st, 1, division, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, level);
+    sq_bind_text(st, 4, address);
+    sq_bind_text(st, 5, phone);
+    return sq_exec_stmt(tx->conn, st, "centre insert");
+}
+
+static json_t *centre_json(sqlite3_stmt *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "division", sq_json_col(st, 0));
+    json_object_set_new(o, "name", sq_json_col(st, 1));
+    json_object_set_new(o, "level", json_string(level_name(sqlite3_column_int(st, 2))));
+    json_object_set_new(o, "address", sq_json_col(st, 3));
+    json_object_set_new(o, "phone", sq_json_col(st, 4));
+    json_object_set_new(o, "departments", json_integer(sqlite3_column_int64(st, 5)));
+    return o;
+}
+
+int store_centres(struct store_rd *rd, const char *division, json_t **out)
+{
+    char lo[FQ_DIVISION_LEN + 1], hi[FQ_DIVISION_LEN + 2];
+    if (!rd || !out)
+        return FQ_EINVAL;
+    sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_CENTRES_IN);
+    if (!st)
+        return FQ_EIO;
+    sq_division_range(division ? division : "", lo, hi);
+    sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
+    return json_rows(&rd->conn, st, centre_json, out, "centres");
+}
+
 int store_division_get(struct store_rd *rd, const char *code, char name[96], int *level,
                        char parent[FQ_DIVISION_LEN + 1])
 {

@@ -246,5 +246,15 @@ static const char schema_v1[] =
     "  PRIMARY KEY (county, day)"
     ") WITHOUT ROWID;\n";
 
-const char *const sq_migrations[] = {schema_v1};
+/* v2: 综治中心 as rows of their own (one per division at 市/县/乡/村), with contact details. */
+static const char schema_v2[] =
+    "CREATE TABLE centres ("
+    "  division TEXT PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  level INTEGER NOT NULL,"
+    "  address TEXT,"
+    "  phone TEXT"
+    ") WITHOUT ROWID;\n";
+
+const char *const sq_migrations[] = {schema_v1, schema_v2};
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);

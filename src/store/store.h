@@ -110,6 +110,9 @@ int store_tx_division_insert(struct store_tx *tx, const char *code, const char *
 int store_tx_grid_insert(struct store_tx *tx, const char *code, const char *name, const char *village,
                          const char *polygon_json, int households, double lat, double lon);
 int store_tx_department_insert(struct store_tx *tx, struct fq_department *d); /* d->id set */
+/* 综治中心 at a division (replaces an existing one); address and phone may be NULL. */
+int store_tx_centre_insert(struct store_tx *tx, const char *division, const char *name, int level,
+                           const char *address, const char *phone);
 int store_tx_category_insert(struct store_tx *tx, const char *code, const char *name,
                              const char *parent, const char *kind, const char *keywords);
 int store_tx_resolution_method_insert(struct store_tx *tx, const char *code, const char *name);
@@ -194,6 +197,9 @@ int store_divisions(struct store_rd *rd, const char *parent, json_t **out);
  * polygons when with_polygon. */
 int store_grids(struct store_rd *rd, const char *division, int with_polygon, json_t **out);
 int store_grid_get(struct store_rd *rd, const char *code, char village[FQ_DIVISION_LEN + 1]);
+/* Centres of a division subtree ("" = all) as JSON [{division, name, level, address, phone,
+ * departments}]. */
+int store_centres(struct store_rd *rd, const char *division, json_t **out);
 /* Departments of a division subtree ("" = all) as JSON. */
 int store_departments(struct store_rd *rd, const char *division, json_t **out);
 int store_department_get(struct store_rd *rd, int64_t id, struct fq_department *d);
