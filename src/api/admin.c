@@ -414,8 +414,80 @@ static void h_sla_put(struct http_req *r, void *arg)
     http_reply_json(r, id ? 200 : 201, rule_json(&j.rule));
 }
 
+/* ---- settings ---- */
+
+static void h_settings(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    if (!u || !api_require_role(r, u, ADMIN))
+        return;
+    json_t *arr = json_array();
+    for (const struct domain_setting *s = domain_settings; s->key; s++) {
+        char v[64];
+        long long x = s->dflt;
+        if (store_setting_get(store_rd(ctx->dom->store), s->key, v, sizeof v) == 0)
+            x = atoll(v);
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "key", s->key, "label", s->label,
+                                             "value", (json_int_t)x, "min", (json_int_t)s->min, "max",
+                                             (json_int_t)s->max, "default", (json_int_t)s->dflt));
+    }
+    http_reply_json(r, 200, json_pack("{s:o}", "items", arr));
+}
+
+struct setting_job {
+    const char *key;
+    char value[32];
+    int64_t admin_id;
+};
+
+static int setting_tx(struct store_tx *tx, void *arg)
+{
+    struct setting_job *j = arg;
+    int rc = store_tx_setting_put(tx, j->key, j->value);
+    return rc ? rc : store_tx_audit(tx, j->admin_id, "setting_put", j->key, j->value);
+}
+
+/* PUT /api/v1/settings/:key {value} */
+static void h_setting_put(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    struct fq_error e;
+    static const char *const allowed[] = {"value", NULL};
+    if (!u || !api_require_role(r, u, ADMIN))
+        return;
+    const struct domain_setting *s = domain_settings;
+    while (s->key && strcmp(s->key, http_param(r, "key")))
+        s++;
+    if (!s->key) {
+        http_reply_fail(r, 404, "not_found", "key", "没有这个设置项 (no such setting)");
+        return;
+    }
+    json_t *b = http_body_json(r);
+    if (!b)
+        return;
+    int64_t v;
+    if (jin_only(b, allowed, &e) || jin_int(b, "value", 1, s->min, s->max, &v, &e)) {
+        http_reply_error(r, &e);
+        json_decref(b);
+        return;
+    }
+    json_decref(b);
+    struct setting_job j = {s->key, "", u->u.id};
+    snprintf(j.value, sizeof j.value, "%lld", (long long)v);
+    if (store_write(ctx->dom->store, setting_tx, &j)) {
+        http_reply_fail(r, 503, "storage_error", "", "保存失败 (not saved)");
+        return;
+    }
+    domain_load_settings(ctx->dom);
+    http_reply_json(r, 200, json_pack("{s:s, s:I}", "key", s->key, "value", (json_int_t)v));
+}
+
 void api_admin_routes(struct api_ctx *ctx)
 {
+    http_route(ctx->http, "GET", "/api/v1/settings", h_settings, ctx, 0);
+    http_route(ctx->http, "PUT", "/api/v1/settings/:key", h_setting_put, ctx, 1024);
     struct http_server *s = ctx->http;
     http_route(s, "GET", "/api/v1/users", h_users, ctx, 0);
     http_route(s, "POST", "/api/v1/users", h_user_add, ctx, 8192);

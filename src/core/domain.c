@@ -9,6 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+const struct domain_setting domain_settings[] = {
+    {"sla.supervise_margin_hours", "超期多少小时后自动督办 (hours overdue before an automatic supervision order)", 1, 24 * 90, 24},
+    {"auth.session_idle_minutes", "会话空闲超时分钟数 (session idle timeout, minutes)", 5, 24 * 60, 30},
+    {NULL, NULL, 0, 0, 0},
+};
+
 static int load_tables(struct fq_domain *d, struct calendar **cal, struct fq_sla_rule **rules, int *n)
 {
     struct store_rd *rd = store_rd(d->store);
@@ -57,10 +63,15 @@ int domain_open(struct fq_domain *d, struct store *s, const char *key_path, cons
     pthread_rwlock_init(&d->lock, NULL);
     if ((rc = load_tables(d, &d->cal, &d->rules, &d->nrules)))
         return fq_fail(e, rc, "store", "", "cannot load calendar and SLA policy");
-    struct store_rd *rd = store_rd(s);
+    domain_load_settings(d);
+    return 0;
+}
+
+void domain_load_settings(struct fq_domain *d)
+{
+    struct store_rd *rd = store_rd(d->store);
     d->supervise_margin_ms = setting_ms(rd, "sla.supervise_margin_hours", FQ_HOUR_MS, 24 * FQ_HOUR_MS);
     d->session_idle_ms = setting_ms(rd, "auth.session_idle_minutes", 60000, 30 * 60000);
-    return 0;
 }
 
 void domain_close(struct fq_domain *d)

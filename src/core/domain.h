@@ -21,8 +21,8 @@ struct fq_domain {
     struct calendar *cal;
     struct fq_sla_rule *rules;
     int nrules;
-    int64_t supervise_margin_ms;  /* overdue by this much → supervision order (default 24 h) */
-    int64_t session_idle_ms;      /* default 30 min */
+    _Atomic int64_t supervise_margin_ms; /* overdue by this much → supervision order (24 h) */
+    _Atomic int64_t session_idle_ms;     /* default 30 min; both editable (domain_settings) */
 };
 
 /* Opens the domain over an open store: loads the key (key_path), calendar, SLA rules and
@@ -30,6 +30,16 @@ struct fq_domain {
 int domain_open(struct fq_domain *d, struct store *s, const char *key_path, const char *data_dir,
                 struct fq_error *e);
 void domain_close(struct fq_domain *d);
+/* Settings an admin may change, with their bounds (see domain_settings). */
+struct domain_setting {
+    const char *key;
+    const char *label;            /* Chinese description */
+    long long min, max, dflt;
+};
+/* The NULL-terminated list of editable settings. */
+extern const struct domain_setting domain_settings[];
+/* Re-reads the settings (supervision margin, session idle timeout) from the store. */
+void domain_load_settings(struct fq_domain *d);
 /* Re-reads the calendar and SLA rules from the store (after an admin edit). */
 int domain_reload(struct fq_domain *d);
 /* Computes due/warn for a case starting at `start` under the current rules. */

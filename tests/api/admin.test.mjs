@@ -329,6 +329,24 @@ describe('administration', () => {
     });
   });
 
+  describe('settings', () => {
+    it('lists the editable settings and validates changes', async () => {
+      const items = ok(await ctx.get('/api/v1/settings', ctx.admin)).items;
+      const m = items.find((x) => x.key === 'sla.supervise_margin_hours');
+      assert.equal(m.value, 24);
+      const put = (key, body, auth = ctx.admin) => ctx.put(`/api/v1/settings/${key}`, auth, body);
+      assert.equal(ok(await put('sla.supervise_margin_hours', { value: 48 })).value, 48);
+      assert.equal(ok(await ctx.get('/api/v1/settings', ctx.admin)).items.find((x) => x.key === 'sla.supervise_margin_hours').value, 48);
+      assertError(await put('sla.supervise_margin_hours', { value: 0 }), 400, 'out_of_range', 'value');
+      assertError(await put('sla.supervise_margin_hours', { value: '48' }), 400, 'invalid_type', 'value');
+      assertError(await put('sla.supervise_margin_hours', { value: 5, x: 1 }), 400, 'unknown_field', 'x');
+      assertError(await put('no.such.key', { value: 5 }), 404, 'not_found', 'key');
+      const clerk = await ctx.user('st-clerk', ['clerk'], { division: ctx.townshipA });
+      assertError(await put('sla.supervise_margin_hours', { value: 30 }, clerk), 403, 'forbidden_role');
+      ok(await put('sla.supervise_margin_hours', { value: 24 }));
+    });
+  });
+
   describe('/metrics and /healthz', () => {
     const STATUSES = ['pending_assess', 'pending_dispatch', 'pending_accept', 'handling', 'pending_verify', 'closed', 'archived'];
 
