@@ -25,6 +25,7 @@ struct api_user {
     struct fq_user u;
     struct case_actor actor;
     int via_cookie;
+    int kiosk;                    /* a read-only big-screen credential, not a person */
     unsigned char token_hash[32];
 };
 
@@ -61,6 +62,10 @@ void api_case_action(struct http_req *r, struct api_ctx *ctx, const struct case_
                      const char *code, int action, json_t *body);
 /* A timeline as JSON; the public view hides actors, payloads and hashes. */
 json_t *api_events_json(const struct fq_event *ev, int n, int public_view);
+/* The case list's filter and the caller's scope from the query string (GET /api/v1/cases,
+ * search, export); replies 400 naming the field and returns -1 on a bad value. */
+int api_case_filter_parse(struct http_req *r, struct api_ctx *ctx, const struct api_user *u,
+                          struct store_case_filter *f);
 
 /* Registration functions of each resource file. */
 void api_auth_routes(struct api_ctx *ctx);
@@ -70,5 +75,7 @@ void api_admin_routes(struct api_ctx *ctx);
 void api_public_routes(struct api_ctx *ctx);
 void api_event_routes(struct api_ctx *ctx);
 void api_health_routes(struct api_ctx *ctx);
+void api_search_routes(struct api_ctx *ctx);
+void api_export_routes(struct api_ctx *ctx);
 
 #endif

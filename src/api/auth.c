@@ -5,6 +5,7 @@
  * A session is a random 256-bit token stored as a keyed hash; it travels as an HttpOnly,
  * SameSite=Strict cookie (with a double-submit CSRF token for writes) or as a Bearer header. */
 #include "api/api.h"
+#include "core/ident.h"
 #include "core/password.h"
 #include "util/clock.h"
 #include "util/jsonin.h"
@@ -67,6 +68,32 @@ static void touch_done(void *arg, int rc)
     free(arg);
 }
 
+/* A kiosk credential (big screen): read-only, leader's view of its division subtree. */
+static struct api_user *kiosk_auth(struct http_req *r, struct api_ctx *ctx, const char *token)
+{
+    unsigned char hash[32];
+    char name[64], division[FQ_DIVISION_LEN + 1];
+    if (strcmp(http_method(r), "GET") && strcmp(http_method(r), "HEAD")) {
+        http_reply_fail(r, 403, "read_only", "", "大屏令牌只读 (kiosk tokens are read-only)");
+        return NULL;
+    }
+    token_hash(ctx->dom->key.tok, token, hash);
+    struct store_rd *rd = store_rd(ctx->dom->store);
+    struct api_user *u;
+    if (strlen(token) != 43 || !rd || store_kiosk_get(rd, hash, name, division) || !(u = calloc(1, sizeof *u))) {
+        http_reply_fail(r, 401, "unauthenticated", "", "大屏令牌无效或已吊销 (kiosk token invalid or revoked)");
+        return NULL;
+    }
+    snprintf(u->u.username, sizeof u->u.username, "kiosk:%.50s", name);
+    snprintf(u->u.display_name, sizeof u->u.display_name, "%s", name);
+    u->u.roles = 1u << ROLE_LEADER;
+    snprintf(u->u.division, sizeof u->u.division, "%s", division);
+    u->kiosk = 1;
+    api_actor_from_user(&u->u, &u->actor);
+    http_set_user(r, u, free_user);
+    return u;
+}
+
 struct api_user *api_auth(struct http_req *r, struct api_ctx *ctx)
 {
     struct api_user *u = http_user(r);
@@ -74,6 +101,11 @@ struct api_user *api_auth(struct http_req *r, struct api_ctx *ctx)
         return u;
     const char *token = NULL, *h = http_header(r, "Authorization");
     int via_cookie = 0;
+    /* kiosk tokens come as a header or, for EventSource which cannot set headers, ?kiosk= */
+    if (h && !strncasecmp(h, "Kiosk ", 6))
+        return kiosk_auth(r, ctx, h + 6);
+    if (!h && http_query(r, "kiosk") && !http_cookie(r, "fq_session"))
+        return kiosk_auth(r, ctx, http_query(r, "kiosk"));
     if (h && !strncasecmp(h, "Bearer ", 7))
         token = h + 7;
     else if ((token = http_cookie(r, "fq_session")))
@@ -369,8 +401,113 @@ static void h_me(struct http_req *r, void *arg)
     http_reply_json(r, 200, api_user_json(&u->u));
 }
 
+/* ---- kiosk tokens ---- */
+
+struct kiosk_job {
+    unsigned char hash[32];
+    char name[64], division[FQ_DIVISION_LEN + 1];
+    int64_t user_id, id;
+    int revoke;
+};
+
+static int kiosk_tx(struct store_tx *tx, void *arg)
+{
+    struct kiosk_job *j = arg;
+    char target[32];
+    int rc = j->revoke ? store_tx_kiosk_revoke(tx, j->id)
+                       : store_tx_kiosk_insert(tx, j->hash, j->name, j->division, j->user_id, &j->id);
+    snprintf(target, sizeof target, "kiosk/%lld", (long long)j->id);
+    return rc ? rc : store_tx_audit(tx, j->user_id, j->revoke ? "kiosk_revoke" : "kiosk_create", target, j->name);
+}
+
+#define KIOSK_ROLES (1u << ROLE_ADMIN | 1u << ROLE_LEADER)
+
+/* POST /api/v1/kiosk-tokens {name, division?}: a token for a big screen within the caller's scope. */
+static void h_kiosk_create(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    struct fq_error e;
+    const char *name, *division;
+    static const char *const allowed[] = {"name", "division", NULL};
+    if (!u || !api_require_role(r, u, KIOSK_ROLES))
+        return;
+    json_t *b = http_body_json(r);
+    if (!b)
+        return;
+    struct kiosk_job j;
+    memset(&j, 0, sizeof j);
+    if (jin_only(b, allowed, &e) || jin_str(b, "name", 1, 1, 63, &name, &e) ||
+        jin_str(b, "division", 0, 12, 12, &division, &e)) {
+        json_decref(b);
+        http_reply_error(r, &e);
+        return;
+    }
+    if (!division)
+        division = u->u.division;
+    if (*division && (!division_code_valid(division) || !division_contains(u->u.division, division))) {
+        json_decref(b);
+        http_reply_fail(r, 400, "out_of_scope", "division", "区划无效或不在您的范围内 (division outside your scope)");
+        return;
+    }
+    char token[44];
+    token_new(token);
+    token_hash(ctx->dom->key.tok, token, j.hash);
+    snprintf(j.name, sizeof j.name, "%s", name);
+    snprintf(j.division, sizeof j.division, "%s", division);
+    j.user_id = u->u.id;
+    json_decref(b);
+    if (store_write(ctx->dom->store, kiosk_tx, &j)) {
+        http_reply_fail(r, 503, "storage_error", "", "保存失败 (not saved)");
+        return;
+    }
+    char url[128];
+    snprintf(url, sizeof url, "/screen/?kiosk=%s", token);
+    http_reply_json(r, 201, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)j.id, "name", j.name,
+                                      "division", j.division, "token", token, "url", url));
+}
+
+static void h_kiosk_list(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    json_t *v;
+    if (!u || !api_require_role(r, u, KIOSK_ROLES))
+        return;
+    if (store_kiosks(store_rd(ctx->dom->store), &v)) {
+        http_reply_fail(r, 503, "storage_error", "", "读取失败 (read failed)");
+        return;
+    }
+    http_reply_json(r, 200, json_pack("{s:o}", "items", v));
+}
+
+static void h_kiosk_revoke(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    if (!u || !api_require_role(r, u, KIOSK_ROLES))
+        return;
+    struct kiosk_job j;
+    memset(&j, 0, sizeof j);
+    char *end;
+    const char *id = http_param(r, "id");
+    j.id = strtoll(id, &end, 10);
+    j.revoke = 1;
+    j.user_id = u->u.id;
+    int rc = id[0] >= '1' && id[0] <= '9' && !*end ? store_write(ctx->dom->store, kiosk_tx, &j) : FQ_ENOTFOUND;
+    if (rc) {
+        http_reply_fail(r, rc == FQ_ENOTFOUND ? 404 : 503, rc == FQ_ENOTFOUND ? "not_found" : "storage_error", "id",
+                        rc == FQ_ENOTFOUND ? "令牌不存在或已吊销 (no such live token)" : "保存失败 (not saved)");
+        return;
+    }
+    http_reply_json(r, 200, json_pack("{s:I, s:b}", "id", (json_int_t)j.id, "revoked", 1));
+}
+
 void api_auth_routes(struct api_ctx *ctx)
 {
+    http_route(ctx->http, "POST", "/api/v1/kiosk-tokens", h_kiosk_create, ctx, 4096);
+    http_route(ctx->http, "GET", "/api/v1/kiosk-tokens", h_kiosk_list, ctx, 0);
+    http_route(ctx->http, "DELETE", "/api/v1/kiosk-tokens/:id", h_kiosk_revoke, ctx, 0);
     http_route(ctx->http, "POST", "/api/v1/auth/login", h_login, ctx, 4096);
     http_route(ctx->http, "POST", "/api/v1/auth/logout", h_logout, ctx, 4096);
     http_route(ctx->http, "GET", "/api/v1/auth/me", h_me, ctx, 0);

@@ -256,5 +256,17 @@ static const char schema_v2[] =
     "  phone TEXT"
     ") WITHOUT ROWID;\n";
 
-const char *const sq_migrations[] = {schema_v1, schema_v2};
+/* Kiosk tokens for the big screen (read-only, revocable). */
+static const char schema_kiosk[] =
+    "CREATE TABLE kiosk_tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  token_hash BLOB NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  division TEXT NOT NULL,"
+    "  created_by INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  revoked_at INTEGER NOT NULL DEFAULT 0"
+    ");\n";
+
+const char *const sq_migrations[] = {schema_v1, schema_v2, schema_kiosk};
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);

@@ -227,6 +227,19 @@ int store_setting_get(struct store_rd *rd, const char *key, char *out, size_t ou
 /* Counts for /metrics: cases by status and light, users, sessions; a JSON object. */
 int store_stats(struct store_rd *rd, json_t **out);
 
+/* ---- kiosk tokens (big screen) ---- */
+
+/* A read-only kiosk credential for division's subtree ("" = all); *id set. */
+int store_tx_kiosk_insert(struct store_tx *tx, const unsigned char hash[32], const char *name,
+                          const char *division, int64_t user_id, int64_t *id);
+/* Revokes a token; FQ_ENOTFOUND when there is no such live token. */
+int store_tx_kiosk_revoke(struct store_tx *tx, int64_t id);
+/* A live token by hash: its name and division scope; FQ_ENOTFOUND if unknown or revoked. */
+int store_kiosk_get(struct store_rd *rd, const unsigned char hash[32], char name[64],
+                    char division[FQ_DIVISION_LEN + 1]);
+/* All tokens (live and revoked) as JSON, without hashes. */
+int store_kiosks(struct store_rd *rd, json_t **out);
+
 /* ---- maintenance ---- */
 
 /* PRAGMA integrity_check; 0 when "ok", FQ_EIO with the first problem in e otherwise. */

