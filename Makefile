@@ -7,7 +7,7 @@ PORT   ?= 8080
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all setup build asan run demo test unit-test asan-test api-test crashtest bench clean format
+.PHONY: all setup build asan run demo test unit-test asan-test api-test e2e-test web screenshots crashtest bench clean format
 
 all: build
 
@@ -26,12 +26,21 @@ $(ASAN)/Makefile:
 asan: $(ASAN)/Makefile
 	cmake --build $(ASAN) -j $(JOBS)
 
+# The web apps (web/, Vite): npm ci when node_modules is missing or older than package-lock.json,
+# then vite build into web/dist, which `fengqiao serve` serves.
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web: web/node_modules/.package-lock.json
+	cd web && npx vite build --logLevel warn
+
 # Set up, build, create the demo database if there is none, and serve it.
-run: setup build
+run: setup build web
 	@mkdir -p var
 	@if [ ! -f $(DB) ]; then $(BUILD)/fengqiao init --db $(DB) --data-dir var/data && \
 	  $(BUILD)/fengqiao demo --db $(DB); fi
-	$(BUILD)/fengqiao serve --db $(DB) --data-dir var/data --port $(PORT)
+	$(BUILD)/fengqiao serve --db $(DB) --data-dir var/data --port $(PORT) --web web/dist
 
 unit-test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -43,12 +52,20 @@ asan-test: asan
 api-test: build
 	FENGQIAO=$(BUILD)/fengqiao node --test --test-concurrency=1 tests/api/
 
+# Browser tests: playwright-core driving Debian's chromium over the built web apps; they also
+# refresh docs/screenshots/ (FQ_SCREENSHOTS=0 to skip).
+e2e-test: build web
+	FENGQIAO=$(BUILD)/fengqiao node --test --test-concurrency=1 tests/e2e/
+
+screenshots: e2e-test
+
 crashtest: build
 	tests/crash/run $(BUILD)/fengqiao $(CRASH_N)
 
-# Every test: unit tests, API tests over real HTTP, the sanitizer build of both, the crash test.
+# Every test: unit tests, API tests over real HTTP, the sanitizer build of both, the browser
+# tests, the crash test.
 test: setup
-	$(MAKE) unit-test api-test asan-test
+	$(MAKE) unit-test api-test asan-test e2e-test
 	$(MAKE) crashtest CRASH_N=3000
 
 bench: setup build

@@ -1,0 +1,31 @@
+import { createRouter, createWebHashHistory } from 'vue-router';
+import { session, loadMe } from './session.js';
+import Login from './views/Login.vue';
+import Home from './views/Home.vue';
+import Intake from './views/Intake.vue';
+import Inbox from './views/Inbox.vue';
+import CaseDetail from './views/CaseDetail.vue';
+import AdminUsers from './views/AdminUsers.vue';
+import AdminCalendar from './views/AdminCalendar.vue';
+import AdminSla from './views/AdminSla.vue';
+
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes: [
+    { path: '/login', name: 'login', component: Login, meta: { public: true } },
+    { path: '/', name: 'home', component: Home },
+    { path: '/intake', name: 'intake', component: Intake },
+    { path: '/inbox/:box', name: 'inbox', component: Inbox, props: true },
+    { path: '/cases/:code', name: 'case', component: CaseDetail, props: true },
+    { path: '/admin/users', name: 'users', component: AdminUsers },
+    { path: '/admin/calendar', name: 'calendar', component: AdminCalendar },
+    { path: '/admin/sla', name: 'sla', component: AdminSla },
+    { path: '/:rest(.*)', redirect: '/' },
+  ],
+});
+
+router.beforeEach(async (to) => {
+  if (!session.checked) await loadMe();
+  if (!to.meta.public && !session.user) return { name: 'login', query: { next: to.fullPath } };
+  if (to.name === 'login' && session.user && !to.query.reason) return { name: 'home' };
+});
