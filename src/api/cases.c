@@ -384,8 +384,8 @@ static void h_timeline(struct http_req *r, void *arg)
 }
 
 /* Parses the list filter from the query string; replies 400 and returns -1 on a bad value. */
-static int parse_filter(struct http_req *r, struct api_ctx *ctx, const struct api_user *u,
-                        struct store_case_filter *f)
+int api_case_filter_parse(struct http_req *r, struct api_ctx *ctx, const struct api_user *u,
+                          struct store_case_filter *f)
 {
     const char *v;
     int x;
@@ -460,6 +460,34 @@ static int parse_filter(struct http_req *r, struct api_ctx *ctx, const struct ap
             return -1;
         }
     }
+    for (const char *const *flag = (const char *const[]){"supervised", "unrated", "mine", NULL}; *flag; flag++) {
+        if (!(v = http_query(r, *flag)) || !*v)
+            continue;
+        if (strcmp(v, "1") && strcmp(v, "0") && strcmp(v, "true") && strcmp(v, "false")) {
+            http_reply_fail(r, 400, "invalid_value", *flag, "取值须为 1 或 0 (must be 1 or 0)");
+            return -1;
+        }
+        int on = !strcmp(v, "1") || !strcmp(v, "true");
+        if (!strcmp(*flag, "supervised"))
+            f->supervised = on;
+        else if (!strcmp(*flag, "unrated"))
+            f->unrated = on;
+        else if (on)
+            f->created_by = u->u.id;
+    }
+    if ((v = http_query(r, "closed_from")) && *v && ms_parse(v, &f->closed_from)) {
+        http_reply_fail(r, 400, "invalid_time", "closed_from", "时间格式须为 YYYY-MM-DD");
+        return -1;
+    }
+    if ((v = http_query(r, "closed_to")) && *v) {
+        int64_t day;
+        if (day_parse(v, &day) == 0) {
+            f->closed_to = ms_of_day(day + 1);
+        } else if (ms_parse(v, &f->closed_to)) {
+            http_reply_fail(r, 400, "invalid_time", "closed_to", "时间格式须为 YYYY-MM-DD");
+            return -1;
+        }
+    }
     /* exact search on a party's ID number or phone through its blind index (盲索引) */
     if ((v = http_query(r, "id_number")) && *v) {
         char up[19];
@@ -511,7 +539,7 @@ static void h_list(struct http_req *r, void *arg)
     struct store_case_filter f;
     json_t *items;
     int64_t next = 0, total = -1;
-    if (!u || parse_filter(r, ctx, u, &f))
+    if (!u || api_case_filter_parse(r, ctx, u, &f))
         return;
     struct store_rd *rd = store_rd(ctx->dom->store);
     if (!rd || store_case_list(rd, &f, &items, &next)) {

@@ -3,6 +3,7 @@
  * The public view names no staff and shows no other party's data. */
 #include "api/api.h"
 #include "core/casecode.h"
+#include "core/ident.h"
 #include "core/pii.h"
 #include "util/clock.h"
 #include "util/jsonin.h"
@@ -205,8 +206,31 @@ static void h_rate(struct http_req *r, void *arg)
     json_decref(body);
 }
 
+/* GET /api/v1/public/divisions?parent= : the place picker of the portal (names are public). */
+static void h_divisions(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    const char *parent = http_query(r, "parent");
+    json_t *v = NULL;
+    if (!http_rate_allow(r, "public_divisions", 240, 60)) {
+        http_reply_fail(r, 429, "rate_limited", "", "请求过于频繁 (too many requests)");
+        return;
+    }
+    if (parent && *parent && !division_code_valid(parent)) {
+        http_reply_fail(r, 400, "invalid_value", "parent", "区划代码无效 (invalid division code)");
+        return;
+    }
+    int rc = store_divisions(store_rd(ctx->dom->store), parent ? parent : "", &v);
+    if (rc) {
+        http_reply_fail(r, 503, "storage_error", "", "读取失败 (read failed)");
+        return;
+    }
+    http_reply_json(r, 200, json_pack("{s:o}", "items", v));
+}
+
 void api_public_routes(struct api_ctx *ctx)
 {
+    http_route(ctx->http, "GET", "/api/v1/public/divisions", h_divisions, ctx, 0);
     http_route(ctx->http, "GET", "/api/v1/public/challenge", h_challenge, ctx, 0);
     http_route(ctx->http, "POST", "/api/v1/public/cases", h_submit, ctx, 64 * 1024);
     http_route(ctx->http, "GET", "/api/v1/public/cases/:code", h_lookup, ctx, 0);

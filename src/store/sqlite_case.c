@@ -915,6 +915,16 @@ static void q_filter(struct query *q, const struct store_case_filter *f)
         q_division(q, f->division);
     if (f->scope_division[0])
         q_division(q, f->scope_division);
+    if (f->supervised)
+        q_sql(q, " AND supervised > 0");
+    if (f->unrated)
+        q_sql(q, " AND satisfaction = 0");
+    if (f->created_by)
+        q_int(q, " AND created_by = ?", f->created_by);
+    if (f->closed_from)
+        q_int(q, " AND closed_at >= ?", f->closed_from);
+    if (f->closed_to)
+        q_int(q, " AND closed_at > 0 AND closed_at < ?", f->closed_to);
     if (f->party_kind == 1)
         q_blob16(q, " AND id IN (SELECT case_id FROM parties WHERE id_bidx = ?)", f->party_bidx);
     else if (f->party_kind == 2)
@@ -995,6 +1005,10 @@ static json_t *case_summary(sqlite3_stmt *st)
     json_object_set_new(o, "urge_count", json_integer(sqlite3_column_int(st, 14)));
     json_object_set_new(o, "supervised", json_boolean(sqlite3_column_int(st, 15)));
     json_object_set_new(o, "lead_department", lead ? json_integer(lead) : json_null());
+    int sat = sqlite3_column_int(st, 17);
+    json_object_set_new(o, "satisfaction", sat ? sq_json_str(satisfaction_name(sat)) : json_null());
+    json_object_set_new(o, "closed_at", sq_json_time(sqlite3_column_int64(st, 18)));
+    json_object_set_new(o, "created_by", json_integer(sqlite3_column_int64(st, 19)));
     return o;
 }
 
@@ -1007,7 +1021,8 @@ int store_case_list(struct store_rd *rd, const struct store_case_filter *f, json
     struct query q = {0};
     buf_init(&q.sql, SQL_CAP);
     q_sql(&q, "SELECT id, code, title, channel, kind, category, grade, level, status, light, "
-              "division, grid, created_at, due_at, urge_count, supervised, lead_department "
+              "division, grid, created_at, due_at, urge_count, supervised, lead_department, "
+              "satisfaction, closed_at, created_by "
               "FROM cases WHERE 1");
     q_filter(&q, f);
     if (f->cursor > 0)

@@ -156,6 +156,10 @@ struct store_case_filter {
     int grade, channel, light;             /* -1 = any */
     int overdue;                           /* 1 = only red (overdue) open cases */
     int64_t from, to;                      /* created_at in [from, to) ms; 0 = open-ended */
+    int supervised;                        /* 1 = only cases with a supervision order (督办) */
+    int unrated;                           /* 1 = only cases without a citizen rating */
+    int64_t created_by;                    /* registered by this user; 0 = anyone */
+    int64_t closed_from, closed_to;        /* closed_at in [from, to) ms; 0 = open-ended */
     int party_kind;                        /* 1: a party's ID number, 2: its phone; 0 = any */
     unsigned char party_bidx[16];          /* that value's blind index (core/pii.h) */
     /* the caller's scope (always applied): division subtree and/or department; both "" / 0
