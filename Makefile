@@ -7,7 +7,7 @@ PORT   ?= 8080
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all setup build asan run demo test unit-test asan-test api-test e2e-test web screenshots crashtest bench clean format
+.PHONY: all setup build asan run demo test unit-test asan-test api-test e2e-test web screenshots crashtest bench bench-search clean format
 
 all: build
 
@@ -70,6 +70,10 @@ test: setup
 
 bench: setup build
 	bench/run $(BUILD)/fengqiao
+
+# Search latency at SEARCH_CASES synthetic cases (default 1,000,000; builds a scratch database).
+bench-search: setup build
+	bench/search/run $(BUILD) $(SEARCH_CASES)
 
 format:
 	clang-format -i src/*.c src/*/*.c src/*/*.h tests/unit/*.c

@@ -4,8 +4,11 @@
  *   bare/G     SQLite WAL, synchronous=FULL: a 200-byte row per job, G jobs per commit
  *   intake/G   the statements the store runs for one case intake (SAVEPOINT, idempotency lookup,
  *              daily sequence upsert, case insert, event insert, case update, idempotency insert,
- *              case read-back, RELEASE) against the real schema of a `fengqiao init` database,
- *              G jobs per commit: the ceiling of the writer thread with no HTTP, JSON or hashing
+ *              case read-back, RELEASE) against the real schema of a `fengqiao init` database
+ *              (with its triggers: the full-text index, when built with -DFQ_TOKENIZER and
+ *              src/store/fts_tokenizer.c), G jobs per commit: the ceiling of the writer thread's
+ *              SQL with no HTTP, JSON, hashing or duplicate detection
+ *   -nofts     the same without the full-text index's triggers on cases
  *   lean/G     the same case written once: no UPDATE of the row just inserted, no read-back, the
  *              daily sequence kept by the writer and stored without RETURNING (what intake could be)
  *   +reader    intake/512 while a second thread runs point reads (case by code, division by code)
@@ -26,6 +29,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef FQ_TOKENIZER /* bench/run builds with the program's FTS5 tokenizer when it has one */
+#include "store/fts_tokenizer.h"
+#endif
 
 #define SECONDS 4.0
 
@@ -78,6 +84,10 @@ static sqlite3 *open_db(const char *path)
         die(db, "open");
     exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
              " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;");
+#ifdef FQ_TOKENIZER
+    if (fts_tokenizer_register(db))
+        die(db, "register the fq_cjk tokenizer");
+#endif
     return db;
 }
 
@@ -219,14 +229,16 @@ static void *reader_main(void *p)
     return NULL;
 }
 
-static int intake(const char *dir, const char *initdb, int group, int lean, int with_reader)
+static int intake(const char *dir, const char *initdb, int group, int lean, int with_reader, int nofts)
 {
     char path[4096], cmd[9000];
-    snprintf(path, sizeof path, "%s/intake-%d-%d%d.db", dir, group, lean, with_reader);
+    snprintf(path, sizeof path, "%s/intake-%d-%d%d%d.db", dir, group, lean, with_reader, nofts);
     snprintf(cmd, sizeof cmd, "cp '%s' '%s'", initdb, path);
     if (system(cmd) != 0)
         return -1;
     sqlite3 *db = open_db(path);
+    if (nofts) /* the same without the full-text index's triggers on cases */
+        exec(db, "DROP TRIGGER IF EXISTS case_fts_insert; DROP TRIGGER IF EXISTS case_fts_update;");
     sqlite3_stmt *sp = prep(db, "SAVEPOINT job"), *rel = prep(db, "RELEASE job");
     sqlite3_stmt *idem_get = prep(db, "SELECT code FROM idempotency WHERE user_id = ?1 AND key = ?2");
     sqlite3_stmt *seq = prep(db, "INSERT INTO case_seq(county, day, last) VALUES (?1, ?2, 1) "
@@ -317,8 +329,9 @@ static int intake(const char *dir, const char *initdb, int group, int lean, int 
         pthread_join(rt, NULL);
     }
     char label[32];
-    snprintf(label, sizeof label, "%s/%d%s", lean ? "lean" : "intake", group, with_reader ? "+reader" : "");
-    printf("%-12s%7.0f cases/s (%ld cases, %ld commits, %.0f us per commit, %.1f us per case)", label, n / t, n,
+    snprintf(label, sizeof label, "%s%s/%d%s", lean ? "lean" : "intake", nofts ? "-nofts" : "", group,
+             with_reader ? "+reader" : "");
+    printf("%-17s%7.0f cases/s (%ld cases, %ld commits, %.0f us per commit, %.1f us per case)", label, n / t, n,
            commits, t / commits * 1e6, t / n * 1e6);
     if (with_reader)
         printf(", reader %.0f reads/s, memstatus %s", rd.reads / t, memstatus ? "on (default)" : "off");
@@ -360,7 +373,7 @@ int main(int argc, char **argv)
     }
     if (contended) {
         if (initdb)
-            intake(dir, initdb, 512, 0, 1);
+            intake(dir, initdb, 512, 0, 1, 0);
         return 0;
     }
     printf("SQLite %s, WAL, synchronous=FULL, up to %.0f s per line\n", sqlite3_libversion(), SECONDS);
@@ -369,10 +382,12 @@ int main(int argc, char **argv)
     bare(dir, 100);
     bare(dir, 512);
     if (initdb) {
-        intake(dir, initdb, 1, 0, 0);
-        intake(dir, initdb, 64, 0, 0);
-        intake(dir, initdb, 512, 0, 0);
-        intake(dir, initdb, 512, 1, 0);
+        intake(dir, initdb, 1, 0, 0, 0);
+        intake(dir, initdb, 64, 0, 0, 0);
+        intake(dir, initdb, 512, 0, 0, 0);
+        intake(dir, initdb, 512, 1, 0, 0);
+        intake(dir, initdb, 512, 0, 0, 1);
+        intake(dir, initdb, 512, 1, 0, 1);
     }
     return 0;
 }

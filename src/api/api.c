@@ -12,10 +12,14 @@ void api_register(struct api_ctx *ctx)
     api_health_routes(ctx);
     api_auth_routes(ctx);
     api_public_routes(ctx);
+    api_export_routes(ctx); /* before the cases' /api/v1/cases/:code would take "export.csv" */
+    api_search_routes(ctx);
     api_case_routes(ctx);
     api_reference_routes(ctx);
     api_admin_routes(ctx);
     api_event_routes(ctx);
+    api_intel_routes(ctx); /* routing suggestion, scenarios, duplicates; trains the model */
+    api_stats_routes(ctx);
 }
 
 void api_actor_from_user(const struct fq_user *u, struct case_actor *a)

@@ -75,6 +75,8 @@ void api_admin_routes(struct api_ctx *ctx);
 void api_public_routes(struct api_ctx *ctx);
 void api_event_routes(struct api_ctx *ctx);
 void api_health_routes(struct api_ctx *ctx);
+void api_intel_routes(struct api_ctx *ctx);
+void api_stats_routes(struct api_ctx *ctx);
 void api_search_routes(struct api_ctx *ctx);
 void api_export_routes(struct api_ctx *ctx);
 

@@ -1,5 +1,6 @@
 /* Subcommand dispatch, shared paths and progress display. */
 #include "cmd/cmd.h"
+#include "core/stats.h"
 #include "util/clock.h"
 
 #include <stdio.h>
@@ -24,6 +25,7 @@ static const struct {
     {"user", cmd_user, "manage staff accounts: add, passwd, list"},
     {"check", cmd_check, "verify database integrity and every case's event hash chain"},
     {"backup", cmd_backup, "write an online, consistent copy of the database"},
+    {"report", cmd_report, "write the monthly analysis report (.xlsx)"},
 };
 
 static void usage(FILE *f)
@@ -92,6 +94,11 @@ int cmd_open(const struct cmd_paths *p, int readonly, struct store **s, struct f
         store_close(*s);
         *s = NULL;
         return 1;
+    }
+    if (d) { /* statistics aggregates follow every case write from here on */
+        stats_attach(d);
+        if (!readonly)
+            stats_rebuild_if_needed(d);
     }
     return 0;
 }

@@ -15,6 +15,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Paths every subcommand shares. */
 struct cmd_paths {

@@ -1,6 +1,7 @@
 /* fengqiao serve: the HTTP server over the database, with the deadline timer and the event bus. */
 #include "api/api.h"
 #include "cmd/cmd.h"
+#include "core/report.h"
 #include "core/timer.h"
 #include "util/log.h"
 
@@ -94,6 +95,7 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     struct timer *t = timer_start(&d, timer_ms, on_timer_change, &ctx);
+    struct report_scheduler *reports = report_scheduler_start(&d); /* monthly .xlsx */
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
@@ -103,6 +105,7 @@ int cmd_serve(int argc, char **argv)
         pause();
     log_info("shutting down");
     timer_stop(t);
+    report_scheduler_stop(reports);
     bus_close(d.bus);
     http_server_free(ctx.http);
     api_stop(&ctx);

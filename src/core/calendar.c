@@ -49,7 +49,8 @@ struct calendar *calendar_new(const int64_t *days, const char *kinds, int n)
         cal->days[m].order = i;
         m++;
     }
-    qsort(cal->days, (size_t)m, sizeof *cal->days, by_day_then_order);
+    if (m > 1) /* qsort(NULL, 0) is undefined */
+        qsort(cal->days, (size_t)m, sizeof *cal->days, by_day_then_order);
     int k = 0;
     for (int i = 0; i < m; i++) {
         if (k > 0 && cal->days[k - 1].day == cal->days[i].day)

@@ -6,8 +6,10 @@
 #include "core/case.h"
 #include "core/casecode.h"
 #include "core/chain.h"
+#include "core/dedup.h"
 #include "core/ident.h"
 #include "core/pii.h"
+#include "core/router.h"
 #include "core/sla.h"
 #include "core/workflow.h"
 #include "util/clock.h"
@@ -374,6 +376,9 @@ int case_intake_tx(struct store_tx *tx, struct fq_domain *d, struct case_intake 
         if ((rc = store_tx_party_insert(tx, &in->parties[i])))
             return rc;
     }
+    /* 重复信访 and cross-channel duplicates (core/dedup.h): may set repeat_of, annotates the event */
+    if ((rc = dedup_intake_tx(tx, c, in->parties, in->nparties, in->event_payload)))
+        return rc;
     json_object_set_new(in->event_payload, "code", json_string(c->code));
     if ((rc = append_event(tx, c, &in->actor, ACT_INTAKE, ST_PENDING_ASSESS, in->event_payload, now)))
         return rc;
@@ -948,6 +953,9 @@ int case_action_tx(struct store_tx *tx, struct fq_domain *d, const struct case_a
     if ((rc = append_event(tx, &c, &a->actor, a->action, from, payload, now)) ||
         (rc = store_tx_case_update(tx, &c)))
         goto done;
+    /* the routing model learns each classification, corrections included (core/router.h) */
+    if (a->action == ACT_ASSESS || a->action == ACT_DISPATCH)
+        router_observe_case(&c);
     *out = c;
     memset(&c, 0, sizeof c);
 done:

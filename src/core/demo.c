@@ -2161,7 +2161,8 @@ static int build_plan(struct demo *dm, struct plan *p)
         if (rc)
             return rc;
     }
-    qsort(p->specs, (size_t)p->n, sizeof *p->specs, spec_cmp);
+    if (p->n > 1) /* qsort(NULL, 0) is undefined */
+        qsort(p->specs, (size_t)p->n, sizeof *p->specs, spec_cmp);
     return 0;
 nomem:
     free(dayw);
@@ -2711,7 +2712,8 @@ static int assess_and_dispatch(struct sim *sm, int redo_deadline)
     if (redo_deadline) {
         int64_t due, warn;
         domain_deadline(dm->d, sm->grade, sm->level, sm->sp->channel, sm->t_last, &due, &warn);
-        deadline = due;
+        /* the dispatch comes minutes to hours later, and a deadline must lie ahead of it */
+        deadline = due > sm->t_last + 26 * FQ_HOUR_MS ? due : sm->t_last + 26 * FQ_HOUR_MS;
     }
     if (misroute) {
         struct unit wrong;
@@ -3322,7 +3324,9 @@ static int register_case(struct sim *sm, struct plan *pl)
     sim_take(sm, &out);
     sm->t_last = sp->t0;
     if (pt) {
-        if (pt->last_case && (rc = store_tx_link_insert(sm->tx, sm->c.id, pt->last_case, "repeat")))
+        /* (intake's repeat detection, core/dedup.h, may have linked them already) */
+        if (pt->last_case && (rc = store_tx_link_insert(sm->tx, sm->c.id, pt->last_case, "repeat")) &&
+            rc != FQ_ECONFLICT)
             return sim_fail(sm, rc, ACT_INTAKE);
         pt->last_case = sm->c.id;
     }

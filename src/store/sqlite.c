@@ -6,6 +6,8 @@
  * jobs, runs each inside its own SAVEPOINT of one IMMEDIATE transaction (a failing job rolls back
  * alone), commits once, and only then reports each job done — a caller is never told a write
  * succeeded before it is durable. */
+#include "store/fts_rank.h"
+#include "store/fts_tokenizer.h"
 #include "store/sqlite_int.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -114,6 +116,11 @@ int sq_conn_open(struct sq_conn *c, const char *path, int writer, int create, st
         goto fail;
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    /* The search index's tokenizer: on every connection, since the triggers that keep the index
+     * current run on every case write and readers query it (STYLE.md). */
+    if ((rc = fts_tokenizer_register(c->db)) != SQLITE_OK ||
+        (rc = fts_rank_register(c->db)) != SQLITE_OK)
+        goto fail;
     /* Per-connection settings; the journal mode is persistent in the file, set by the writer. */
     if (writer) {
         if (ensure_wal(c->db) ||

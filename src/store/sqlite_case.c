@@ -233,6 +233,7 @@ int store_tx_case_insert(struct store_tx *tx, struct fq_case *c)
         c->id = sqlite3_last_insert_rowid(tx->conn->db);
         if (!c->county[0])
             memcpy(c->county, county, sizeof county);
+        ret = sq_stats_case_written(tx, c); /* statistics aggregates, same transaction */
     }
     return ret;
 }
@@ -246,7 +247,8 @@ int store_tx_case_update(struct store_tx *tx, const struct fq_case *c)
         return FQ_EIO;
     bind_case_mutable(st, c);
     sqlite3_bind_int64(st, SQ_CASE_MUT_N + 1, c->id);
-    return sq_exec_one(tx->conn, st, "case update");
+    int ret = sq_exec_one(tx->conn, st, "case update");
+    return ret ? ret : sq_stats_case_written(tx, c); /* statistics aggregates, same transaction */
 }
 
 int store_tx_next_case_seq(struct store_tx *tx, const char *county, int64_t day, int *seq)
@@ -741,7 +743,10 @@ int store_tx_link_insert(struct store_tx *tx, int64_t a, int64_t b, const char *
     sqlite3_bind_int64(st, 2, b);
     sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, tx->now);
-    return sq_exec_stmt(tx->conn, st, "link insert");
+    int ret = sq_exec_stmt(tx->conn, st, "link insert");
+    /* a repeat link makes `a` a repeat petition in the statistics, a duplicate link takes it out */
+    return ret || (strcmp(kind, "repeat") && strcmp(kind, "duplicate")) ? ret
+                                                                        : sq_stats_case_refresh(tx, a);
 }
 
 int store_case_links(struct store_rd *rd, int64_t case_id, json_t **out)
@@ -1080,6 +1085,24 @@ int store_case_count(struct store_rd *rd, const struct store_case_filter *f, int
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return ret;
+}
+
+sqlite3_stmt *sq_case_filter_stmt(struct sq_conn *c, const char *head,
+                                  const struct store_case_filter *f, const char *tail, int *ret)
+{
+    struct query q = {0};
+    buf_init(&q.sql, SQL_CAP);
+    q_sql(&q, head);
+    q_filter(&q, f);
+    q_sql(&q, tail);
+    sqlite3_stmt *st = q_prepare(c, &q, ret);
+    buf_free(&q.sql);
+    return st;
+}
+
+json_t *sq_case_summary(sqlite3_stmt *st)
+{
+    return case_summary(st);
 }
 
 /* ---- the deadline timer ---- */

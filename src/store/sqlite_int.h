@@ -260,7 +260,28 @@ json_t *sq_json_time(int64_t ms);
 /* Grows *p (elements of size elem) to hold at least n + 1; FQ_ENOMEM, or FQ_ETOOBIG past max. */
 int sq_grow(void **p, int *cap, int n, size_t elem, int max);
 
+/* Statistics (sqlite_stats.c): called after every write of a case row, and after a change that
+ * alters what the case counts as (a repeat link); keeps the aggregates in the same transaction. */
+int sq_stats_case_written(struct store_tx *tx, const struct fq_case *c);
+int sq_stats_case_refresh(struct store_tx *tx, int64_t case_id);
+
 extern const char *const sq_migrations[];
 extern const int sq_migration_count;
+
+/* The case list's query for other readers of cases (search, export): head (a SELECT … WHERE 1
+ * whose only unqualified-name table with the filter's columns is cases), the filter's
+ * conditions and scope, then tail; the filter's values are bound to the first anonymous
+ * parameters, so tail's own values must be named (:lim) and bound by name. NULL with *ret set
+ * on failure. The statement is cached on c: reset it after use. */
+sqlite3_stmt *sq_case_filter_stmt(struct sq_conn *c, const char *head,
+                                  const struct store_case_filter *f, const char *tail, int *ret);
+/* A case summary (as in store_case_list) from a row whose columns 0–16 are: id, code, title,
+ * channel, kind, category, grade, level, status, light, division, grid, created_at, due_at,
+ * urge_count, supervised, lead_department. New reference. */
+json_t *sq_case_summary(sqlite3_stmt *st);
+
+/* The full-text index migration (sqlite_fts.c): the case_fts table, its triggers, and the
+ * index of every existing case. */
+extern const char sq_schema_fts[];
 
 #endif

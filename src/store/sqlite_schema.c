@@ -256,6 +256,72 @@ static const char schema_v2[] =
     "  phone TEXT"
     ") WITHOUT ROWID;\n";
 
+/* Intelligence (core/router.c, core/scenario.c, core/dedup.c): the mediation scenario library
+ * (调解场景库), which scenario was applied to which case, and duplicate suggestions found at
+ * intake (a confirmed duplicate becomes a case_links row of kind 'duplicate'). */
+static const char schema_intel[] =
+    "CREATE TABLE scenarios ("
+    "  id INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  categories TEXT NOT NULL DEFAULT ''," /* comma-separated category codes */
+    "  keywords TEXT NOT NULL DEFAULT '',"
+    "  body TEXT NOT NULL DEFAULT '{}',"     /* legal_basis, methods, steps, mediators, documents */
+    "  updated_at INTEGER NOT NULL DEFAULT 0"
+    ");\n"
+    "CREATE TABLE scenario_applications ("
+    "  id INTEGER PRIMARY KEY,"
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+    "  county TEXT NOT NULL,"
+    "  scenario_id INTEGER NOT NULL,"
+    "  method TEXT NOT NULL DEFAULT '',"
+    "  user_id INTEGER NOT NULL DEFAULT 0,"
+    "  at INTEGER NOT NULL"
+    ");\n"
+    "CREATE INDEX scenario_applications_case ON scenario_applications(case_id);\n"
+    "CREATE INDEX scenario_applications_scenario ON scenario_applications(scenario_id);\n"
+    "CREATE TABLE duplicate_suggestions ("
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),"  /* the newer case */
+    "  other_id INTEGER NOT NULL REFERENCES cases(id)," /* the earlier one it resembles */
+    "  county TEXT NOT NULL,"
+    "  score REAL NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (case_id, other_id)"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX duplicate_suggestions_other ON duplicate_suggestions(other_id);\n"
+    /* duplicate detection at intake: the cases of a village within a time window */
+    "CREATE INDEX cases_division_created ON cases(division, created_at);\n";
+
+/* Statistics (store/sqlite_stats.c, core/stats.c): per-case snapshots of what each case adds to
+ * the aggregates, the aggregates at full grain per registration day, and roll-ups per month and
+ * per day by division level and one other dimension. The counters are the STAT_COUNTERS of
+ * store/store_stats.h, in that order; stats.rebuild asks the server to fill them for cases that
+ * existed before this step. */
+#define STATS_COUNTER_COLS "intake INTEGER NOT NULL DEFAULT 0, closed INTEGER NOT NULL DEFAULT 0, settled INTEGER NOT NULL DEFAULT 0, on_time INTEGER NOT NULL DEFAULT 0, overdue INTEGER NOT NULL DEFAULT 0, rated INTEGER NOT NULL DEFAULT 0, satisfied INTEGER NOT NULL DEFAULT 0, basic INTEGER NOT NULL DEFAULT 0, dissatisfied INTEGER NOT NULL DEFAULT 0, followed INTEGER NOT NULL DEFAULT 0, work_ms INTEGER NOT NULL DEFAULT 0, repeats INTEGER NOT NULL DEFAULT 0, returned INTEGER NOT NULL DEFAULT 0, supervisions INTEGER NOT NULL DEFAULT 0, supervised INTEGER NOT NULL DEFAULT 0, assigned INTEGER NOT NULL DEFAULT 0, responded INTEGER NOT NULL DEFAULT 0, returns INTEGER NOT NULL DEFAULT 0"
+static const char schema_stats[] =
+    "CREATE TABLE stats_case ("
+    "  case_id INTEGER NOT NULL, department INTEGER NOT NULL,"
+    "  day INTEGER NOT NULL, division TEXT NOT NULL, category TEXT NOT NULL,"
+    "  channel INTEGER NOT NULL, grade INTEGER NOT NULL, " STATS_COUNTER_COLS ","
+    "  PRIMARY KEY (case_id, department)"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE stats_day ("
+    "  day INTEGER NOT NULL, division TEXT NOT NULL, category TEXT NOT NULL,"
+    "  channel INTEGER NOT NULL, grade INTEGER NOT NULL, department INTEGER NOT NULL, "
+    STATS_COUNTER_COLS ","
+    "  PRIMARY KEY (day, division, category, channel, grade, department)"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX stats_day_division ON stats_day(division, day);\n"
+    /* grain 0: t = month (year * 12 + month - 1), levels 6/9/12; grain 1: t = day, levels 6/9 */
+    "CREATE TABLE stats_roll ("
+    "  dim INTEGER NOT NULL, level INTEGER NOT NULL, grain INTEGER NOT NULL,"
+    "  division TEXT NOT NULL, t INTEGER NOT NULL, x TEXT NOT NULL, " STATS_COUNTER_COLS ","
+    "  PRIMARY KEY (dim, level, grain, division, t, x)"
+    ") WITHOUT ROWID;\n"
+    "INSERT INTO settings(key, value) SELECT 'stats.rebuild', '1' "
+    "WHERE EXISTS (SELECT 1 FROM cases);\n";
+#undef STATS_COUNTER_COLS
+
 /* Kiosk tokens for the big screen (read-only, revocable). */
 static const char schema_kiosk[] =
     "CREATE TABLE kiosk_tokens ("
@@ -268,5 +334,5 @@ static const char schema_kiosk[] =
     "  revoked_at INTEGER NOT NULL DEFAULT 0"
     ");\n";
 
-const char *const sq_migrations[] = {schema_v1, schema_v2, schema_kiosk};
+const char *const sq_migrations[] = {schema_v1, schema_v2, schema_kiosk, schema_intel, sq_schema_fts, schema_stats};
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);

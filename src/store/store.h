@@ -175,6 +175,38 @@ void store_case_filter_init(struct store_case_filter *f);
 int store_case_list(struct store_rd *rd, const struct store_case_filter *f, json_t **out, int64_t *next);
 /* Number of cases matching f (cursor and limit ignored). */
 int store_case_count(struct store_rd *rd, const struct store_case_filter *f, int64_t *n);
+
+/* Full-text search (store/sqlite_fts.c) over titles, descriptions, notes and mediation records,
+ * indexed as CJK bigrams (store/fts_tokenizer.h). Words of q separated by spaces must all occur;
+ * each word matches as a phrase of its characters ("楼上漏水" does not match "楼上卫生间漏水").
+ * Of the cases also matching f (scope always applied), the newest STORE_SEARCH_OFFSET_MAX are
+ * ranked, best first (store/fts_rank.h: BM25 without IDF, the title weighing 4), and returned as
+ * case summaries plus "snippet" (HTML: the text escaped, matches in <mark>…</mark>) and "score"
+ * (higher is better). f->cursor is the offset of the page (0 = the first, at most
+ * STORE_SEARCH_OFFSET_MAX), f->limit its size; *next is the next page's offset or 0.
+ * FQ_EINVAL when q has nothing to search for (empty, only punctuation, > 16 words). */
+#define STORE_SEARCH_OFFSET_MAX 2000
+int store_case_search(struct store_rd *rd, const char *q, const struct store_case_filter *f,
+                      json_t **out, int64_t *next);
+/* Number of cases store_case_search would return over all its pages. */
+int store_case_search_count(struct store_rd *rd, const char *q, const struct store_case_filter *f,
+                            int64_t *n);
+
+/* One case as exported (store/sqlite_export.c); strings borrowed for the callback, never NULL
+ * ("" when unset); method is the resolution method's name. */
+struct store_case_row {
+    int64_t id;
+    const char *code, *title, *category, *category_name, *division, *division_name, *address,
+        *lead_department, *method;
+    int channel, kind, grade, level, status, light, people_count, success, satisfaction;
+    int64_t created_at, due_at, resolved_at, closed_at;
+};
+typedef int (*store_case_row_fn)(const struct store_case_row *row, void *arg);
+/* One page of the filtered case list (as store_case_list: newest first, f->limit rows below
+ * f->cursor) with the columns of an export, each row handed to fn; a non-zero result of fn stops
+ * and is returned. *next is the cursor of the next page or 0 at the end. */
+int store_case_export(struct store_rd *rd, const struct store_case_filter *f, store_case_row_fn fn,
+                      void *arg, int64_t *next);
 /* Whether case_id has an assignment to department. */
 int store_case_has_department(struct store_rd *rd, int64_t case_id, int64_t department);
 /* Open cases whose light must change at `now` (warn_at <= now while green, due_at <= now while
@@ -230,6 +262,60 @@ int store_setting_get(struct store_rd *rd, const char *key, char *out, size_t ou
 
 /* Counts for /metrics: cases by status and light, users, sessions; a JSON object. */
 int store_stats(struct store_rd *rd, json_t **out);
+
+/* ---- intelligence: routing, scenarios, duplicates (store/sqlite_intel.c) ---- */
+
+/* A case's text and labels, handed to a callback (strings borrowed for the call only). */
+struct store_case_text {
+    int64_t id, created_at, lead_department, repeat_of;
+    char code[FQ_CODE_LEN + 1];
+    char category[16];
+    char division[FQ_DIVISION_LEN + 1];
+    char grid[24];
+    char method[8];
+    int channel, grade, level, status, success;
+    const char *title, *description, *result; /* never NULL */
+};
+/* Return non-zero to stop the scan (the scan then returns that value). */
+typedef int (*store_case_text_fn)(const struct store_case_text *t, void *arg);
+/* Assessed cases (a category and a grade set), newest first, at most max. */
+int store_cases_assessed(struct store_rd *rd, int max, store_case_text_fn fn, void *arg);
+/* Closed or archived cases whose category starts with cat_prefix ("" = any), newest first, at
+ * most max, inside the scope (division subtree "" = all; lead department 0 = any). */
+int store_cases_resolved(struct store_rd *rd, const char *cat_prefix, const char *scope_division,
+                         int64_t scope_department, int max, store_case_text_fn fn, void *arg);
+/* Inside a write: cases other than `exclude` created at or after `since` with a party whose ID or
+ * phone blind index is one of bidx[0..n) — the same person coming back (重复信访). */
+int store_tx_cases_by_party(struct store_tx *tx, const unsigned char (*bidx)[16], int n,
+                            int64_t since, int64_t exclude, store_case_text_fn fn, void *arg);
+/* Inside a write: cases other than `exclude` in `division` (exact) created in [from, to). */
+int store_tx_cases_near(struct store_tx *tx, const char *division, int64_t from, int64_t to,
+                        int64_t exclude, store_case_text_fn fn, void *arg);
+/* Records that case_id looks like a duplicate of the earlier other_id (replaces the score). */
+int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, int64_t other_id, double score);
+/* Duplicate suggestions of a case, both directions, as JSON [{code, title, status, channel,
+ * division, grid, created_at, score, direction, merged}] (merged: a 'duplicate' link exists). */
+int store_case_duplicates(struct store_rd *rd, int64_t case_id, json_t **out);
+
+/* 调解场景 scenarios. body is the JSON text of the remaining fields. Insert when *id is 0 (then
+ * set); otherwise update that row (FQ_ENOTFOUND if none); FQ_ECONFLICT when the code is taken. */
+int store_tx_scenario_put(struct store_tx *tx, int64_t *id, const char *code, const char *name,
+                          const char *categories, const char *keywords, const char *body);
+/* Every scenario as JSON [{id, code, name, categories, keywords, body, updated_at}] with
+ * categories and keywords comma-separated text and body the parsed object. */
+int store_scenarios(struct store_rd *rd, json_t **out);
+/* One scenario in the same shape; FQ_ENOTFOUND if none. */
+int store_scenario_get(struct store_rd *rd, int64_t id, json_t **out);
+/* A recommendation applied to a case (method: the scenario's method used; may be ""). */
+int store_tx_scenario_apply(struct store_tx *tx, int64_t case_id, int64_t scenario_id,
+                            const char *method, int64_t user_id, int64_t at, int64_t *id);
+/* Applications on a case as JSON [{id, scenario_id, scenario, method, at, user_id}]. */
+int store_case_applications(struct store_rd *rd, int64_t case_id, json_t **out);
+/* Outcomes per applied method: JSON [{method, applied, closed, settled}] (closed: the case is
+ * closed or archived with a known success; settled: of those, success). */
+int store_scenario_method_stats(struct store_rd *rd, json_t **out);
+/* Outcomes per GB/T 31000 resolution method of closed disputes: [{method, name, closed, settled}]. */
+int store_resolution_method_stats(struct store_rd *rd, json_t **out);
 
 /* ---- kiosk tokens (big screen) ---- */
 

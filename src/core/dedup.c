@@ -1,0 +1,347 @@
+/* Repeat petitions and duplicates at intake, and merging a duplicate into its primary case. The
+ * candidates come from indexed queries (parties by blind index, cases by village and time), so a
+ * handful of texts is compared per intake and exact Jaccard is cheap; MinHash (core/textsim.h)
+ * is there for comparing across a whole area's backlog. */
+#include "core/dedup.h"
+#include "core/casecode.h"
+#include "core/chain.h"
+#include "core/textsim.h"
+#include "core/workflow.h"
+#include "util/jsonin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SHINGLES 512
+
+/* Similarity of a shingle set a (na) to the text b. */
+static void similarity_to(const uint32_t *a, int na, const char *b, double *jaccard,
+                          double *overlap)
+{
+    uint32_t *y = malloc(SHINGLES * sizeof *y);
+    *jaccard = *overlap = 0;
+    if (!y)
+        return;
+    int ny = textsim_shingles(b, y, SHINGLES);
+    double j = textsim_jaccard(a, na, y, ny);
+    int small = na < ny ? na : ny;
+    *jaccard = j;
+    /* |A∩B| from the Jaccard: J(|A|+|B|)/(1+J) */
+    *overlap = small ? j * (na + ny) / (1 + j) / small : 0;
+    free(y);
+}
+
+void dedup_similarity(const char *a, const char *b, double *jaccard, double *overlap)
+{
+    uint32_t *x = malloc(SHINGLES * sizeof *x);
+    *jaccard = *overlap = 0;
+    if (x)
+        similarity_to(x, textsim_shingles(a, x, SHINGLES), b, jaccard, overlap);
+    free(x);
+}
+
+static char *case_text(const char *title, const char *desc)
+{
+    size_t n = strlen(title ? title : "") + strlen(desc ? desc : "") + 2;
+    char *t = malloc(n);
+    if (t)
+        snprintf(t, n, "%s\n%s", title ? title : "", desc ? desc : "");
+    return t;
+}
+
+static int same_level1(const char *a, const char *b)
+{
+    if (!a[0] || !b[0] || (a[0] == 'G') != (b[0] == 'G'))
+        return 0;
+    size_t n = a[0] == 'G' ? 3 : 2;
+    return !strncmp(a, b, n);
+}
+
+/* ---- repeat petitions ---- */
+
+struct repeat_scan {
+    const uint32_t *sh;
+    int nsh;
+    const char *category;
+    int64_t best_id, best_root;
+    char best_code[FQ_CODE_LEN + 1];
+    double best;
+};
+
+static int repeat_one(const struct store_case_text *t, void *arg)
+{
+    struct repeat_scan *s = arg;
+    char *text = case_text(t->title, t->description);
+    double j, o;
+    if (!text)
+        return FQ_ENOMEM;
+    similarity_to(s->sh, s->nsh, text, &j, &o);
+    free(text);
+    int similar = j >= DEDUP_REPEAT_SIMILARITY || same_level1(s->category, t->category);
+    double score = j + (same_level1(s->category, t->category) ? 0.5 : 0);
+    if (similar && score > s->best) {
+        s->best = score;
+        s->best_id = t->id;
+        s->best_root = t->repeat_of ? t->repeat_of : t->id;
+        snprintf(s->best_code, sizeof s->best_code, "%s", t->code);
+    }
+    return 0;
+}
+
+/* ---- duplicates ---- */
+
+struct dup_scan {
+    const uint32_t *sh;
+    int nsh;
+    int64_t skip_id;
+    int n;
+    struct {
+        int64_t id;
+        char code[FQ_CODE_LEN + 1];
+        double score;
+    } found[DEDUP_DUP_MAX];
+};
+
+static int dup_one(const struct store_case_text *t, void *arg)
+{
+    struct dup_scan *s = arg;
+    if (t->id == s->skip_id)
+        return 0;
+    char *text = case_text(t->title, t->description);
+    double j, o;
+    if (!text)
+        return FQ_ENOMEM;
+    similarity_to(s->sh, s->nsh, text, &j, &o);
+    free(text);
+    if (o < DEDUP_DUP_OVERLAP || j < 0.08)
+        return 0;
+    int pos = s->n;
+    if (pos == DEDUP_DUP_MAX) {
+        if (o <= s->found[pos - 1].score)
+            return 0;
+        pos--;
+    } else {
+        s->n++;
+    }
+    while (pos > 0 && s->found[pos - 1].score < o) {
+        s->found[pos] = s->found[pos - 1];
+        pos--;
+    }
+    s->found[pos].id = t->id;
+    s->found[pos].score = o;
+    snprintf(s->found[pos].code, sizeof s->found[pos].code, "%s", t->code);
+    return 0;
+}
+
+int dedup_intake_tx(struct store_tx *tx, struct fq_case *c, const struct fq_party *parties,
+                    int nparties, json_t *event_payload)
+{
+    unsigned char(*bidx)[16] = NULL;
+    int nb = 0, rc = 0;
+    char *text = case_text(c->title, c->description);
+    uint32_t *sh = malloc(SHINGLES * sizeof *sh);
+    if (!text || !sh) {
+        free(text);
+        free(sh);
+        return FQ_ENOMEM;
+    }
+    int nsh = textsim_shingles(text, sh, SHINGLES);
+    if (nparties > 0 && !(bidx = malloc((size_t)nparties * 2 * sizeof *bidx))) {
+        rc = FQ_ENOMEM;
+        goto done;
+    }
+    for (int i = 0; i < nparties; i++) {
+        if (parties[i].id_enc_len)
+            memcpy(bidx[nb++], parties[i].id_bidx, 16);
+        if (parties[i].phone_enc_len)
+            memcpy(bidx[nb++], parties[i].phone_bidx, 16);
+    }
+    struct repeat_scan rs = {.sh = sh, .nsh = nsh, .category = c->category};
+    if (nb && (rc = store_tx_cases_by_party(tx, (const unsigned char(*)[16])bidx, nb,
+                                            c->created_at - DEDUP_REPEAT_WINDOW_MS, c->id,
+                                            repeat_one, &rs)))
+        goto done;
+    if (rs.best_id) {
+        c->repeat_of = rs.best_root;
+        if ((rc = store_tx_link_insert(tx, c->id, rs.best_id, "repeat")))
+            goto done;
+        if (event_payload) {
+            json_object_set_new(event_payload, "repeat_of", json_string(rs.best_code));
+            json_object_set_new(event_payload, "repeat_petition", json_true()); /* 重复信访 */
+        }
+    }
+    struct dup_scan ds = {.sh = sh, .nsh = nsh, .skip_id = rs.best_id};
+    if (c->division[0] &&
+        (rc = store_tx_cases_near(tx, c->division, c->created_at - DEDUP_DUP_WINDOW_MS,
+                                  c->created_at + 1, c->id, dup_one, &ds)))
+        goto done;
+    json_t *codes = ds.n ? json_array() : NULL;
+    for (int i = 0; i < ds.n && rc == 0; i++) {
+        rc = store_tx_duplicate_suggest(tx, c->id, ds.found[i].id, ds.found[i].score);
+        json_array_append_new(codes, json_string(ds.found[i].code));
+    }
+    if (codes && event_payload && rc == 0)
+        json_object_set_new(event_payload, "duplicate_candidates", codes);
+    else
+        json_decref(codes);
+done:
+    free(bidx);
+    free(sh);
+    free(text);
+    return rc;
+}
+
+/* ---- merge ---- */
+
+#define MERGE_ROLES ((1u << ROLE_DISPATCHER) | (1u << ROLE_SUPERVISOR) | (1u << ROLE_ADMIN))
+
+static int code_arg(const char *in, char out[FQ_CODE_LEN + 1], const char *field,
+                    struct fq_error *e)
+{
+    if (!in || casecode_check(in))
+        return fq_fail(e, FQ_EINVAL, "invalid_code", field, "案件编码校验失败 (invalid case code)");
+    snprintf(out, FQ_CODE_LEN + 1, "%s", in);
+    if (out[20] == 'x')
+        out[20] = 'X';
+    return 0;
+}
+
+int dedup_merge_prepare(const struct case_actor *actor, const char *code, json_t *body,
+                        struct dedup_merge *out, struct fq_error *e)
+{
+    static const char *const allowed[] = {"into", "reason", NULL};
+    const char *into, *reason;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = code_arg(code, out->code, "code", e)))
+        return rc;
+    if (actor->is_public || !(actor->is_system || (actor->roles & MERGE_ROLES)))
+        return fq_fail(e, FQ_EFORBIDDEN, "forbidden_role", "",
+                       "您的角色无权合并案件 (your role may not merge)");
+    if ((rc = jin_only(body, allowed, e)) || (rc = jin_str(body, "into", 1, 1, 32, &into, e)) ||
+        (rc = jin_str(body, "reason", 0, 1, 500, &reason, e)) ||
+        (rc = code_arg(into, out->into, "into", e)))
+        return rc;
+    if (!strcmp(out->code, out->into))
+        return fq_fail(e, FQ_EINVAL, "same_case", "into",
+                       "不能把案件合并到自身 (cannot merge a case into itself)");
+    snprintf(out->reason, sizeof out->reason, "%s", reason ? reason : "同一事项多渠道重复反映");
+    out->actor = *actor;
+    return 0;
+}
+
+/* Appends an event to c's chain (the same rule as core/case.c). */
+static int append(struct store_tx *tx, struct fq_case *c, const struct case_actor *actor,
+                  int action, int from, json_t *payload, int64_t now)
+{
+    struct fq_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.case_id = c->id;
+    ev.seq = c->event_seq + 1;
+    ev.at = now;
+    ev.actor_id = actor->user_id;
+    snprintf(ev.actor_name, sizeof ev.actor_name, "%s", actor->name[0] ? actor->name : "系统");
+    ev.action = action;
+    ev.from_status = from;
+    ev.to_status = c->status;
+    ev.payload = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!ev.payload)
+        return FQ_ENOMEM;
+    memcpy(ev.prev_hash, c->last_hash, FQ_HASH_LEN);
+    chain_hash(c->code, &ev, ev.hash);
+    int rc = store_tx_event_insert(tx, &ev);
+    if (rc == 0) {
+        c->event_seq = ev.seq;
+        memcpy(c->last_hash, ev.hash, FQ_HASH_LEN);
+        c->updated_at = now;
+    }
+    free(ev.payload);
+    return rc;
+}
+
+static int load_in_scope(struct store_tx *tx, const struct case_actor *actor, const char *code,
+                         const char *field, struct fq_case *c, struct fq_assignment **as, int *nas,
+                         struct fq_error *e)
+{
+    int rc = store_tx_case_get(tx, code, c);
+    if (rc)
+        return rc == FQ_ENOTFOUND ? fq_fail(e, rc, "not_found", field, "案件不存在 (no such case)")
+                                  : rc;
+    if ((rc = store_tx_assignments(tx, c->id, as, nas)))
+        return rc;
+    if (!case_in_scope(actor, c, *as, *nas))
+        return fq_fail(e, FQ_ENOTFOUND, "not_found", field, "案件不存在 (no such case)");
+    return 0;
+}
+
+int dedup_merge_tx(struct store_tx *tx, const struct dedup_merge *m, int64_t now,
+                   struct fq_case *dup, struct fq_case *primary, struct fq_error *e)
+{
+    struct fq_case d, p;
+    struct fq_assignment *das = NULL, *pas = NULL;
+    int nd = 0, np = 0, rc;
+    json_t *pd = NULL, *pp = NULL;
+    memset(&d, 0, sizeof d);
+    memset(&p, 0, sizeof p);
+    if ((rc = load_in_scope(tx, &m->actor, m->code, "code", &d, &das, &nd, e)) ||
+        (rc = load_in_scope(tx, &m->actor, m->into, "into", &p, &pas, &np, e)))
+        goto done;
+    if (d.status == ST_ARCHIVED) {
+        rc = fq_fail(e, FQ_ECONFLICT, "already_archived", "code",
+                     "该案件已归档，不能合并 (already archived)");
+        goto done;
+    }
+    /* a merged case is archived, so this also refuses cycles (A into B, then B into A) */
+    if (p.status == ST_ARCHIVED) {
+        rc = fq_fail(e, FQ_ECONFLICT, "primary_archived", "into",
+                     "主案件已归档，不能并入 (primary archived)");
+        goto done;
+    }
+    if ((rc = store_tx_link_insert(tx, d.id, p.id, "duplicate"))) {
+        if (rc == FQ_ECONFLICT)
+            fq_fail(e, rc, "already_merged", "into", "已合并 (already merged)");
+        goto done;
+    }
+    for (int i = 0; i < nd; i++)
+        if (das[i].status == AS_PENDING || das[i].status == AS_ACCEPTED) {
+            das[i].status = AS_CANCELLED;
+            if ((rc = store_tx_assignment_update(tx, &das[i])))
+                goto done;
+        }
+    int from = d.status;
+    d.status = ST_ARCHIVED;
+    if (!d.closed_at)
+        d.closed_at = now;
+    d.archived_at = now;
+    d.lead_department = 0;
+    pd = json_pack("{s:s, s:s, s:s}", "merged_into", p.code, "reason", m->reason, "merge",
+                   "duplicate");
+    pp = json_pack("{s:s, s:s, s:s, s:s}", "text", "合并重复案件", "merged", d.code, "channel",
+                   channel_name(d.channel), "reason", m->reason);
+    if (!pd || !pp) {
+        rc = FQ_ENOMEM;
+        goto done;
+    }
+    if ((rc = append(tx, &d, &m->actor, ACT_ARCHIVE, from, pd, now)) ||
+        (rc = store_tx_case_update(tx, &d)) ||
+        (rc = append(tx, &p, &m->actor, ACT_NOTE, p.status, pp, now)) ||
+        (rc = store_tx_case_update(tx, &p)))
+        goto done;
+    if (dup) {
+        *dup = d;
+        memset(&d, 0, sizeof d);
+    }
+    if (primary) {
+        *primary = p;
+        memset(&p, 0, sizeof p);
+    }
+done:
+    json_decref(pd);
+    json_decref(pp);
+    free(das);
+    free(pas);
+    fq_case_clear(&d);
+    fq_case_clear(&p);
+    return rc;
+}

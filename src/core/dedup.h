@@ -1,0 +1,55 @@
+/* 重复信访 repeat petitions and cross-channel duplicates, found at intake; and the merge of a
+ * duplicate into its primary case.
+ *
+ * - Repeat petition: a party of the new case (by the blind index of an ID number or phone) was a
+ *   party of a case registered within the last 90 days about a similar matter (bigram Jaccard of
+ *   the texts ≥ DEDUP_REPEAT_SIMILARITY, or the same level-1 category). The new case gets
+ *   repeat_of = the earliest case of the chain and a "repeat" link; the intake event says so.
+ * - Duplicate: the same incident reported again, typically by another channel (a 12345 call and a
+ *   grid worker's report of one burst pipe): a case in the same village registered within the
+ *   last 72 hours whose text overlaps (overlap coefficient of bigram sets ≥ DEDUP_DUP_OVERLAP).
+ *   Only suggested (listed on both cases); a person decides, and merge keeps both timelines: the
+ *   duplicate is linked and archived with an event naming the primary, the primary gets a note
+ *   event naming the duplicate, and both hash chains simply continue. */
+#ifndef FQ_CORE_DEDUP_H
+#define FQ_CORE_DEDUP_H
+
+#include <jansson.h>
+
+#include "core/case.h"
+#include "store/store.h"
+
+#define DEDUP_REPEAT_WINDOW_MS (90LL * 86400000)
+#define DEDUP_REPEAT_SIMILARITY 0.12
+#define DEDUP_DUP_WINDOW_MS (72LL * 3600000)
+#define DEDUP_DUP_OVERLAP 0.35
+#define DEDUP_DUP_MAX 5
+
+/* Similarity of two texts for the rules above: Jaccard and overlap coefficient of their bigram
+ * shingle sets (core/textsim.h). */
+void dedup_similarity(const char *a, const char *b, double *jaccard, double *overlap);
+
+/* The intake hook, inside case_intake_tx once the case row (c->id) and its parties are written
+ * and before the intake event: sets c->repeat_of and links it, records duplicate suggestions,
+ * and adds "repeat_of" / "duplicate_candidates" to the event payload (may be NULL). 0 or the
+ * store's error (the intake then fails as a whole). */
+int dedup_intake_tx(struct store_tx *tx, struct fq_case *c, const struct fq_party *parties,
+                    int nparties, json_t *event_payload);
+
+/* A validated merge of case `code` (the duplicate) into `into` (the primary). */
+struct dedup_merge {
+    char code[FQ_CODE_LEN + 1], into[FQ_CODE_LEN + 1];
+    char reason[512];
+    struct case_actor actor;
+};
+
+/* Parses {into, reason?}; checks the codes and the actor's role (dispatcher, supervisor, admin). */
+int dedup_merge_prepare(const struct case_actor *actor, const char *code, json_t *body,
+                        struct dedup_merge *out, struct fq_error *e);
+/* Applies it: FQ_ENOTFOUND (a case missing or out of scope), FQ_ECONFLICT (same case, already
+ * merged, the duplicate archived). dup and primary (may be NULL) receive both cases afterwards
+ * (caller fq_case_clear()s them). */
+int dedup_merge_tx(struct store_tx *tx, const struct dedup_merge *m, int64_t now,
+                   struct fq_case *dup, struct fq_case *primary, struct fq_error *e);
+
+#endif

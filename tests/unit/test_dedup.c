@@ -1,0 +1,272 @@
+/* Tests for core/dedup.c on a real temporary store (reference data and three divisions, no
+ * demo): the similarity measures, a repeat petition found by a party's phone through the blind
+ * index (and not for another person or an unrelated matter), a duplicate suggested across
+ * channels in the same village (and not in another village), and a merge that archives the
+ * duplicate with an event naming the primary while both hash chains stay valid. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/case.h"
+#include "core/chain.h"
+#include "core/dedup.h"
+#include "core/domain.h"
+#include "core/seed.h"
+#include "store/store.h"
+
+#define COUNTY "330681000000"
+#define TOWN "330681100000"
+#define VILLAGE "330681100201"
+#define VILLAGE2 "330681100202"
+
+struct env {
+    char dir[64];
+    struct store *s;
+    struct fq_domain d;
+    struct case_actor clerk;
+};
+
+static const char *data_dir(void)
+{
+    const char *dir = getenv("FQ_DATA_DIR");
+    return dir && *dir ? dir : "data";
+}
+
+static int divisions_tx(struct store_tx *tx, void *arg)
+{
+    (void)arg;
+    int rc;
+    if ((rc = store_tx_division_insert(tx, "330600000000", "枫桥示范市", LEVEL_CITY, "")) ||
+        (rc = store_tx_division_insert(tx, COUNTY, "示范县", LEVEL_COUNTY, "330600000000")) ||
+        (rc = store_tx_division_insert(tx, TOWN, "枫桥镇", LEVEL_TOWNSHIP, COUNTY)) ||
+        (rc = store_tx_division_insert(tx, VILLAGE, "枫源村", LEVEL_VILLAGE, TOWN)) ||
+        (rc = store_tx_division_insert(tx, VILLAGE2, "栎桥村", LEVEL_VILLAGE, TOWN)))
+        return rc;
+    return 0;
+}
+
+static int setup(void **state)
+{
+    static struct env v;
+    struct fq_error e = {0};
+    char path[128], key[128];
+    struct pii_key k;
+    memset(&v, 0, sizeof v);
+    snprintf(v.dir, sizeof v.dir, "/tmp/fq-dedup-XXXXXX");
+    if (!mkdtemp(v.dir))
+        return -1;
+    snprintf(path, sizeof path, "%s/fq.db", v.dir);
+    snprintf(key, sizeof key, "%s/fengqiao.key", v.dir);
+    struct store_opts o = {.path = path, .create = 1};
+    if (store_open(&o, &v.s, &e) || seed_reference(v.s, data_dir(), &e) ||
+        pii_key_load(key, 1, &k) || domain_open(&v.d, v.s, key, v.dir, &e) ||
+        store_write(v.s, divisions_tx, NULL)) {
+        fprintf(stderr, "setup: %s\n", e.message);
+        return -1;
+    }
+    v.clerk.user_id = 1;
+    snprintf(v.clerk.name, sizeof v.clerk.name, "受理员");
+    v.clerk.roles = (1u << ROLE_CLERK) | (1u << ROLE_DISPATCHER);
+    *state = &v;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct env *v = *state;
+    domain_close(&v->d);
+    store_close(v->s);
+    char p[512];
+    DIR *d = opendir(v->dir);
+    struct dirent *de;
+    while (d && (de = readdir(d)))
+        if (de->d_name[0] != '.') {
+            snprintf(p, sizeof p, "%s/%s", v->dir, de->d_name);
+            unlink(p);
+        }
+    if (d)
+        closedir(d);
+    rmdir(v->dir);
+    return 0;
+}
+
+struct intake_job {
+    struct env *v;
+    struct case_intake in;
+    struct fq_case out;
+    struct fq_error e;
+};
+
+static int intake_tx(struct store_tx *tx, void *arg)
+{
+    struct intake_job *j = arg;
+    int replayed;
+    return case_intake_tx(tx, &j->v->d, &j->in, store_tx_now(tx), &j->out, &replayed, &j->e);
+}
+
+/* Registers a case; out receives it. phone may be NULL (no party). */
+static void intake(struct env *v, const char *channel, const char *division, const char *title,
+                   const char *desc, const char *phone, struct fq_case *out)
+{
+    struct intake_job j;
+    memset(&j, 0, sizeof j);
+    j.v = v;
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "channel", channel, "kind", "dispute",
+                             "title", title, "description", desc, "division", division);
+    if (phone)
+        json_object_set_new(body, "parties",
+                            json_pack("[{s:s, s:s}]", "name", "孙某", "phone", phone));
+    assert_int_equal(case_intake_prepare(&v->d, &v->clerk, body, NULL, &j.in, &j.e), 0);
+    assert_int_equal(store_write(v->s, intake_tx, &j), 0);
+    *out = j.out;
+    case_intake_clear(&j.in);
+    json_decref(body);
+}
+
+static int has_link(struct env *v, const struct fq_case *c, const char *code, const char *kind)
+{
+    json_t *links, *l;
+    size_t i;
+    int found = 0;
+    assert_int_equal(store_case_links(store_rd(v->s), c->id, &links), 0);
+    json_array_foreach(links, i, l) found |=
+        !strcmp(json_string_value(json_object_get(l, "code")), code) &&
+        !strcmp(json_string_value(json_object_get(l, "kind")), kind);
+    json_decref(links);
+    return found;
+}
+
+/* Recomputes a case's event chain: 1 when every hash and link holds and the head matches. */
+static int chain_ok(struct env *v, const char *code)
+{
+    struct fq_case c;
+    struct fq_event *ev;
+    int n, ok = 1;
+    unsigned char prev[FQ_HASH_LEN] = {0}, h[FQ_HASH_LEN];
+    assert_int_equal(store_case_get(store_rd(v->s), code, &c), 0);
+    assert_int_equal(store_case_events(store_rd(v->s), c.id, &ev, &n), 0);
+    for (int i = 0; i < n; i++) {
+        chain_hash(c.code, &ev[i], h);
+        ok &= !memcmp(ev[i].prev_hash, prev, FQ_HASH_LEN) && !memcmp(ev[i].hash, h, FQ_HASH_LEN);
+        memcpy(prev, h, FQ_HASH_LEN);
+    }
+    ok &= n == c.event_seq && !memcmp(prev, c.last_hash, FQ_HASH_LEN);
+    store_events_free(ev, n);
+    fq_case_clear(&c);
+    return ok;
+}
+
+static void test_similarity(void **state)
+{
+    (void)state;
+    double j, o;
+    dedup_similarity("幸福路12号门口自来水管爆裂，水流了一地",
+                     "网格员巡查发现幸福路12号门口自来水管爆裂，路面积水", &j, &o);
+    assert_true(o >= DEDUP_DUP_OVERLAP);
+    assert_true(j > 0.2 && j < o);
+    dedup_similarity("幸福路12号门口自来水管爆裂", "楼上邻居夜间装修噪音扰民", &j, &o);
+    assert_true(o < 0.1 && j < 0.1);
+    dedup_similarity("", "", &j, &o);
+    assert_true(j == 0 && o == 0);
+}
+
+static void test_repeat_petition(void **state)
+{
+    struct env *v = *state;
+    struct fq_case a, b, other, unrelated;
+    intake(v, "letters_visits", VILLAGE, "反映拖欠工程款",
+           "孙某反映某建筑公司拖欠其工程款五万元，多次讨要无果。", "13955550001", &a);
+    assert_int_equal(a.repeat_of, 0);
+    intake(v, "hotline_12345", VILLAGE2, "再次反映拖欠工程款",
+           "孙某再次来电，建筑公司拖欠工程款五万元至今未付。", "13955550001", &b);
+    assert_int_equal(b.repeat_of, a.id);
+    assert_true(has_link(v, &b, a.code, "repeat"));
+    /* another person, the same words: no repeat */
+    intake(v, "window", VILLAGE, "反映拖欠工程款",
+           "孙某反映某建筑公司拖欠其工程款五万元，多次讨要无果。", "13955550002", &other);
+    assert_int_equal(other.repeat_of, 0);
+    /* the same person, an unrelated matter: no repeat */
+    intake(v, "window", VILLAGE2, "邻居装修噪音", "楼上邻居每天夜里装修，电钻声音很大。",
+           "13955550001", &unrelated);
+    assert_int_equal(unrelated.repeat_of, 0);
+    fq_case_clear(&a);
+    fq_case_clear(&b);
+    fq_case_clear(&other);
+    fq_case_clear(&unrelated);
+}
+
+struct merge_job {
+    struct dedup_merge m;
+    struct fq_case dup, primary;
+    struct fq_error e;
+};
+
+static int merge_tx(struct store_tx *tx, void *arg)
+{
+    struct merge_job *j = arg;
+    return dedup_merge_tx(tx, &j->m, store_tx_now(tx), &j->dup, &j->primary, &j->e);
+}
+
+static void test_duplicate_and_merge(void **state)
+{
+    struct env *v = *state;
+    struct fq_case call, report, far;
+    intake(v, "hotline_12345", VILLAGE, "自来水管爆裂",
+           "市民来电：幸福路12号门口自来水管爆裂，水流了一地。", NULL, &call);
+    intake(v, "grid", VILLAGE, "水管爆裂积水",
+           "网格员巡查发现幸福路12号门口自来水管爆裂，路面积水。", NULL, &report);
+    intake(v, "grid", VILLAGE2, "水管爆裂积水",
+           "网格员巡查发现幸福路12号门口自来水管爆裂，路面积水。", NULL, &far);
+    json_t *d;
+    assert_int_equal(store_case_duplicates(store_rd(v->s), report.id, &d), 0);
+    assert_true(json_array_size(d) >= 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "code")),
+                        call.code);
+    assert_false(json_is_true(json_object_get(json_array_get(d, 0), "merged")));
+    json_decref(d);
+    assert_int_equal(store_case_duplicates(store_rd(v->s), far.id, &d), 0);
+    assert_int_equal(json_array_size(d), 0);
+    json_decref(d);
+
+    struct merge_job j;
+    memset(&j, 0, sizeof j);
+    json_t *body = json_pack("{s:s}", "into", call.code);
+    struct case_actor public_actor = {.is_public = 1};
+    assert_int_equal(dedup_merge_prepare(&public_actor, report.code, body, &j.m, &j.e),
+                     FQ_EFORBIDDEN);
+    assert_int_equal(dedup_merge_prepare(&v->clerk, report.code, body, &j.m, &j.e), 0);
+    assert_int_equal(store_write(v->s, merge_tx, &j), 0);
+    assert_int_equal(j.dup.status, ST_ARCHIVED);
+    assert_int_equal(j.dup.event_seq, report.event_seq + 1);
+    assert_int_equal(j.primary.event_seq, call.event_seq + 1);
+    assert_true(has_link(v, &report, call.code, "duplicate"));
+    assert_true(chain_ok(v, report.code));
+    assert_true(chain_ok(v, call.code));
+    fq_case_clear(&j.dup);
+    fq_case_clear(&j.primary);
+    /* again: already archived */
+    memset(&j.e, 0, sizeof j.e);
+    assert_int_equal(store_write(v->s, merge_tx, &j), FQ_ECONFLICT);
+    json_decref(body);
+    fq_case_clear(&call);
+    fq_case_clear(&report);
+    fq_case_clear(&far);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_similarity),
+        cmocka_unit_test(test_repeat_petition),
+        cmocka_unit_test(test_duplicate_and_merge),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,622 @@
+/* Tests for core/stats.c and store/sqlite_stats.c: a demo city (one county, 2,000 cases) is built
+ * into a temporary database with the statistics attached, so the aggregates are maintained case
+ * write by case write exactly as in production. Then every indicator is recomputed by brute force
+ * — straight from the case rows, their assignments and links, with the definitions of
+ * docs/METRICS.md written out again here independently — for many groupings, filters and date
+ * ranges (whole months read from the roll-ups, partial months from the daily table), and must
+ * agree exactly. A full rebuild must give the same answers as the incremental maintenance. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/demo.h"
+#include "core/domain.h"
+#include "core/ident.h"
+#include "core/pii.h"
+#include "core/report.h"
+#include "core/seed.h"
+#include "core/sla.h"
+#include "core/stats.h"
+#include "store/store.h"
+#include "store/store_stats.h"
+#include "util/clock.h"
+
+#define DEMO_CASES 2000
+#define FAKE_NOW "1795226400000" /* 2026-11-21T10:00:00+08:00 */
+
+/* One case as the brute force sees it. */
+struct bcase {
+    int64_t id, day, lead;
+    int merged;
+    char division[13], category[16], category1[16];
+    int channel, grade;
+    int64_t v[STAT__COUNT];
+    /* per-department assignment counters */
+    int nrows;
+    struct {
+        int64_t dept, assigned, responded, returns;
+    } rows[16];
+};
+
+struct built {
+    char dir[64], path[128];
+    struct store *s;
+    struct fq_domain d;
+    struct bcase *cases;
+    int n;
+};
+
+static const char *data_dir(void)
+{
+    const char *dir = getenv("FQ_DATA_DIR");
+    return dir && *dir ? dir : "data";
+}
+
+static void rm_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *de;
+        char p[512];
+        while ((de = readdir(d)))
+            if (de->d_name[0] != '.') {
+                snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+                unlink(p);
+            }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* ---- brute force: the definitions again, from raw rows ---- */
+
+static void brute_case(struct built *b, sqlite3 *db, int64_t id, struct bcase *o)
+{
+    struct store_rd *rd = store_rd(b->s);
+    struct fq_case c;
+    struct fq_assignment *as = NULL;
+    int nas = 0;
+    memset(o, 0, sizeof *o);
+    assert_int_equal(store_case_get_id(rd, id, &c), 0);
+    assert_int_equal(store_case_assignments(rd, id, &as, &nas), 0);
+    o->id = id;
+    o->day = day_of_ms(c.created_at);
+    o->lead = c.lead_department;
+    snprintf(o->division, sizeof o->division, "%s", c.division);
+    snprintf(o->category, sizeof o->category, "%s", c.category);
+    o->channel = c.channel;
+    o->grade = c.grade;
+    /* level-1 category: the parent in the category table */
+    sqlite3_stmt *st;
+    snprintf(o->category1, sizeof o->category1, "%s", c.category);
+    sqlite3_prepare_v2(db, "SELECT parent FROM categories WHERE code = ?1", -1, &st, NULL);
+    sqlite3_bind_text(st, 1, c.category, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)[0])
+        snprintf(o->category1, sizeof o->category1, "%s", sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    int repeat = c.repeat_of != 0;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM case_links WHERE a = ?1 AND kind = 'repeat'", -1,
+                       &st, NULL);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_step(st);
+    repeat |= sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM case_links WHERE a = ?1 AND kind = 'duplicate'",
+                       -1, &st, NULL);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_step(st);
+    o->merged = sqlite3_column_int(st, 0) > 0; /* merged duplicates count once, in the primary */
+    sqlite3_finalize(st);
+
+    int closed = c.status >= ST_CLOSED;
+    o->v[STAT_INTAKE] = 1;
+    if (closed) {
+        o->v[STAT_CLOSED] = 1;
+        o->v[STAT_SETTLED] = c.success == 1;
+        o->v[STAT_ON_TIME] = c.light != LIGHT_RED;
+        o->v[STAT_FOLLOWED] = c.followed_up > 0;
+        double h = calendar_working_hours(b->d.cal, c.created_at,
+                                          c.resolved_at ? c.resolved_at : c.closed_at);
+        o->v[STAT_WORK_MS] = llround(h * 3600000.0);
+    }
+    o->v[STAT_OVERDUE] = c.light == LIGHT_RED;
+    o->v[STAT_RATED] = c.satisfaction > 0;
+    o->v[STAT_SATISFIED] = c.satisfaction == SAT_SATISFIED;
+    o->v[STAT_BASIC] = c.satisfaction == SAT_BASIC;
+    o->v[STAT_DISSATISFIED] = c.satisfaction == SAT_DISSATISFIED;
+    o->v[STAT_REPEAT] = repeat;
+    o->v[STAT_RETURNED] = c.returns > 0;
+    o->v[STAT_SUPERVISIONS] = c.supervised;
+    o->v[STAT_SUPERVISED] = c.supervised > 0;
+    const struct fq_sla_rule *r = sla_match(b->d.rules, b->d.nrules, c.grade, c.level, c.channel);
+    int64_t limit = r && r->response_hours ? (int64_t)r->response_hours * 3600000 : INT64_MAX;
+    for (int i = 0; i < nas; i++) {
+        if (as[i].status == AS_CANCELLED && !as[i].accepted_at)
+            continue;
+        int k;
+        for (k = 0; k < o->nrows && o->rows[k].dept != as[i].department_id; k++)
+            ;
+        if (k == o->nrows) {
+            assert_true(o->nrows < 16);
+            o->rows[o->nrows++].dept = as[i].department_id;
+        }
+        o->rows[k].assigned++;
+        o->rows[k].responded += as[i].accepted_at && as[i].accepted_at - as[i].assigned_at <= limit;
+        o->rows[k].returns += as[i].status == AS_RETURNED;
+    }
+    free(as);
+    fq_case_clear(&c);
+}
+
+static int group_setup(void **state)
+{
+    static struct built b;
+    struct fq_error e = {0};
+    struct pii_key k;
+    char key[128];
+    setenv("FQ_FAKE_NOW", FAKE_NOW, 1);
+    snprintf(b.dir, sizeof b.dir, "/tmp/fq-stats-XXXXXX");
+    if (!mkdtemp(b.dir))
+        return -1;
+    snprintf(b.path, sizeof b.path, "%s/fq.db", b.dir);
+    snprintf(key, sizeof key, "%s/fengqiao.key", b.dir);
+    struct store_opts o = {.path = b.path, .create = 1};
+    int rc;
+    if ((rc = store_open(&o, &b.s, &e)) || (rc = seed_reference(b.s, data_dir(), &e)) ||
+        (rc = pii_key_load(key, 1, &k)) || (rc = domain_open(&b.d, b.s, key, b.dir, &e)))
+        goto fail;
+    stats_attach(&b.d);
+    struct demo_opts opts = {
+        .counties = 1, .cases = DEMO_CASES, .months = 12, .seed = 7, .plant_surges = 1};
+    if ((rc = demo_build(&b.d, &opts, &e)))
+        goto fail;
+    /* brute force every case once */
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    sqlite3_open_v2(b.path, &db, SQLITE_OPEN_READONLY, NULL);
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM cases", -1, &st, NULL);
+    sqlite3_step(st);
+    int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    b.cases = calloc((size_t)n, sizeof *b.cases);
+    sqlite3_prepare_v2(db, "SELECT id FROM cases ORDER BY id", -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW && b.n < n)
+        brute_case(&b, db, sqlite3_column_int64(st, 0), &b.cases[b.n++]);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    *state = &b;
+    return 0;
+fail:
+    fprintf(stderr, "setup failed: %d %s\n", rc, e.message);
+    return -1;
+}
+
+static int group_teardown(void **state)
+{
+    struct built *b = *state;
+    if (!b)
+        return 0;
+    stats_detach(&b->d);
+    domain_close(&b->d);
+    store_close(b->s);
+    free(b->cases);
+    rm_tree(b->dir);
+    return 0;
+}
+
+/* ---- comparison ---- */
+
+struct group {
+    char key[40];
+    int64_t v[STAT__COUNT];
+};
+
+struct groups {
+    struct group g[4096];
+    int n;
+};
+
+static struct group *group_of(struct groups *gs, const char *key)
+{
+    for (int i = 0; i < gs->n; i++)
+        if (!strcmp(gs->g[i].key, key))
+            return &gs->g[i];
+    assert_true(gs->n < 4096);
+    struct group *g = &gs->g[gs->n++];
+    memset(g, 0, sizeof *g);
+    snprintf(g->key, sizeof g->key, "%s", key);
+    return g;
+}
+
+static int collect(const char *key, const int64_t v[STAT__COUNT], void *arg)
+{
+    struct groups *gs = arg;
+    struct group *g = group_of(gs, key);
+    memcpy(g->v, v, sizeof g->v);
+    return 0;
+}
+
+/* The key of a case (dept: the row's department) under grouping q->group. */
+static void brute_key(const struct store_stats_query *q, const struct bcase *c, int64_t dept,
+                      char *out)
+{
+    int y, m, d;
+    ymd_from_day(c->day, &y, &m, &d);
+    switch (q->group) {
+    case SG_DIVISION:
+        snprintf(out, 40, "%.*s", q->division_digits, c->division);
+        while (strlen(out) < 12)
+            strcat(out, "0");
+        break;
+    case SG_DEPARTMENT:
+        sprintf(out, "%lld", (long long)dept);
+        break;
+    case SG_CATEGORY:
+        sprintf(out, "%s", c->category);
+        break;
+    case SG_CATEGORY1:
+        sprintf(out, "%s", c->category1);
+        break;
+    case SG_CHANNEL:
+        sprintf(out, "%d", c->channel);
+        break;
+    case SG_GRADE:
+        sprintf(out, "%d", c->grade);
+        break;
+    case SG_DAY:
+        sprintf(out, "%lld", (long long)c->day);
+        break;
+    case SG_WEEK:
+        sprintf(out, "%lld", (long long)(c->day - (day_weekday(c->day) + 6) % 7));
+        break;
+    case SG_MONTH:
+        sprintf(out, "%04d-%02d", y, m);
+        break;
+    case SG_QUARTER:
+        sprintf(out, "%04d-Q%d", y, (m + 2) / 3);
+        break;
+    case SG_YEAR:
+        sprintf(out, "%04d", y);
+        break;
+    default:
+        out[0] = 0;
+    }
+}
+
+static int brute_match(const struct store_stats_query *q, const struct bcase *c, int64_t dept)
+{
+    if (c->day < q->from_day || c->day >= q->to_day)
+        return 0;
+    if (q->division[0] && !division_contains(q->division, c->division))
+        return 0;
+    if (q->category[0] && strncmp(c->category, q->category, strlen(q->category)))
+        return 0;
+    if (q->channel >= 0 && c->channel != q->channel)
+        return 0;
+    if (q->grade >= 0 && c->grade != q->grade)
+        return 0;
+    if (q->department && dept != q->department)
+        return 0;
+    return 1;
+}
+
+static void brute(const struct built *b, const struct store_stats_query *q, struct groups *gs)
+{
+    char key[40];
+    for (int i = 0; i < b->n; i++) {
+        const struct bcase *c = &b->cases[i];
+        if (c->merged)
+            continue;
+        if (brute_match(q, c, c->lead)) {
+            brute_key(q, c, c->lead, key);
+            struct group *g = group_of(gs, key);
+            for (int k = 0; k < STAT__COUNT; k++)
+                if (k != STAT_ASSIGNED && k != STAT_RESPONDED && k != STAT_RETURNS)
+                    g->v[k] += c->v[k];
+        }
+        for (int r = 0; r < c->nrows; r++) {
+            if (!brute_match(q, c, c->rows[r].dept))
+                continue;
+            brute_key(q, c, c->rows[r].dept, key);
+            struct group *g = group_of(gs, key);
+            g->v[STAT_ASSIGNED] += c->rows[r].assigned;
+            g->v[STAT_RESPONDED] += c->rows[r].responded;
+            g->v[STAT_RETURNS] += c->rows[r].returns;
+        }
+    }
+}
+
+/* Aggregates (and, with snapshots, the per-case snapshots) must equal the brute force. */
+static void check_query(struct built *b, const struct store_stats_query *q, const char *what)
+{
+    static struct groups got, want, snap;
+    memset(&got, 0, sizeof got);
+    memset(&want, 0, sizeof want);
+    memset(&snap, 0, sizeof snap);
+    struct store_rd *rd = store_rd(b->s);
+    assert_int_equal(store_stats_sum(rd, q, collect, &got), 0);
+    assert_int_equal(store_stats_sum_snapshots(rd, q, collect, &snap), 0);
+    brute(b, q, &want);
+    int nonempty = 0;
+    for (int i = 0; i < want.n; i++) {
+        struct group *g = NULL;
+        for (int j = 0; j < got.n; j++)
+            if (!strcmp(got.g[j].key, want.g[i].key))
+                g = &got.g[j];
+        int zero = 1;
+        for (int k = 0; k < STAT__COUNT; k++)
+            zero &= want.g[i].v[k] == 0;
+        if (zero)
+            continue;
+        nonempty++;
+        if (!g)
+            fail_msg("%s: group %s missing from the aggregates", what, want.g[i].key);
+        for (int k = 0; k < STAT__COUNT; k++)
+            if (g->v[k] != want.g[i].v[k])
+                fail_msg("%s: group %s counter %s: aggregates %lld, brute force %lld", what,
+                         want.g[i].key, stat_counter_name(k), (long long)g->v[k],
+                         (long long)want.g[i].v[k]);
+    }
+    for (int j = 0; j < got.n; j++) { /* nothing the brute force does not know */
+        int found = 0, zero = 1;
+        for (int i = 0; i < want.n; i++)
+            found |= !strcmp(got.g[j].key, want.g[i].key);
+        for (int k = 0; k < STAT__COUNT; k++)
+            zero &= got.g[j].v[k] == 0;
+        if (!found && !zero)
+            fail_msg("%s: extra group %s in the aggregates", what, got.g[j].key);
+    }
+    assert_int_equal(snap.n, got.n);
+    (void)nonempty;
+}
+
+static struct store_stats_query all_time(void)
+{
+    struct store_stats_query q;
+    memset(&q, 0, sizeof q);
+    q.from_day = day_from_ymd(2024, 1, 1);
+    q.to_day = day_from_ymd(2027, 1, 1);
+    q.channel = q.grade = -1;
+    return q;
+}
+
+/* A township and a level-1 category that actually occur. */
+static void pick(struct built *b, char township[13], char category1[16], int64_t *dept)
+{
+    snprintf(township, 13, "%.9s000", b->cases[0].division);
+    for (int i = 0; i < b->n; i++)
+        if (b->cases[i].category1[0] && b->cases[i].lead) {
+            snprintf(category1, 16, "%s", b->cases[i].category1);
+            *dept = b->cases[i].lead;
+            return;
+        }
+    fail_msg("no dispatched, categorised case in the demo");
+}
+
+/* ---- tests ---- */
+
+static void test_every_grouping(void **state)
+{
+    struct built *b = *state;
+    assert_true(b->n >= DEMO_CASES);
+    for (int g = 0; g < SG__COUNT; g++) {
+        struct store_stats_query q = all_time();
+        q.group = g;
+        q.division_digits = 9;
+        check_query(b, &q, stats_group_name(g));
+        if (g == SG_DIVISION) {
+            q.division_digits = 12;
+            check_query(b, &q, "division (village)");
+            q.division_digits = 6;
+            check_query(b, &q, "division (county)");
+        }
+    }
+}
+
+static void test_filters_and_partial_months(void **state)
+{
+    struct built *b = *state;
+    char township[13], cat1[16];
+    int64_t dept = 0;
+    pick(b, township, cat1, &dept);
+    /* ranges that cut months (daily table at the edges, roll-ups in between), whole months, and
+     * ranges inside one month */
+    const int64_t ranges[][2] = {
+        {day_from_ymd(2026, 1, 15), day_from_ymd(2026, 9, 10)},
+        {day_from_ymd(2026, 3, 1), day_from_ymd(2026, 7, 1)},
+        {day_from_ymd(2026, 5, 3), day_from_ymd(2026, 5, 20)},
+        {day_from_ymd(2025, 11, 30), day_from_ymd(2026, 11, 22)},
+    };
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
+        for (int variant = 0; variant < 7; variant++) {
+            for (int g = 0; g < SG__COUNT; g++) {
+                struct store_stats_query q = all_time();
+                q.from_day = ranges[r][0];
+                q.to_day = ranges[r][1];
+                q.group = g;
+                q.division_digits = 12;
+                switch (variant) {
+                case 1:
+                    snprintf(q.division, sizeof q.division, "%s", township);
+                    break;
+                case 2:
+                    snprintf(q.category, sizeof q.category, "%s", cat1);
+                    break;
+                case 3:
+                    q.channel = CH_HOTLINE;
+                    break;
+                case 4:
+                    q.grade = GRADE_ORDINARY;
+                    break;
+                case 5:
+                    q.department = dept;
+                    break;
+                case 6:
+                    snprintf(q.division, sizeof q.division, "%s", township);
+                    q.channel = CH_GRID;
+                    q.grade = GRADE_SIMPLE;
+                    break;
+                }
+                char what[96];
+                snprintf(what, sizeof what, "range %zu variant %d group %s", r, variant,
+                         stats_group_name(g));
+                check_query(b, &q, what);
+            }
+        }
+    }
+}
+
+static void test_rates_and_formulas(void **state)
+{
+    struct built *b = *state;
+    int64_t t[STAT__COUNT] = {0};
+    for (int i = 0; i < b->n; i++) {
+        for (int k = 0; k < STAT__COUNT; k++)
+            t[k] += b->cases[i].v[k];
+        for (int r = 0; r < b->cases[i].nrows; r++) {
+            t[STAT_ASSIGNED] += b->cases[i].rows[r].assigned;
+            t[STAT_RESPONDED] += b->cases[i].rows[r].responded;
+            t[STAT_RETURNS] += b->cases[i].rows[r].returns;
+        }
+    }
+    assert_true(t[STAT_CLOSED] > 0 && t[STAT_RATED] > 0);
+    assert_true(fabs(stats_rate(t, "closure_rate", 0) -
+                     (double)t[STAT_CLOSED] / (double)t[STAT_INTAKE]) < 1e-12);
+    double share = (double)(t[STAT_SATISFIED] + t[STAT_BASIC]) / (double)t[STAT_RATED];
+    double weighted =
+        ((double)t[STAT_SATISFIED] + 0.9 * (double)t[STAT_BASIC]) / (double)t[STAT_RATED];
+    assert_true(fabs(stats_rate(t, "satisfaction_rate", STATS_SAT_SHARE) - share) < 1e-12);
+    assert_true(fabs(stats_rate(t, "satisfaction_rate", STATS_SAT_WEIGHTED) - weighted) < 1e-12);
+    assert_true(weighted <= share);
+    double hours = (double)t[STAT_WORK_MS] / (double)t[STAT_CLOSED] / 3600000.0;
+    assert_true(fabs(stats_rate(t, "avg_handling_hours", 0) - hours) < 1e-9);
+    int64_t zero[STAT__COUNT] = {0};
+    assert_true(stats_rate(zero, "closure_rate", 0) < 0); /* undefined, not 0 */
+    json_t *o = stats_indicators(zero, 0);
+    assert_true(json_is_null(json_object_get(o, "closure_rate")));
+    json_decref(o);
+    /* the demo exercises what the indicators measure */
+    assert_true(t[STAT_OVERDUE] > 0 && t[STAT_SUPERVISIONS] > 0 && t[STAT_REPEAT] > 0);
+    assert_true(t[STAT_RESPONDED] > 0 && t[STAT_RESPONDED] < t[STAT_ASSIGNED]);
+    assert_true(t[STAT_FOLLOWED] > 0 && t[STAT_RETURNS] > 0);
+}
+
+static void test_ranking(void **state)
+{
+    struct built *b = *state;
+    struct store_stats_query q = all_time();
+    json_t *out = NULL;
+    assert_int_equal(stats_ranking(&b->d, store_rd(b->s), &q, 0, &out), 0);
+    json_t *items = json_object_get(out, "items");
+    assert_true(json_array_size(items) >= 3);
+    double prev = 101;
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *it = json_array_get(items, i);
+        double s = json_real_value(json_object_get(it, "score"));
+        int stars = (int)json_integer_value(json_object_get(it, "stars"));
+        assert_true(s <= prev && s >= 0 && s <= 100);
+        assert_int_equal(stars, stats_stars(s));
+        assert_int_equal(json_integer_value(json_object_get(it, "rank")), (json_int_t)i + 1);
+        prev = s;
+    }
+    json_decref(out);
+    assert_int_equal(stats_stars(95), 5);
+    assert_int_equal(stats_stars(80), 4);
+    assert_int_equal(stats_stars(70.5), 3);
+    assert_int_equal(stats_stars(60), 2);
+    assert_int_equal(stats_stars(12), 1);
+}
+
+static void test_rebuild_matches_incremental(void **state)
+{
+    struct built *b = *state;
+    assert_int_equal(store_stats_rebuild(b->s, NULL, NULL), 0);
+    struct store_stats_query q = all_time();
+    q.group = SG_MONTH;
+    check_query(b, &q, "after rebuild, by month");
+    q.group = SG_DEPARTMENT;
+    q.from_day = day_from_ymd(2026, 2, 11);
+    check_query(b, &q, "after rebuild, by department");
+}
+
+static void test_report_xlsx(void **state)
+{
+    struct built *b = *state;
+    char path[160];
+    struct fq_error e = {0};
+    snprintf(path, sizeof path, "%s/report.xlsx", b->dir);
+    assert_int_equal(report_monthly(&b->d, 2026, 10, "", path, NULL, NULL, &e), 0);
+    FILE *f = fopen(path, "rb");
+    char magic[2] = {0};
+    assert_non_null(f);
+    assert_int_equal(fread(magic, 1, 2, f), 2);
+    fclose(f);
+    assert_memory_equal(magic, "PK", 2); /* a zip container: .xlsx */
+    unlink(path);
+    assert_int_not_equal(report_monthly(&b->d, 2026, 10, "999999999999", path, NULL, NULL, &e), 0);
+    assert_string_equal(e.field, "division");
+
+    /* the scheduler: before the first working day nothing; from it on, last month once */
+    json_t *list = NULL;
+    int64_t sunday = ms_of_day(day_from_ymd(2026, 11, 1)) + 10 * 3600000LL; /* 1 Nov 2026 */
+    int64_t monday = ms_of_day(day_from_ymd(2026, 11, 2)) + 10 * 3600000LL;
+    assert_int_equal(report_scheduler_check(&b->d, sunday), 0);
+    assert_int_equal(report_scheduler_check(&b->d, monday), 1);
+    assert_int_equal(report_scheduler_check(&b->d, monday + 3600000), 0);
+    assert_int_equal(report_list(&b->d, &list), 0);
+    assert_int_equal(json_array_size(list), 2); /* the whole area and the demo's one county */
+    int whole = 0, county = 0;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *it = json_array_get(list, i);
+        assert_string_equal(json_string_value(json_object_get(it, "month")), "2026-10");
+        if (json_is_null(json_object_get(it, "division")))
+            whole++;
+        else
+            county +=
+                division_level(json_string_value(json_object_get(it, "division"))) == LEVEL_COUNTY;
+        snprintf(path, sizeof path, "%s/reports/%s", b->dir,
+                 json_string_value(json_object_get(it, "file")));
+        unlink(path);
+    }
+    assert_int_equal(whole, 1);
+    assert_int_equal(county, 1);
+    json_decref(list);
+    snprintf(path, sizeof path, "%s/reports", b->dir);
+    rmdir(path);
+}
+
+static void test_month_parse(void **state)
+{
+    (void)state;
+    int y, m;
+    assert_int_equal(report_month_parse("2026-10", &y, &m), 0);
+    assert_int_equal(y * 100 + m, 202610);
+    assert_int_not_equal(report_month_parse("2026-13", &y, &m), 0);
+    assert_int_not_equal(report_month_parse("2026-1", &y, &m), 0);
+    assert_int_not_equal(report_month_parse("2026-10x", &y, &m), 0);
+    assert_int_not_equal(report_month_parse(NULL, &y, &m), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_grouping),
+        cmocka_unit_test(test_filters_and_partial_months),
+        cmocka_unit_test(test_rates_and_formulas),
+        cmocka_unit_test(test_ranking),
+        cmocka_unit_test(test_rebuild_matches_incremental),
+        cmocka_unit_test(test_report_xlsx),
+        cmocka_unit_test(test_month_parse),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,80 @@
+/* Tests for core/textsim.c: tokenising Chinese text into character unigrams and bigrams (runs,
+ * punctuation, full-width folding, digits, caps, invalid UTF-8), shingle sets, Jaccard, and
+ * MinHash as an estimate of Jaccard. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/textsim.h"
+
+static void test_features(void **state)
+{
+    (void)state;
+    uint32_t f[64], g[64];
+    /* 纠纷: two unigrams and one bigram */
+    assert_int_equal(textsim_features("纠纷", f, 64), 3);
+    /* a digit run is no feature, a word is; full-width folds to half-width and case folds */
+    assert_int_equal(textsim_features("2024", f, 64), 0);
+    int n = textsim_features("ＫＴＶ", f, 64), m = textsim_features("ktv", g, 64);
+    assert_int_equal(n, 1);
+    assert_int_equal(m, 1);
+    assert_int_equal(f[0], g[0]);
+    /* punctuation separates runs: 欠薪，讨薪 has no bigram 薪讨 */
+    assert_int_equal(textsim_features("欠薪，讨薪", f, 64), 6);
+    assert_int_equal(textsim_features("欠薪讨薪", g, 64), 7);
+    /* the cap holds */
+    assert_int_equal(textsim_features("一二三四五六七八九十", f, 5), 5);
+    /* invalid UTF-8 does not crash and yields nothing */
+    assert_int_equal(textsim_features("\xff\xfe\xc3", f, 64), 0);
+    assert_int_equal(textsim_features(NULL, f, 64), 0);
+    assert_int_equal(textsim_utf8_len("邻里a"), 3);
+}
+
+static void test_shingles_jaccard(void **state)
+{
+    (void)state;
+    uint32_t a[64], b[64];
+    int na = textsim_shingles("路灯坏了", a, 64);
+    assert_int_equal(na, 3); /* 路灯 灯坏 坏了 */
+    for (int i = 1; i < na; i++)
+        assert_true(a[i - 1] < a[i]);
+    int nb = textsim_shingles("路灯坏了路灯坏了", b, 64); /* repeats add 了路 only */
+    assert_int_equal(nb, 4);
+    assert_true(textsim_jaccard(a, na, b, nb) == 0.75);
+    assert_true(textsim_jaccard(a, na, a, na) == 1.0);
+    assert_true(textsim_jaccard(a, 0, b, 0) == 0.0);
+    /* a lone character stands for itself; numbers are shingles */
+    assert_int_equal(textsim_shingles("水 3号", a, 64), 3);
+}
+
+static void test_minhash(void **state)
+{
+    (void)state;
+    const char *x = "城南路和解放路交叉口的井盖不见了晚上黑乎乎的已经有人骑车差点掉进去";
+    const char *y = "解放路和城南路路口井盖不见了，晚上很黑，有人骑车差点掉进去，请尽快处理";
+    const char *z = "楼上住户家卫生间漏水，我家天花板都泡烂了";
+    uint32_t a[256], b[256], c[256], sa[TEXTSIM_MINHASH_K], sb[TEXTSIM_MINHASH_K],
+        sc[TEXTSIM_MINHASH_K];
+    int na = textsim_shingles(x, a, 256), nb = textsim_shingles(y, b, 256),
+        nc = textsim_shingles(z, c, 256);
+    textsim_minhash(a, na, sa);
+    textsim_minhash(b, nb, sb);
+    textsim_minhash(c, nc, sc);
+    double j = textsim_jaccard(a, na, b, nb), m = textsim_minhash_similarity(sa, sb);
+    assert_true(j > 0.3);
+    assert_true(m > j - 0.2 && m < j + 0.2); /* within ~1.6 standard errors of 0.125 */
+    assert_true(textsim_minhash_similarity(sa, sc) < 0.15);
+    assert_true(textsim_minhash_similarity(sa, sa) == 1.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_features),
+        cmocka_unit_test(test_shingles_jaccard),
+        cmocka_unit_test(test_minhash),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
