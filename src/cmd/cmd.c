@@ -38,6 +38,7 @@ static void usage(FILE *f)
 
 int cmd_main(int argc, char **argv)
 {
+    store_global_init();
     if (sodium_init() < 0) {
         fprintf(stderr, "fengqiao: libsodium failed to initialise\n");
         return 1;

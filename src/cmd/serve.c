@@ -62,12 +62,19 @@ int cmd_serve(int argc, char **argv)
             printf("Usage: fengqiao serve [options]\n\nServes the API under /api/v1 and the web apps.\n\n" CMD_PATH_HELP
                    "  --address ADDR    listen address (default 127.0.0.1)\n"
                    "  --port N          port (default 8080; 0 = any free port, printed)\n"
-                   "  --threads N       HTTP threads (default: one per core)\n"
+                   "  --threads N       HTTP threads (default: two per core)\n"
                    "  --web DIR         built web apps (default web/dist when present)\n"
                    "  --timer-interval MS  deadline timer period (default 30000)\n"
                    "  --secure-cookies  mark cookies Secure (when served behind TLS)\n");
             return c == 'h' ? 0 : 2;
         }
+    }
+    if (ho.threads == 0) {
+        /* libmicrohttpd keeps an accepted connection on one pool thread for good; with one
+         * thread per core a few busy clients can land on one thread and leave the other idle
+         * (docs/PERFORMANCE.md), so default to two per core */
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        ho.threads = n > 0 && n < 64 ? (int)n * 2 : 4;
     }
     if (ho.port < 0 || ho.port > 65535 || ho.threads < 0 || ho.threads > 256 || timer_ms < 10) {
         fprintf(stderr, "fengqiao serve: invalid --port, --threads or --timer-interval\n");

@@ -55,31 +55,40 @@ int case_in_scope(const struct case_actor *actor, const struct fq_case *c,
 }
 
 /* Appends an event to the case's chain; the caller writes the case row afterwards. */
+/* Seals the case's next event: fills *ev (payload owned by it: free ev->payload), hashes it onto
+ * the chain and advances the case's head. The hash does not cover the case id, so a new case's
+ * events can be sealed before its row exists. */
+static int seal_event(struct fq_case *c, const struct case_actor *actor, int action, int from,
+                      json_t *payload, int64_t now, struct fq_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->case_id = c->id;
+    ev->seq = c->event_seq + 1;
+    ev->at = now;
+    ev->actor_id = actor->user_id;
+    snprintf(ev->actor_name, sizeof ev->actor_name, "%s",
+             actor->name[0] ? actor->name : actor->is_public ? "群众" : "系统");
+    ev->action = action;
+    ev->from_status = from;
+    ev->to_status = c->status;
+    ev->payload = payload ? json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
+    if (!ev->payload)
+        return FQ_ENOMEM;
+    memcpy(ev->prev_hash, c->last_hash, FQ_HASH_LEN);
+    chain_hash(c->code, ev, ev->hash);
+    c->event_seq = ev->seq;
+    memcpy(c->last_hash, ev->hash, FQ_HASH_LEN);
+    c->updated_at = now;
+    return 0;
+}
+
 static int append_event(struct store_tx *tx, struct fq_case *c, const struct case_actor *actor,
                         int action, int from, json_t *payload, int64_t now)
 {
     struct fq_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.case_id = c->id;
-    ev.seq = c->event_seq + 1;
-    ev.at = now;
-    ev.actor_id = actor->user_id;
-    snprintf(ev.actor_name, sizeof ev.actor_name, "%s",
-             actor->name[0] ? actor->name : actor->is_public ? "群众" : "系统");
-    ev.action = action;
-    ev.from_status = from;
-    ev.to_status = c->status;
-    ev.payload = payload ? json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
-    if (!ev.payload)
-        return FQ_ENOMEM;
-    memcpy(ev.prev_hash, c->last_hash, FQ_HASH_LEN);
-    chain_hash(c->code, &ev, ev.hash);
-    int rc = store_tx_event_insert(tx, &ev);
-    if (rc == 0) {
-        c->event_seq = ev.seq;
-        memcpy(c->last_hash, ev.hash, FQ_HASH_LEN);
-        c->updated_at = now;
-    }
+    int rc = seal_event(c, actor, action, from, payload, now, &ev);
+    if (rc == 0)
+        rc = store_tx_event_insert(tx, &ev);
     free(ev.payload);
     return rc;
 }
@@ -312,7 +321,10 @@ int case_intake_prepare(struct fq_domain *d, const struct case_actor *actor, jso
     }
     out->event_payload = json_pack("{s:s, s:s, s:s, s:i}", "channel", channel_name(c->channel),
                                    "title", title, "division", c->division, "parties", out->nparties);
-    return 0;
+    /* 重复信访 and cross-channel duplicates (core/dedup.h), judged here on the caller's thread:
+     * may set repeat_of and annotates the event; the links are written by case_intake_tx */
+    return dedup_intake_detect(store_rd(d->store), c, out->parties, out->nparties, out->event_payload,
+                               fq_now_ms(), &out->found);
 
 spot_field:
     field_prefix(e, "resolve_on_spot");
@@ -369,35 +381,45 @@ int case_intake_tx(struct store_tx *tx, struct fq_domain *d, struct case_intake 
     c->created_at = c->updated_at = now;
     /* until it is assessed, the case runs against the assessment deadline (GRADE_NONE rules) */
     set_deadline_from(d, c, now, now);
-    if ((rc = store_tx_case_insert(tx, c)))
-        return rc;
-    for (int i = 0; i < in->nparties; i++) {
-        in->parties[i].case_id = c->id;
-        if ((rc = store_tx_party_insert(tx, &in->parties[i])))
-            return rc;
-    }
-    /* 重复信访 and cross-channel duplicates (core/dedup.h): may set repeat_of, annotates the event */
-    if ((rc = dedup_intake_tx(tx, c, in->parties, in->nparties, in->event_payload)))
-        return rc;
+    /* seal the events first, so the row is written once with its chain head (one insert, no
+     * update: every index and the statistics hook see the case once) */
+    struct fq_event ev[2];
+    int nev = 0;
     json_object_set_new(in->event_payload, "code", json_string(c->code));
-    if ((rc = append_event(tx, c, &in->actor, ACT_INTAKE, ST_PENDING_ASSESS, in->event_payload, now)))
-        return rc;
-    if (in->resolve_on_spot) {
+    rc = seal_event(c, &in->actor, ACT_INTAKE, ST_PENDING_ASSESS, in->event_payload, now, &ev[nev]);
+    nev += rc == 0;
+    if (rc == 0 && in->resolve_on_spot) {
         c->status = ST_CLOSED;
         c->success = 1;
         c->resolved_at = c->closed_at = now;
         c->light = LIGHT_GREEN;
         json_t *p = json_pack("{s:s, s:s}", "result", c->result, "method", c->method);
-        rc = append_event(tx, c, &in->actor, ACT_RESOLVE_ON_SPOT, ST_PENDING_ASSESS, p, now);
+        rc = seal_event(c, &in->actor, ACT_RESOLVE_ON_SPOT, ST_PENDING_ASSESS, p, now, &ev[nev]);
+        nev += rc == 0;
         json_decref(p);
-        if (rc)
-            return rc;
     }
-    if ((rc = store_tx_case_update(tx, c)))
+    if (rc == 0)
+        rc = store_tx_case_insert(tx, c);
+    for (int i = 0; rc == 0 && i < in->nparties; i++) {
+        in->parties[i].case_id = c->id;
+        rc = store_tx_party_insert(tx, &in->parties[i]);
+    }
+    for (int i = 0; rc == 0 && i < nev; i++) {
+        ev[i].case_id = c->id;
+        rc = store_tx_event_insert(tx, &ev[i]);
+    }
+    for (int i = 0; i < nev; i++)
+        free(ev[i].payload);
+    if (rc == 0)
+        rc = dedup_intake_record_tx(tx, c, &in->found);
+    if (rc == 0 && in->idem_key[0])
+        rc = store_tx_idem_put(tx, in->actor.user_id, in->idem_key, c->code);
+    if (rc)
         return rc;
-    if (in->idem_key[0] && (rc = store_tx_idem_put(tx, in->actor.user_id, in->idem_key, c->code)))
-        return rc;
-    return store_tx_case_get_id(tx, c->id, out);
+    /* the stored case is the one in hand: hand it over instead of reading it back */
+    *out = *c;
+    memset(c, 0, sizeof *c);
+    return 0;
 }
 
 /* ---------- actions: validation ---------- */

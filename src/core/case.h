@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "core/dedup_found.h"
 #include "core/domain.h"
 #include "store/model.h"
 #include "util/err.h"
@@ -36,6 +37,7 @@ struct case_intake {
     char idem_key[128];                    /* "" if none; namespaced for citizens */
     struct case_actor actor;
     json_t *event_payload;                 /* owned */
+    struct dedup_found found;              /* repeat / duplicate findings, recorded by _tx */
     int resolve_on_spot;                   /* 当场办结 at registration */
 };
 

@@ -134,9 +134,10 @@ static int dup_one(const struct store_case_text *t, void *arg)
     return 0;
 }
 
-int dedup_intake_tx(struct store_tx *tx, struct fq_case *c, const struct fq_party *parties,
-                    int nparties, json_t *event_payload)
+int dedup_intake_detect(struct store_rd *rd, struct fq_case *c, const struct fq_party *parties,
+                        int nparties, json_t *event_payload, int64_t now, struct dedup_found *found)
 {
+    memset(found, 0, sizeof *found);
     unsigned char(*bidx)[16] = NULL;
     int nb = 0, rc = 0;
     char *text = case_text(c->title, c->description);
@@ -158,14 +159,12 @@ int dedup_intake_tx(struct store_tx *tx, struct fq_case *c, const struct fq_part
             memcpy(bidx[nb++], parties[i].phone_bidx, 16);
     }
     struct repeat_scan rs = {.sh = sh, .nsh = nsh, .category = c->category};
-    if (nb && (rc = store_tx_cases_by_party(tx, (const unsigned char(*)[16])bidx, nb,
-                                            c->created_at - DEDUP_REPEAT_WINDOW_MS, c->id,
-                                            repeat_one, &rs)))
+    if (nb && (rc = store_cases_by_party(rd, (const unsigned char(*)[16])bidx, nb,
+                                         now - DEDUP_REPEAT_WINDOW_MS, c->id, repeat_one, &rs)))
         goto done;
     if (rs.best_id) {
         c->repeat_of = rs.best_root;
-        if ((rc = store_tx_link_insert(tx, c->id, rs.best_id, "repeat")))
-            goto done;
+        found->repeat_id = rs.best_id;
         if (event_payload) {
             json_object_set_new(event_payload, "repeat_of", json_string(rs.best_code));
             json_object_set_new(event_payload, "repeat_petition", json_true()); /* 重复信访 */
@@ -173,12 +172,13 @@ int dedup_intake_tx(struct store_tx *tx, struct fq_case *c, const struct fq_part
     }
     struct dup_scan ds = {.sh = sh, .nsh = nsh, .skip_id = rs.best_id};
     if (c->division[0] &&
-        (rc = store_tx_cases_near(tx, c->division, c->created_at - DEDUP_DUP_WINDOW_MS,
-                                  c->created_at + 1, c->id, dup_one, &ds)))
+        (rc = store_cases_near(rd, c->division, now - DEDUP_DUP_WINDOW_MS, now + 1, c->id, dup_one,
+                               &ds)))
         goto done;
     json_t *codes = ds.n ? json_array() : NULL;
-    for (int i = 0; i < ds.n && rc == 0; i++) {
-        rc = store_tx_duplicate_suggest(tx, c->id, ds.found[i].id, ds.found[i].score);
+    for (int i = 0; i < ds.n && i < DEDUP_DUP_MAX; i++) {
+        found->dup_ids[found->n] = ds.found[i].id;
+        found->dup_scores[found->n++] = ds.found[i].score;
         json_array_append_new(codes, json_string(ds.found[i].code));
     }
     if (codes && event_payload && rc == 0)
@@ -189,6 +189,16 @@ done:
     free(bidx);
     free(sh);
     free(text);
+    return rc;
+}
+
+int dedup_intake_record_tx(struct store_tx *tx, const struct fq_case *c, const struct dedup_found *found)
+{
+    int rc = 0;
+    if (found->repeat_id)
+        rc = store_tx_link_insert(tx, c->id, found->repeat_id, "repeat");
+    for (int i = 0; i < found->n && rc == 0; i++)
+        rc = store_tx_duplicate_suggest(tx, c->id, found->dup_ids[i], found->dup_scores[i]);
     return rc;
 }
 

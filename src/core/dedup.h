@@ -17,24 +17,28 @@
 #include <jansson.h>
 
 #include "core/case.h"
+#include "core/dedup_found.h"
 #include "store/store.h"
 
 #define DEDUP_REPEAT_WINDOW_MS (90LL * 86400000)
 #define DEDUP_REPEAT_SIMILARITY 0.12
 #define DEDUP_DUP_WINDOW_MS (72LL * 3600000)
 #define DEDUP_DUP_OVERLAP 0.35
-#define DEDUP_DUP_MAX 5
 
 /* Similarity of two texts for the rules above: Jaccard and overlap coefficient of their bigram
  * shingle sets (core/textsim.h). */
 void dedup_similarity(const char *a, const char *b, double *jaccard, double *overlap);
 
-/* The intake hook, inside case_intake_tx once the case row (c->id) and its parties are written
- * and before the intake event: sets c->repeat_of and links it, records duplicate suggestions,
- * and adds "repeat_of" / "duplicate_candidates" to the event payload (may be NULL). 0 or the
- * store's error (the intake then fails as a whole). */
-int dedup_intake_tx(struct store_tx *tx, struct fq_case *c, const struct fq_party *parties,
-                    int nparties, json_t *event_payload);
+
+/* The intake hook, run by case_intake_prepare on the caller's thread through a read connection
+ * (the similarity work stays off the single writer): sets c->repeat_of, adds "repeat_of" /
+ * "duplicate_candidates" to the event payload (may be NULL) and fills *found, judged at `now`.
+ * Cases registered in the same commit group do not see each other (suggestions, not rules).
+ * 0 or the store's error (the intake then fails). */
+int dedup_intake_detect(struct store_rd *rd, struct fq_case *c, const struct fq_party *parties,
+                        int nparties, json_t *event_payload, int64_t now, struct dedup_found *found);
+/* After the row is written (c->id set): the repeat link and the duplicate suggestions. */
+int dedup_intake_record_tx(struct store_tx *tx, const struct fq_case *c, const struct dedup_found *found);
 
 /* A validated merge of case `code` (the duplicate) into `into` (the primary). */
 struct dedup_merge {

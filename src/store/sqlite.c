@@ -343,6 +343,11 @@ int sq_grow(void **p, int *cap, int n, size_t elem, int max)
 
 /* ---- schema ---- */
 
+void store_global_init(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_schema_version(void)
 {
     return sq_migration_count;

@@ -103,13 +103,13 @@ int store_cases_resolved(struct store_rd *rd, const char *cat_prefix, const char
     return scan_case_texts(&rd->conn, st, fn, arg, 0);
 }
 
-int store_tx_cases_by_party(struct store_tx *tx, const unsigned char (*bidx)[16], int n,
-                            int64_t since, int64_t exclude, store_case_text_fn fn, void *arg)
+int store_cases_by_party(struct store_rd *rd, const unsigned char (*bidx)[16], int n,
+                         int64_t since, int64_t exclude, store_case_text_fn fn, void *arg)
 {
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
         sqlite3_stmt *st =
-            sq_stmt_dyn(tx->conn, "SELECT " CASE_TEXT_COLS " FROM cases c WHERE c.id IN (SELECT "
+            sq_stmt_dyn(&rd->conn, "SELECT " CASE_TEXT_COLS " FROM cases c WHERE c.id IN (SELECT "
                                   "p.case_id FROM parties p WHERE p.id_bidx = ?1 UNION SELECT "
                                   "p.case_id FROM parties p WHERE p.phone_bidx = ?1) AND "
                                   "c.created_at >= ?2 AND c.id <> ?3 ORDER BY c.id DESC LIMIT 50");
@@ -118,26 +118,26 @@ int store_tx_cases_by_party(struct store_tx *tx, const unsigned char (*bidx)[16]
         sqlite3_bind_blob(st, 1, bidx[i], 16, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, since);
         sqlite3_bind_int64(st, 3, exclude);
-        rc = scan_case_texts(tx->conn, st, fn, arg, 1);
+        rc = scan_case_texts(&rd->conn, st, fn, arg, 1);
     }
     return rc;
 }
 
-int store_tx_cases_near(struct store_tx *tx, const char *division, int64_t from, int64_t to,
-                        int64_t exclude, store_case_text_fn fn, void *arg)
+int store_cases_near(struct store_rd *rd, const char *division, int64_t from, int64_t to,
+                     int64_t exclude, store_case_text_fn fn, void *arg)
 {
     sqlite3_stmt *st =
-        sq_stmt_dyn(tx->conn, "SELECT " CASE_TEXT_COLS " FROM cases c INDEXED BY "
+        sq_stmt_dyn(&rd->conn, "SELECT " CASE_TEXT_COLS " FROM cases c INDEXED BY "
                               "cases_division_created WHERE c.division = ?1 AND "
                               "c.created_at >= ?2 AND c.created_at < ?3 AND c.id <> ?4 "
-                              "ORDER BY c.created_at DESC LIMIT 300");
+                              "ORDER BY c.created_at DESC LIMIT 100");
     if (!st)
         return FQ_EIO;
     sq_bind_text(st, 1, division);
     sqlite3_bind_int64(st, 2, from);
     sqlite3_bind_int64(st, 3, to);
     sqlite3_bind_int64(st, 4, exclude);
-    return scan_case_texts(tx->conn, st, fn, arg, 1);
+    return scan_case_texts(&rd->conn, st, fn, arg, 1);
 }
 
 int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, int64_t other_id, double score)

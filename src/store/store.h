@@ -28,6 +28,11 @@ struct store_opts {
     int readonly;      /* 1: no writer thread (check, report) */
 };
 
+/* Process-wide SQLite set-up; call once, before any thread and any store_open. Turns SQLite's
+ * memory statistics off: with them on, every allocation takes one process-wide mutex that the
+ * writer and all readers contend for (measured in docs/PERFORMANCE.md). */
+void store_global_init(void);
+
 /* Opens (and with opts->create, creates) the database, migrates the schema to the current
  * version (PRAGMA user_version), sets WAL + synchronous=FULL and starts the writer thread.
  * On failure *out is NULL and e says why. */
@@ -284,13 +289,14 @@ int store_cases_assessed(struct store_rd *rd, int max, store_case_text_fn fn, vo
  * most max, inside the scope (division subtree "" = all; lead department 0 = any). */
 int store_cases_resolved(struct store_rd *rd, const char *cat_prefix, const char *scope_division,
                          int64_t scope_department, int max, store_case_text_fn fn, void *arg);
-/* Inside a write: cases other than `exclude` created at or after `since` with a party whose ID or
- * phone blind index is one of bidx[0..n) — the same person coming back (重复信访). */
-int store_tx_cases_by_party(struct store_tx *tx, const unsigned char (*bidx)[16], int n,
-                            int64_t since, int64_t exclude, store_case_text_fn fn, void *arg);
-/* Inside a write: cases other than `exclude` in `division` (exact) created in [from, to). */
-int store_tx_cases_near(struct store_tx *tx, const char *division, int64_t from, int64_t to,
-                        int64_t exclude, store_case_text_fn fn, void *arg);
+/* Cases other than `exclude` created at or after `since` with a party whose ID or phone blind
+ * index is one of bidx[0..n) — the same person coming back (重复信访). Read side: intake runs it
+ * before queueing the write, off the writer thread. */
+int store_cases_by_party(struct store_rd *rd, const unsigned char (*bidx)[16], int n,
+                         int64_t since, int64_t exclude, store_case_text_fn fn, void *arg);
+/* Cases other than `exclude` in `division` (exact) created in [from, to), newest 100. */
+int store_cases_near(struct store_rd *rd, const char *division, int64_t from, int64_t to,
+                     int64_t exclude, store_case_text_fn fn, void *arg);
 /* Records that case_id looks like a duplicate of the earlier other_id (replaces the score). */
 int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, int64_t other_id, double score);
 /* Duplicate suggestions of a case, both directions, as JSON [{code, title, status, channel,

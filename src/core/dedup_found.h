@@ -1,0 +1,18 @@
+/* What the intake's repeat/duplicate check found (core/dedup.h), carried from the prepare half of
+ * an intake to its write half (core/case.h). A header of its own so both can include it. */
+#ifndef FQ_CORE_DEDUP_FOUND_H
+#define FQ_CORE_DEDUP_FOUND_H
+
+#include <stdint.h>
+
+#define DEDUP_DUP_MAX 5
+
+/* What the intake hook found, to be recorded once the case row exists. */
+struct dedup_found {
+    int64_t repeat_id;                    /* the earlier case this repeats (its link), 0 if none */
+    int n;                                /* duplicate suggestions */
+    int64_t dup_ids[DEDUP_DUP_MAX];
+    double dup_scores[DEDUP_DUP_MAX];
+};
+
+#endif
