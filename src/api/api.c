@@ -20,6 +20,7 @@ void api_register(struct api_ctx *ctx)
     api_event_routes(ctx);
     api_intel_routes(ctx); /* routing suggestion, scenarios, duplicates; trains the model */
     api_stats_routes(ctx);
+    api_warning_routes(ctx); /* early warning: scores, forecast, warning records */
 }
 
 void api_actor_from_user(const struct fq_user *u, struct case_actor *a)

@@ -79,5 +79,6 @@ void api_intel_routes(struct api_ctx *ctx);
 void api_stats_routes(struct api_ctx *ctx);
 void api_search_routes(struct api_ctx *ctx);
 void api_export_routes(struct api_ctx *ctx);
+void api_warning_routes(struct api_ctx *ctx);
 
 #endif

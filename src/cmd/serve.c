@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "core/report.h"
 #include "core/timer.h"
+#include "core/warning.h"
 #include "util/log.h"
 
 #include <getopt.h>
@@ -103,6 +104,9 @@ int cmd_serve(int argc, char **argv)
     }
     struct timer *t = timer_start(&d, timer_ms, on_timer_change, &ctx);
     struct report_scheduler *reports = report_scheduler_start(&d); /* monthly .xlsx */
+    /* early warning: scores and warnings recomputed every 10 minutes (FQ_WARNING_INTERVAL_MS) */
+    const char *wi = getenv("FQ_WARNING_INTERVAL_MS");
+    struct warn_runner *warnings = warn_runner_start(&d, wi ? atoi(wi) : 600000);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
@@ -112,6 +116,7 @@ int cmd_serve(int argc, char **argv)
         pause();
     log_info("shutting down");
     timer_stop(t);
+    warn_runner_stop(warnings);
     report_scheduler_stop(reports);
     bus_close(d.bus);
     http_server_free(ctx.http);

@@ -8,6 +8,7 @@
 #include "core/report.h"
 #include "core/ident.h"
 #include "core/stats.h"
+#include "store/store_warning.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -499,17 +500,84 @@ static int sheet_list(struct report *r, int which)
     return 0;
 }
 
+/* 预警: the warnings raised in the month within the subtree (core/warning.h), with their three
+ * largest factors and how each was handled. */
 static int sheet_warnings(struct report *r)
 {
+    static const char *const heads[] = {"预警时间", "区域",     "层级", "类型",   "等级",
+                                        "风险分",   "预警内容", "主要因素", "状态", "处置结果"};
+    static const double widths[] = {17, 17, 8, 10, 6, 8, 46, 46, 9, 30};
     lxw_worksheet *ws = workbook_add_worksheet(r->wb, "预警");
-    worksheet_write_string(ws, 0, 0, "预警", r->f.head);
-    worksheet_set_column(ws, 0, 0, 90, NULL);
-    worksheet_write_string(
-        ws, 1, 0,
-        store_has_table(r->rd, "warnings")
-            ? "预警记录由预警模块维护，本报表暂未汇总；请在系统「预警」页面查看本月预警明细。"
-            : "预警模块尚在建设中（待接入）：本期不含预警数据。",
-        r->f.wrap);
+    for (int i = 0; i < 10; i++) {
+        worksheet_write_string(ws, 0, (lxw_col_t)i, heads[i], r->f.head);
+        worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, widths[i], NULL);
+    }
+    json_t *items = NULL, *w;
+    if (!store_has_table(r->rd, "warnings") ||
+        store_warnings_period(r->rd, r->division, ms_of_day(r->q.from_day),
+                              ms_of_day(r->q.to_day), LIST_MAX, &items)) {
+        worksheet_write_string(ws, 1, 0, "预警数据暂不可用。", r->f.note);
+        print_setup(ws, 0);
+        return 0;
+    }
+    size_t i;
+    json_array_foreach(items, i, w) {
+        lxw_row_t row = (lxw_row_t)(i + 1);
+        const char *kind = json_string_value(json_object_get(w, "kind"));
+        const char *level = json_string_value(json_object_get(w, "level"));
+        const char *status = json_string_value(json_object_get(w, "status"));
+        const char *area_kind = json_string_value(json_object_get(w, "area_kind"));
+        char at[26] = "", factors[512] = "", outcome[320] = "";
+        snprintf(at, 17, "%s", json_string_value(json_object_get(w, "raised_at")));
+        size_t k, len = 0;
+        json_t *f;
+        json_array_foreach(json_object_get(w, "factors"), k, f) {
+            double c = json_number_value(json_object_get(f, "contribution"));
+            if (k >= 3 || c <= 0)
+                break;
+            len += (size_t)snprintf(factors + len, sizeof factors - len, "%s%s %.1f", k ? "；" : "",
+                                    json_string_value(json_object_get(f, "name_zh")), c);
+            if (len >= sizeof factors)
+                break;
+        }
+        if (status && !strcmp(status, "case"))
+            snprintf(outcome, sizeof outcome, "转为案件 %s",
+                     json_string_value(json_object_get(w, "case_code")));
+        else if (status && !strcmp(status, "dismissed"))
+            snprintf(outcome, sizeof outcome, "撤销：%s",
+                     json_string_value(json_object_get(w, "reason")));
+        worksheet_write_string(ws, row, 0, at, r->f.text);
+        worksheet_write_string(ws, row, 1, json_string_value(json_object_get(w, "area")), r->f.text);
+        worksheet_write_string(ws, row, 2,
+                               !area_kind                      ? ""
+                               : !strcmp(area_kind, "grid")    ? "网格"
+                               : !strcmp(area_kind, "village") ? "村（社区）"
+                                                               : "乡镇（街道）",
+                               r->f.text);
+        worksheet_write_string(ws, row, 3, kind && !strcmp(kind, "surge") ? "案件突增" : "等级升高",
+                               r->f.text);
+        worksheet_write_string(ws, row, 4,
+                               !level                      ? ""
+                               : !strcmp(level, "red")     ? "红"
+                               : !strcmp(level, "orange")  ? "橙"
+                               : !strcmp(level, "yellow")  ? "黄"
+                                                           : "蓝",
+                               r->f.text);
+        worksheet_write_number(ws, row, 5, json_number_value(json_object_get(w, "score")), r->f.num);
+        worksheet_write_string(ws, row, 6, json_string_value(json_object_get(w, "title")), r->f.text);
+        worksheet_write_string(ws, row, 7, factors, r->f.text);
+        worksheet_write_string(ws, row, 8,
+                               !status                      ? ""
+                               : !strcmp(status, "raised")  ? "待查看"
+                               : !strcmp(status, "seen")    ? "已查看"
+                               : !strcmp(status, "case")    ? "已转案件"
+                                                            : "已撤销",
+                               r->f.text);
+        worksheet_write_string(ws, row, 9, outcome, r->f.text);
+    }
+    if (json_array_size(items) == 0)
+        worksheet_write_string(ws, 1, 0, "本月无预警。", r->f.note);
+    json_decref(items);
     print_setup(ws, 0);
     return 0;
 }

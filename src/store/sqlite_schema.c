@@ -334,5 +334,35 @@ static const char schema_kiosk[] =
     "  revoked_at INTEGER NOT NULL DEFAULT 0"
     ");\n";
 
-const char *const sq_migrations[] = {schema_v1, schema_v2, schema_kiosk, schema_intel, sq_schema_fts, schema_stats};
+/* Early warning (core/warning.c): warning records (raised → seen → case / dismissed) and the
+ * last computed level of every area, so that a rise to orange or red raises a warning once. */
+static const char schema_warning[] =
+    "CREATE TABLE warnings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  county TEXT NOT NULL,"
+    "  area TEXT NOT NULL,"      /* grid code or division code */
+    "  area_kind TEXT NOT NULL," /* grid, village, township */
+    "  division TEXT NOT NULL,"  /* scope: the grid's village, or the area itself */
+    "  kind TEXT NOT NULL CHECK (kind IN ('level', 'surge')),"
+    "  level INTEGER NOT NULL,"
+    "  score REAL NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  factors TEXT NOT NULL DEFAULT '[]',"
+    "  status TEXT NOT NULL DEFAULT 'raised' CHECK (status IN ('raised', 'seen', 'case', 'dismissed')),"
+    "  raised_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  seen_by INTEGER, seen_at INTEGER NOT NULL DEFAULT 0,"
+    "  handled_by INTEGER, handled_at INTEGER NOT NULL DEFAULT 0,"
+    "  reason TEXT, case_code TEXT"
+    ");\n"
+    "CREATE INDEX warnings_division ON warnings(division, id);\n"
+    "CREATE INDEX warnings_area ON warnings(area, kind, raised_at);\n"
+    "CREATE TABLE warning_levels ("
+    "  area TEXT PRIMARY KEY,"
+    "  level INTEGER NOT NULL,"
+    "  score REAL NOT NULL,"
+    "  at INTEGER NOT NULL"
+    ") WITHOUT ROWID;\n";
+
+const char *const sq_migrations[] = {schema_v1, schema_v2, schema_kiosk, schema_intel, sq_schema_fts, schema_stats, schema_warning};
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);

@@ -1,0 +1,299 @@
+/* Early-warning benchmark and evaluation on a demo database built with `fengqiao demo --surges`.
+ *
+ * 1. Times warn_compute over the whole city (every grid, village and township) at the database's
+ *    last case, several times, and prints the median.
+ * 2. Replays time hour by hour over the last DAYS days (default 180) with the same surge test the
+ *    server uses (warn_forecast on rolling 24-hour counts), at grid, village and township level.
+ *    An alert episode of an area starts when the test fires and no alert of that area fired in
+ *    the 72 hours before (the server's dedupe). An episode is true when the area holds a planted
+ *    surge's grid and it starts within [from - 24 h, to + 24 h] of the surge; otherwise false.
+ *    A surge's peak is the end of the 24-hour window holding most of its grid's cases. Prints the
+ *    share of surges detected at all and >= 24 h before the peak, and the false-alarm rate.
+ *
+ * Usage: warn_bench DB [DAYS] */
+#include "core/warning.h"
+#include "store/store_warning.h"
+#include "util/clock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define HOUR 3600000LL
+#define DAY (24 * HOUR)
+
+struct area {
+    char code[24];
+    int kind;
+    int64_t *t; /* sorted creation times */
+    int n, cap;
+    int64_t last_alert; /* 0 = none */
+};
+
+static struct area *areas;
+static int nareas, capareas;
+static int64_t tmax;
+
+static struct area *area_get(const char *code, int kind)
+{
+    for (int i = nareas - 1; i >= 0 && i >= nareas - 8; i--) /* cases cluster by area rarely */
+        if (!strcmp(areas[i].code, code))
+            return &areas[i];
+    for (int i = 0; i < nareas; i++)
+        if (!strcmp(areas[i].code, code))
+            return &areas[i];
+    if (nareas == capareas) {
+        capareas = capareas ? capareas * 2 : 4096;
+        areas = realloc(areas, (size_t)capareas * sizeof *areas);
+    }
+    struct area *a = &areas[nareas++];
+    memset(a, 0, sizeof *a);
+    snprintf(a->code, sizeof a->code, "%s", code);
+    a->kind = kind;
+    return a;
+}
+
+static void area_push(struct area *a, int64_t t)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 16;
+        a->t = realloc(a->t, (size_t)a->cap * sizeof *a->t);
+    }
+    a->t[a->n++] = t;
+}
+
+struct caserow {
+    int64_t t;
+    char grid[24], village[16], town[16];
+};
+static struct caserow *rows;
+static int nrows, caprows;
+
+static int on_case(const struct store_warn_case *c, void *arg)
+{
+    (void)arg;
+    if (strlen(c->division) < 12)
+        return 0;
+    if (nrows == caprows) {
+        caprows = caprows ? caprows * 2 : 65536;
+        rows = realloc(rows, (size_t)caprows * sizeof *rows);
+    }
+    struct caserow *r = &rows[nrows++];
+    r->t = c->created_at;
+    snprintf(r->grid, sizeof r->grid, "%s", c->grid);
+    snprintf(r->village, sizeof r->village, "%.12s", c->division);
+    snprintf(r->town, sizeof r->town, "%.9s000", c->division);
+    if (c->created_at > tmax)
+        tmax = c->created_at;
+    return 0;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+    int64_t x = ((const struct caserow *)a)->t, y = ((const struct caserow *)b)->t;
+    return x < y ? -1 : x > y;
+}
+
+/* index of the first time >= t */
+static int lower(const struct area *a, int64_t t)
+{
+    int lo = 0, hi = a->n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (a->t[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+struct surge {
+    char label[64], grid[24], village[16], town[16];
+    int64_t from, to, peak, first_alert;
+    int cases;
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: warn_bench DB [DAYS]\n");
+        return 2;
+    }
+    int days = argc > 2 ? atoi(argv[2]) : 180;
+    struct store *s = NULL;
+    struct fq_error e = {0};
+    struct store_opts o = {.path = argv[1]}; /* read-write: migrates an older demo database */
+    if (store_open(&o, &s, &e)) {
+        fprintf(stderr, "open: %s\n", e.message);
+        return 1;
+    }
+    struct store_rd *rd = store_rd(s);
+    struct warn_config c;
+    warn_config_load(rd, &c);
+
+    /* 1. whole-city recompute */
+    if (store_warn_scan(rd, "", 0, INT64_MAX, on_case, NULL))
+        return 1;
+    double t[7];
+    int nareas_city = 0;
+    for (int i = 0; i < 7; i++) {
+        struct warn_result *r = NULL;
+        double t0 = now_s();
+        if (warn_compute(rd, &c, "", tmax + 1, &r))
+            return 1;
+        t[i] = now_s() - t0;
+        nareas_city = r->n;
+        int lv[WL__COUNT] = {0}, surges = 0;
+        for (int k = 0; k < r->n; k++) {
+            lv[r->scores[k].level]++;
+            surges += r->scores[k].fc.surge;
+        }
+        if (i == 0)
+            printf("levels now: blue %d, yellow %d, orange %d, red %d; surge flags %d\n", lv[0],
+                   lv[1], lv[2], lv[3], surges);
+        warn_result_free(r);
+    }
+    qsort(t, 7, sizeof t[0], cmp_double);
+    printf("| whole-city recompute (%d cases in DB, %d areas) | median %.0f ms | min %.0f ms | max "
+           "%.0f ms |\n",
+           nrows, nareas_city, t[3] * 1000, t[0] * 1000, t[6] * 1000);
+
+    /* 2. replay */
+    qsort(rows, (size_t)nrows, sizeof *rows, cmp_row);
+    for (int i = 0; i < nrows; i++) {
+        if (rows[i].grid[0])
+            area_push(area_get(rows[i].grid, WA_GRID), rows[i].t);
+        area_push(area_get(rows[i].village, WA_VILLAGE), rows[i].t);
+        area_push(area_get(rows[i].town, WA_TOWNSHIP), rows[i].t);
+    }
+    struct surge sg[64];
+    int nsg = 0;
+    char buf[8192];
+    json_t *js = NULL;
+    if (!store_setting_get(rd, "demo.surges", buf, sizeof buf))
+        js = json_loads(buf, 0, NULL);
+    size_t k;
+    json_t *v;
+    json_array_foreach(js, k, v)
+    {
+        if (nsg == 64)
+            break;
+        struct surge *x = &sg[nsg++];
+        memset(x, 0, sizeof *x);
+        snprintf(x->label, sizeof x->label, "%s", json_string_value(json_object_get(v, "label")));
+        snprintf(x->grid, sizeof x->grid, "%s", json_string_value(json_object_get(v, "grid")));
+        snprintf(x->village, sizeof x->village, "%s",
+                 json_string_value(json_object_get(v, "division")));
+        snprintf(x->town, sizeof x->town, "%.9s000", x->village);
+        ms_parse(json_string_value(json_object_get(v, "from")), &x->from);
+        ms_parse(json_string_value(json_object_get(v, "to")), &x->to);
+        x->cases = (int)json_integer_value(json_object_get(v, "cases"));
+        /* peak: end of the 24 h window with most of the grid's cases */
+        struct area *g = area_get(x->grid, WA_GRID);
+        int best = -1;
+        for (int64_t h = x->from; h <= x->to + DAY; h += HOUR) {
+            int cnt = lower(g, h) - lower(g, h - DAY);
+            if (cnt > best) {
+                best = cnt;
+                x->peak = h;
+            }
+        }
+    }
+    json_decref(js);
+
+    int64_t start = (tmax / HOUR + 1) * HOUR - (int64_t)days * DAY, end = (tmax / HOUR + 1) * HOUR;
+    int episodes = 0, false_eps = 0, evals = 0;
+    int64_t area_hours = 0;
+    double t0 = now_s();
+    for (int64_t now = start; now <= end; now += HOUR) {
+        int dow_next = day_weekday(day_of_ms(now + DAY / 2)) - 1;
+        for (int i = 0; i < nareas; i++) {
+            struct area *a = &areas[i];
+            area_hours++;
+            int hi = lower(a, now);
+            if (hi - lower(a, now - 3 * DAY) < c.surge_min)
+                continue;
+            int day[WARN_DAYS] = {0};
+            for (int j = hi - 1; j >= 0; j--) {
+                int64_t d = (now - a->t[j]) / DAY;
+                if (d >= WARN_DAYS)
+                    break;
+                day[d]++;
+            }
+            struct warn_forecast fc;
+            evals++;
+            warn_forecast(day, WARN_DAYS, dow_next, &c, &fc);
+            if (!fc.surge)
+                continue;
+            int fresh = !a->last_alert || now - a->last_alert > 3 * DAY;
+            a->last_alert = now;
+            if (!fresh)
+                continue;
+            episodes++;
+            int truth = 0;
+            for (int q = 0; q < nsg; q++) {
+                struct surge *x = &sg[q];
+                const char *code = a->kind == WA_GRID      ? x->grid
+                                   : a->kind == WA_VILLAGE ? x->village
+                                                           : x->town;
+                if (!strcmp(code, a->code) && now >= x->from - DAY && now <= x->to + DAY) {
+                    truth = 1;
+                    if (!x->first_alert || now < x->first_alert)
+                        x->first_alert = now;
+                }
+            }
+            if (!truth) {
+                false_eps++;
+                char at[26];
+                ms_format(now, at);
+                printf("  false alarm: %s %s at %s (24h %d, 48h %d, baseline %.3f/day)\n",
+                       warn_area_kind_name(a->kind), a->code, at, fc.obs24, fc.obs48, fc.baseline);
+            }
+        }
+    }
+    double replay_s = now_s() - t0;
+    int detected = 0, early = 0;
+    printf("\n| surge | grid | cases | from | peak | first alert | lead (h) "
+           "|\n|---|---|---|---|---|---|---|\n");
+    for (int q = 0; q < nsg; q++) {
+        struct surge *x = &sg[q];
+        char f[26], p[26], a[26] = "—";
+        ms_format(x->from, f);
+        ms_format(x->peak, p);
+        double lead = 0;
+        if (x->first_alert) {
+            ms_format(x->first_alert, a);
+            lead = (double)(x->peak - x->first_alert) / HOUR;
+            detected++;
+            early += lead >= 24;
+        }
+        printf("| %s | %s | %d | %.16s | %.16s | %.16s | %s%.0f |\n", x->label, x->grid, x->cases,
+               f, p, a, x->first_alert ? "" : "n/a ", lead);
+    }
+    printf(
+        "\nreplay: %d days hour by hour, %d areas, %lld area-hours, %d surge tests run, %.1f s\n",
+        days, nareas, (long long)area_hours, evals, replay_s);
+    printf("surges planted %d: detected %d (%.0f %%), detected >= 24 h before peak %d (%.0f %%)\n",
+           nsg, detected, nsg ? 100.0 * detected / nsg : 0, early, nsg ? 100.0 * early / nsg : 0);
+    printf("alert episodes %d: false %d (false-alarm rate %.1f %% of alerts; %.3f false alerts per "
+           "1000 area-days)\n",
+           episodes, false_eps, episodes ? 100.0 * false_eps / episodes : 0,
+           1000.0 * false_eps / ((double)area_hours / 24));
+    store_close(s);
+    return 0;
+}
