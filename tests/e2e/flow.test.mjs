@@ -37,9 +37,11 @@ test('a walk-in dispute: intake → assess → dispatch to two → accept → me
   await clerk.locator(box('division')).first().click();
   await cascade(clerk, '枫桥示范市', '枫源区', '府前街道', '光明社区');
   await fill(clerk, 'address', '光明社区 3 幢 2 单元 402 室');
-  await clerk.waitForSelector('[data-test=cat-suggestion]');
-  assert.match(await clerk.textContent('[data-test=cat-suggestion]'), /用水排水/);
-  await clerk.click('[data-test=cat-accept]');
+  // the routing suggestion (POST /suggest) with its confidence and reasons
+  // (ranked by the server's model: the test takes 用水排水 wherever it ranks among the five)
+  await clerk.waitForSelector('[data-test=suggest-panel] [data-category="0201"]');
+  assert.match(await clerk.textContent('[data-test=suggest-panel]'), /置信度 \d+%/);
+  await clerk.click('[data-category="0201"] :is([data-test=cat-accept],[data-test=suggest-use])');
   const photo = await clerk.screenshot({ type: 'png', clip: { x: 0, y: 0, width: 320, height: 200 } });
   await clerk.setInputFiles('[data-test=attachments] input[type=file]', { name: '现场照片.png', mimeType: 'image/png', buffer: photo });
   await fill(clerk, 'contact-phone', '13800001234');

@@ -15,7 +15,10 @@ test('portal: submit a request, get the case code, look it up', async () => {
   await fill(page, 'description', '光明社区 5 幢门口路灯坏了一周，晚上出行不便。');
   await fill(page, 'name', '李女士');
   await fill(page, 'phone', '13912345678');
-  await fill(page, 'division', '331202001001');
+  // the division picker from the public list, level by level
+  await page.click('[data-test=division-pick]');
+  for (const name of ['枫桥示范市', '枫源区', '府前街道', '光明社区']) await page.locator('.van-cascader__option:visible', { hasText: name }).first().click();
+  await page.waitForFunction(() => /光明社区/.test(document.querySelector('[data-test=division-pick] input')?.value || ''));
   const q = await page.locator('[data-test=answer] .van-field__label').textContent();
   const m = /(\d+)\s*\+\s*(\d+)/.exec(q);
   assert.ok(m, `challenge question: ${q}`);
@@ -29,6 +32,7 @@ test('portal: submit a request, get the case code, look it up', async () => {
   const c = ok(await env.get('/api/v1/cases/' + code, env.admin));
   assert.equal(c.channel, 'portal');
   assert.equal(c.title, '小区路灯不亮');
+  assert.equal(c.division, '331202001001');
 
   // look up: a bad check character is caught before asking; a wrong phone is not found
   await page.click('text=查询评价');

@@ -19,8 +19,16 @@ export function onUnauthorized(fn) {
   unauthorized = fn;
 }
 
+// The big screen's kiosk link (?kiosk=TOKEN): a read-only token sent with every call.
+let kioskToken = '';
+export function setKiosk(tok) {
+  kioskToken = tok || '';
+}
+export const kiosk = () => kioskToken;
+
 export async function api(method, path, body, { headers = {}, type, raw = false } = {}) {
   const h = { ...headers };
+  if (kioskToken) h.Authorization = 'Kiosk ' + kioskToken;
   let payload;
   if (body instanceof Blob || body instanceof ArrayBuffer) {
     payload = body;
@@ -52,6 +60,7 @@ export async function api(method, path, body, { headers = {}, type, raw = false 
 export const get = (p) => api('GET', p);
 export const post = (p, b, o) => api('POST', p, b === undefined ? {} : b, o);
 export const put = (p, b) => api('PUT', p, b);
+export const del = (p) => api('DELETE', p);
 
 export function qs(o) {
   const s = new URLSearchParams();
@@ -75,4 +84,9 @@ export function today(offsetDays = 0) {
 export function fmtTime(s) {
   if (!s) return '';
   return s.slice(0, 16).replace('T', ' ');
+}
+
+/** Percent text of a 0..1 rate ('—' when null). */
+export function pct(x, digits = 1) {
+  return x === null || x === undefined || Number.isNaN(x) ? '—' : (100 * x).toFixed(digits) + '%';
 }

@@ -8,6 +8,11 @@ import CaseDetail from './views/CaseDetail.vue';
 import AdminUsers from './views/AdminUsers.vue';
 import AdminCalendar from './views/AdminCalendar.vue';
 import AdminSla from './views/AdminSla.vue';
+import Search from './views/Search.vue';
+import Stats from './views/Stats.vue';
+import AdminKiosk from './views/AdminKiosk.vue';
+import Warnings from './views/Warnings.vue';
+import AdminScenarios from './views/AdminScenarios.vue';
 
 export const router = createRouter({
   history: createWebHashHistory(),
@@ -17,6 +22,11 @@ export const router = createRouter({
     { path: '/intake', name: 'intake', component: Intake },
     { path: '/inbox/:box', name: 'inbox', component: Inbox, props: true },
     { path: '/cases/:code', name: 'case', component: CaseDetail, props: true },
+    { path: '/search', name: 'search', component: Search },
+    { path: '/stats', name: 'stats', component: Stats },
+    { path: '/warnings', name: 'warnings', component: Warnings },
+    { path: '/admin/scenarios', name: 'scenarios', component: AdminScenarios },
+    { path: '/admin/kiosk', name: 'kiosk', component: AdminKiosk },
     { path: '/admin/users', name: 'users', component: AdminUsers },
     { path: '/admin/calendar', name: 'calendar', component: AdminCalendar },
     { path: '/admin/sla', name: 'sla', component: AdminSla },
