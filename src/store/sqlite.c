@@ -46,6 +46,7 @@ struct store {
     int *results;
     size_t qhead, qlen;
     int closing;
+    int fts_dirty;     /* cases may be queued for full-text indexing (the writer drains them) */
     pthread_t writer;
     int writer_running;
 
@@ -460,11 +461,36 @@ report:
             jobs[i].done(jobs[i].arg, results[i]);
 }
 
+/* Idle work: index a batch of the cases queued for full-text search in a transaction of its own.
+ * Returns 1 while more may be queued. */
+static int drain_fts(struct store *s)
+{
+    struct sq_conn *c = &s->w;
+    int n = 0, more = 0;
+    pthread_mutex_lock(&s->wlock);
+    if (tx_ctl(c, SQ_BEGIN, "begin") == 0) {
+        int rc = sq_fts_drain(c, 256, &n);
+        if (rc == 0 && tx_ctl(c, SQ_COMMIT, "commit") == 0)
+            more = n == 256;
+        else if (!sqlite3_get_autocommit(c->db))
+            tx_ctl(c, SQ_ROLLBACK, "rollback");
+    }
+    pthread_mutex_unlock(&s->wlock);
+    return more;
+}
+
 static void *writer_main(void *p)
 {
     struct store *s = p;
     for (;;) {
         pthread_mutex_lock(&s->mu);
+        while (s->qlen == 0 && !s->closing && s->fts_dirty) {
+            pthread_mutex_unlock(&s->mu);
+            int more = drain_fts(s);
+            pthread_mutex_lock(&s->mu);
+            if (!more)
+                s->fts_dirty = 0;
+        }
         while (s->qlen == 0 && !s->closing)
             pthread_cond_wait(&s->work, &s->mu);
         if (s->qlen == 0) {
@@ -477,6 +503,7 @@ static void *writer_main(void *p)
             s->qhead = (s->qhead + 1) % QUEUE_CAP;
             s->qlen--;
         }
+        s->fts_dirty = 1;
         pthread_mutex_unlock(&s->mu);
         run_group(s, s->batch, s->results, n);
     }
@@ -690,6 +717,7 @@ int store_open(const struct store_opts *opts, struct store **out, struct fq_erro
             rc = fq_fail(e, FQ_ENOMEM, NULL, NULL, "out of memory");
             goto fail;
         }
+        s->fts_dirty = 1; /* whatever a bulk load or a crash left queued */
         if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
             rc = fq_fail(e, FQ_EIO, "storage_error", NULL, "cannot start the writer thread");
             goto fail;

@@ -283,5 +283,9 @@ json_t *sq_case_summary(sqlite3_stmt *st);
 /* The full-text index migration (sqlite_fts.c): the case_fts table, its triggers, and the
  * index of every existing case. */
 extern const char sq_schema_fts[];
+extern const char sq_schema_fts_deferred[];
+/* Indexes up to max queued cases (fts_pending) on the writer connection, inside the caller's
+ * transaction; *n = how many were taken. */
+int sq_fts_drain(struct sq_conn *c, int max, int *n);
 
 #endif

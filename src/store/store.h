@@ -323,6 +323,11 @@ int store_scenario_method_stats(struct store_rd *rd, json_t **out);
 /* Outcomes per GB/T 31000 resolution method of closed disputes: [{method, name, closed, settled}]. */
 int store_resolution_method_stats(struct store_rd *rd, json_t **out);
 
+/* Indexes every case still queued for full-text indexing (deferred indexing, see sqlite_fts.c)
+ * through the writer, so a search that follows sees every acknowledged write. Cheap when nothing
+ * is queued. Searches call it themselves. */
+int store_fts_flush(struct store_rd *rd);
+
 /* ---- kiosk tokens (big screen) ---- */
 
 /* A read-only kiosk credential for division's subtree ("" = all); *id set. */
