@@ -130,7 +130,7 @@ int store_cases_near(struct store_rd *rd, const char *division, int64_t from, in
         sq_stmt_dyn(&rd->conn, "SELECT " CASE_TEXT_COLS " FROM cases c INDEXED BY "
                               "cases_division_created WHERE c.division = ?1 AND "
                               "c.created_at >= ?2 AND c.created_at < ?3 AND c.id <> ?4 "
-                              "ORDER BY c.created_at DESC LIMIT 100");
+                              "ORDER BY c.created_at DESC LIMIT 30");
     if (!st)
         return FQ_EIO;
     sq_bind_text(st, 1, division);

@@ -294,7 +294,7 @@ int store_cases_resolved(struct store_rd *rd, const char *cat_prefix, const char
  * before queueing the write, off the writer thread. */
 int store_cases_by_party(struct store_rd *rd, const unsigned char (*bidx)[16], int n,
                          int64_t since, int64_t exclude, store_case_text_fn fn, void *arg);
-/* Cases other than `exclude` in `division` (exact) created in [from, to), newest 100. */
+/* Cases other than `exclude` in `division` (exact) created in [from, to), newest 30. */
 int store_cases_near(struct store_rd *rd, const char *division, int64_t from, int64_t to,
                      int64_t exclude, store_case_text_fn fn, void *arg);
 /* Records that case_id looks like a duplicate of the earlier other_id (replaces the score). */
