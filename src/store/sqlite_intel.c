@@ -142,19 +142,19 @@ int store_cases_near(struct store_rd *rd, const char *division, int64_t from, in
 
 int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, int64_t other_id, double score)
 {
+    /* on the writer's hot path: prepared once and cached (preparing it per call was ~20 % of
+     * the writer, docs/PERFORMANCE.md) */
     sqlite3_stmt *st =
-        prep(tx->conn, "INSERT INTO duplicate_suggestions(case_id, other_id, county, "
-                       "score, created_at) VALUES (?1, ?2, " SQ_COUNTY_OF_1 ", ?3, ?4) "
-                       "ON CONFLICT (case_id, other_id) DO UPDATE SET score = excluded.score");
+        sq_stmt_dyn(tx->conn, "INSERT INTO duplicate_suggestions(case_id, other_id, county, "
+                              "score, created_at) VALUES (?1, ?2, " SQ_COUNTY_OF_1 ", ?3, ?4) "
+                              "ON CONFLICT (case_id, other_id) DO UPDATE SET score = excluded.score");
     if (!st)
         return FQ_EIO;
     sqlite3_bind_int64(st, 1, case_id);
     sqlite3_bind_int64(st, 2, other_id);
     sqlite3_bind_double(st, 3, score);
     sqlite3_bind_int64(st, 4, tx->now);
-    int rc = sq_exec_stmt(tx->conn, st, "duplicate suggestion");
-    sqlite3_finalize(st);
-    return rc;
+    return sq_exec_stmt(tx->conn, st, "duplicate suggestion");
 }
 
 int store_case_duplicates(struct store_rd *rd, int64_t case_id, json_t **out)
