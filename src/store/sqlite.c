@@ -209,6 +209,30 @@ sqlite3_stmt *sq_stmt_dyn(struct sq_conn *c, const char *sql)
     return st;
 }
 
+/* Runs a statement whose rows each become a JSON object through `row`; *out is the array. */
+int sq_json_rows(struct sq_conn *c, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *),
+                 json_t **out, const char *what)
+{
+    json_t *arr = json_array();
+    int rc, ret = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (json_array_append_new(arr, row(st))) {
+            ret = FQ_ENOMEM;
+            goto done;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        ret = sq_error(c, rc, what);
+done:
+    sqlite3_reset(st);
+    if (ret) {
+        json_decref(arr);
+        return ret;
+    }
+    *out = arr;
+    return 0;
+}
+
 int sq_exec_stmt(struct sq_conn *c, sqlite3_stmt *st, const char *what)
 {
     if (!st)

@@ -234,6 +234,10 @@ sqlite3_stmt *sq_stmt_dyn(struct sq_conn *c, const char *sql);
 int sq_error(struct sq_conn *c, int rc, const char *what);
 /* Steps a statement that returns no rows and resets it: 0 or the mapped error. */
 int sq_exec_stmt(struct sq_conn *c, sqlite3_stmt *st, const char *what);
+/* Steps a read whose rows each become a JSON object through `row`, then resets it; *out is the
+ * array (untouched on failure: FQ_ENOMEM or the mapped SQLite error, logged with `what`). */
+int sq_json_rows(struct sq_conn *c, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *), json_t **out,
+                 const char *what);
 /* Steps a write of one row by key and resets it: FQ_ENOTFOUND when it changed nothing. */
 int sq_exec_one(struct sq_conn *c, sqlite3_stmt *st, const char *what);
 

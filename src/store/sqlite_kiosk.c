@@ -58,31 +58,23 @@ int store_kiosk_get(struct store_rd *rd, const unsigned char hash[32], char name
     return rc;
 }
 
+static json_t *kiosk_json(sqlite3_stmt *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+    json_object_set_new(o, "name", sq_json_col(st, 1));
+    json_object_set_new(o, "division", sq_json_col(st, 2));
+    json_object_set_new(o, "created_by", json_integer(sqlite3_column_int64(st, 3)));
+    json_object_set_new(o, "created_at", sq_json_time(sqlite3_column_int64(st, 4)));
+    json_object_set_new(o, "revoked_at", sq_json_time(sqlite3_column_int64(st, 5)));
+    return o;
+}
+
 int store_kiosks(struct store_rd *rd, json_t **out)
 {
     if (!rd || !out)
         return FQ_EINVAL;
     sqlite3_stmt *st = sq_stmt_dyn(&rd->conn, "SELECT id, name, division, created_by, created_at, revoked_at "
                                               "FROM kiosk_tokens ORDER BY id");
-    if (!st)
-        return FQ_EIO;
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
-        json_object_set_new(o, "name", sq_json_col(st, 1));
-        json_object_set_new(o, "division", sq_json_col(st, 2));
-        json_object_set_new(o, "created_by", json_integer(sqlite3_column_int64(st, 3)));
-        json_object_set_new(o, "created_at", sq_json_time(sqlite3_column_int64(st, 4)));
-        json_object_set_new(o, "revoked_at", sq_json_time(sqlite3_column_int64(st, 5)));
-        json_array_append_new(arr, o);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
-        return sq_error(&rd->conn, rc, "kiosk list");
-    }
-    *out = arr;
-    return 0;
+    return st ? sq_json_rows(&rd->conn, st, kiosk_json, out, "kiosk list") : FQ_EIO;
 }

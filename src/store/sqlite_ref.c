@@ -38,29 +38,6 @@ static int step_exists(struct sq_conn *c, sqlite3_stmt *st, const char *what)
     return ret == FQ_ENOTFOUND ? 0 : ret;
 }
 
-/* Runs a statement whose rows each become a JSON object through `row`; *out is the array. */
-static int json_rows(struct sq_conn *c, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *),
-                     json_t **out, const char *what)
-{
-    json_t *arr = json_array();
-    int rc, ret = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (json_array_append_new(arr, row(st))) {
-            ret = FQ_ENOMEM;
-            goto done;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        ret = sq_error(c, rc, what);
-done:
-    sqlite3_reset(st);
-    if (ret) {
-        json_decref(arr);
-        return ret;
-    }
-    *out = arr;
-    return 0;
-}
 
 /* ---- users ---- */
 
@@ -192,7 +169,7 @@ int store_users(struct store_rd *rd, json_t **out)
     if (!rd || !out)
         return FQ_EINVAL;
     sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_USERS);
-    return st ? json_rows(&rd->conn, st, user_json, out, "users") : FQ_EIO;
+    return st ? sq_json_rows(&rd->conn, st, user_json, out, "users") : FQ_EIO;
 }
 
 /* ---- sessions and audit ---- */
@@ -326,7 +303,7 @@ int store_centres(struct store_rd *rd, const char *division, json_t **out)
     sq_division_range(division ? division : "", lo, hi);
     sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
-    return json_rows(&rd->conn, st, centre_json, out, "centres");
+    return sq_json_rows(&rd->conn, st, centre_json, out, "centres");
 }
 
 int store_division_get(struct store_rd *rd, const char *code, char name[96], int *level,
@@ -372,7 +349,7 @@ int store_divisions(struct store_rd *rd, const char *parent, json_t **out)
         return FQ_EIO;
     if (!top)
         sqlite3_bind_text(st, 1, parent, -1, SQLITE_STATIC);
-    return json_rows(&rd->conn, st, division_json, out, "divisions");
+    return sq_json_rows(&rd->conn, st, division_json, out, "divisions");
 }
 
 int store_tx_grid_insert(struct store_tx *tx, const char *code, const char *name,
@@ -438,7 +415,7 @@ int store_grids(struct store_rd *rd, const char *division, int with_polygon, jso
     sq_division_range(division, lo, hi);
     sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
-    return json_rows(&rd->conn, st, with_polygon ? grid_json_poly : grid_json_bare, out, "grids");
+    return sq_json_rows(&rd->conn, st, with_polygon ? grid_json_poly : grid_json_bare, out, "grids");
 }
 
 int store_grid_get(struct store_rd *rd, const char *code, char village[FQ_DIVISION_LEN + 1])
@@ -558,7 +535,7 @@ int store_departments(struct store_rd *rd, const char *division, json_t **out)
     sq_division_range(division, lo, hi);
     sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
-    return json_rows(&rd->conn, st, department_json, out, "departments");
+    return sq_json_rows(&rd->conn, st, department_json, out, "departments");
 }
 
 /* ---- categories and resolution methods ---- */
@@ -602,7 +579,7 @@ int store_categories(struct store_rd *rd, const char *kind, json_t **out)
     if (!st)
         return FQ_EIO;
     sq_bind_text(st, 1, kind);
-    return json_rows(&rd->conn, st, category_json, out, "categories");
+    return sq_json_rows(&rd->conn, st, category_json, out, "categories");
 }
 
 int store_category_exists(struct store_rd *rd, const char *code)
@@ -641,7 +618,7 @@ int store_resolution_methods(struct store_rd *rd, json_t **out)
     if (!rd || !out)
         return FQ_EINVAL;
     sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_METHODS);
-    return st ? json_rows(&rd->conn, st, method_json, out, "resolution methods") : FQ_EIO;
+    return st ? sq_json_rows(&rd->conn, st, method_json, out, "resolution methods") : FQ_EIO;
 }
 
 int store_resolution_method_exists(struct store_rd *rd, const char *code)
@@ -691,7 +668,7 @@ int store_resp_list(struct store_rd *rd, json_t **out)
     if (!rd || !out)
         return FQ_EINVAL;
     sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_RESP_LIST);
-    return st ? json_rows(&rd->conn, st, resp_json, out, "resp list") : FQ_EIO;
+    return st ? sq_json_rows(&rd->conn, st, resp_json, out, "resp list") : FQ_EIO;
 }
 
 /* One query tries, best first: (code, level), (code, any), (parent, level), (parent, any), and
@@ -809,7 +786,7 @@ int store_holidays_json(struct store_rd *rd, int year, json_t **out)
         return FQ_EIO;
     sqlite3_bind_int64(st, 1, year ? day_from_ymd(year, 1, 1) : INT64_MIN);
     sqlite3_bind_int64(st, 2, year ? day_from_ymd(year + 1, 1, 1) : INT64_MAX);
-    return json_rows(&rd->conn, st, holiday_json, out, "holidays");
+    return sq_json_rows(&rd->conn, st, holiday_json, out, "holidays");
 }
 
 /* ---- SLA rules and settings ---- */

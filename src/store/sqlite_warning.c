@@ -238,7 +238,6 @@ int store_warnings(struct store_rd *rd, const char *division, const char *status
         sq_stmt_dyn(&rd->conn, "SELECT " WARN_COLS " FROM warnings "
                                "WHERE division >= ?1 AND division < ?2 AND "
                                "(?3 IS NULL OR status = ?3) ORDER BY id DESC LIMIT ?4");
-    int step;
     *out = NULL;
     if (!st)
         return FQ_EIO;
@@ -247,16 +246,7 @@ int store_warnings(struct store_rd *rd, const char *division, const char *status
     sq_bind_text(st, 2, hi);
     sq_bind_text(st, 3, status);
     sqlite3_bind_int(st, 4, limit);
-    json_t *a = json_array();
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(a, warning_json(st));
-    int rc = step == SQLITE_DONE ? 0 : sq_error(&rd->conn, step, "warnings");
-    sqlite3_reset(st);
-    if (rc)
-        json_decref(a);
-    else
-        *out = a;
-    return rc;
+    return sq_json_rows(&rd->conn, st, warning_json, out, "warnings");
 }
 
 int store_warning_get(struct store_rd *rd, int64_t id, json_t **out)
@@ -283,7 +273,6 @@ int store_warnings_period(struct store_rd *rd, const char *division, int64_t fro
                                               "WHERE division >= ?1 AND division < ?2 AND "
                                               "raised_at >= ?3 AND raised_at < ?4 "
                                               "ORDER BY raised_at, id LIMIT ?5");
-    int step;
     *out = NULL;
     if (!st)
         return FQ_EIO;
@@ -293,14 +282,5 @@ int store_warnings_period(struct store_rd *rd, const char *division, int64_t fro
     sqlite3_bind_int64(st, 3, from);
     sqlite3_bind_int64(st, 4, to);
     sqlite3_bind_int(st, 5, limit);
-    json_t *a = json_array();
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(a, warning_json(st));
-    int rc = step == SQLITE_DONE ? 0 : sq_error(&rd->conn, step, "warnings");
-    sqlite3_reset(st);
-    if (rc)
-        json_decref(a);
-    else
-        *out = a;
-    return rc;
+    return sq_json_rows(&rd->conn, st, warning_json, out, "warnings");
 }
