@@ -128,7 +128,7 @@ int sq_conn_open(struct sq_conn *c, const char *path, int writer, int create, st
             sqlite3_exec(
                 c->db,
                 "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-                " PRAGMA cache_size=-16384;",
+                " PRAGMA cache_size=-16384; PRAGMA journal_size_limit=67108864;",
                 NULL, NULL, NULL) != SQLITE_OK)
             goto fail;
     } else {
@@ -611,6 +611,10 @@ int store_write_bulk(struct store *s, store_tx_fn fn, void *arg)
     pthread_mutex_lock(&s->wlock);
     struct sq_conn *c = &s->w;
     struct store_tx tx = {.s = s, .conn = c, .now = fq_now_ms(), .bulk = 1};
+    /* Bulk work rewrites the same index pages commit after commit: a bigger page cache keeps
+     * them in memory within a transaction, and no automatic checkpoint in between copies the
+     * WAL into the database file once per commit (one checkpoint at the end instead). */
+    sqlite3_exec(c->db, "PRAGMA cache_size=-262144; PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
     int rc = tx_ctl(c, SQ_BEGIN, "bulk begin");
     if (rc == 0) {
         tx_owner = s;
@@ -628,6 +632,9 @@ int store_write_bulk(struct store *s, store_tx_fn fn, void *arg)
             tx_ctl(c, SQ_ROLLBACK, "bulk rollback");
         }
     }
+    sqlite3_exec(c->db, "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=1000", NULL, NULL, NULL);
+    if (rc >= 0)
+        sqlite3_exec(c->db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL); /* never waits for readers */
     pthread_mutex_unlock(&s->wlock);
     return rc;
 }
