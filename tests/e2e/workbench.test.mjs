@@ -1,6 +1,6 @@
 // Workbench basics: login messages, home counts, the English switch, scope (404 page), inboxes.
 import { after, before, test } from 'node:test';
-import { assert, setup, shot, ok, fill, DEMO_PASSWORD } from './helpers.mjs';
+import { assert, setup, shot, ok, fill, box, DEMO_PASSWORD } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -91,4 +91,34 @@ test('phone width: the workbench home and a case fit 375 px', async () => {
   await page.goto(env.url('/#/intake'));
   await page.waitForSelector('[data-test=intake-submit]');
   assert.ok((await width()) <= 380, `intake is ${await width()}px wide`);
+});
+
+test('intake: the location is picked on the grid map or found by name (division, grid, lat/lon)', async () => {
+  const grids = ok(await env.get('/api/v1/grids?division=331202001001', env.admin)).items;
+  const [third, fifth] = [grids[2], grids[4]];
+  const page = await env.workbench('county1.clerk');
+  await page.goto(env.url('/#/intake'));
+  await page.waitForSelector('[data-test=loc-map][data-scope="331202000000"] canvas');
+  // the address search over township, village and grid names
+  await page.locator(box('loc-search')).first().fill('光明社区第三');
+  await page.locator('[data-test=loc-option]:visible', { hasText: third.name }).first().click();
+  await page.waitForFunction(() => /光明社区/.test(document.querySelector('[data-test=division] input').value));
+  await page.waitForSelector(`.el-select__selected-item:has-text("${third.name}")`);
+  assert.match(await page.textContent('[data-test=loc-coords]'), new RegExp(`${third.name} · ${third.lat.toFixed(5)}, ${third.lon.toFixed(5)}`));
+  // the map now shows the township; a click on the fifth grid takes it and the clicked point
+  await page.waitForSelector('[data-test=loc-map][data-scope="331202001000"] canvas');
+  const map = page.locator('[data-test=loc-map]');
+  const [x, y] = await map.evaluate((el, g) => el.fqToPixel(g.lon, g.lat), fifth);
+  await map.click({ position: { x, y } });
+  await page.waitForFunction((n) => document.querySelector('[data-test=loc-coords]')?.textContent.startsWith(n), fifth.name);
+  await fill(page, 'title', '地图选点测试');
+  await fill(page, 'description', '在网格地图上点选了第五网格的位置。');
+  await shot(page, 'workbench-intake-map');
+  await page.click('[data-test=intake-submit]');
+  await page.waitForSelector('[data-test=case-code]');
+  const c = ok(await env.get('/api/v1/cases/' + (await page.textContent('[data-test=case-code]')).trim(), env.admin));
+  assert.equal(c.division, '331202001001');
+  assert.equal(c.grid, fifth.code);
+  assert.ok(Math.abs(c.lat - fifth.lat) < 0.0005 && Math.abs(c.lon - fifth.lon) < 0.0005, `clicked ${c.lat},${c.lon} near ${fifth.lat},${fifth.lon}`);
+  assert.deepEqual(page.errors, []);
 });
