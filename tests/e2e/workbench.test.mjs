@@ -1,5 +1,6 @@
 // Workbench basics: login messages, home counts, the English switch, scope (404 page), inboxes.
 import { after, before, test } from 'node:test';
+import { Server } from '../api/helpers.mjs';
 import { assert, setup, shot, ok, fill, box, DEMO_PASSWORD } from './helpers.mjs';
 
 let env;
@@ -121,4 +122,26 @@ test('intake: the location is picked on the grid map or found by name (division,
   assert.equal(c.grid, fifth.code);
   assert.ok(Math.abs(c.lat - fifth.lat) < 0.0005 && Math.abs(c.lon - fifth.lon) < 0.0005, `clicked ${c.lat},${c.lon} near ${fifth.lat},${fifth.lon}`);
   assert.deepEqual(page.errors, []);
+});
+
+// last in this file: it restarts the server 31 minutes in the future
+test('login: a session idle past the timeout returns to the login page saying so (401 session_expired)', async () => {
+  const page = await env.workbench('county1.dispatcher');
+  await page.waitForSelector('[data-test=count-assess]');
+  const port = env.port;
+  await env.stopServer();
+  env.server = await Server.start(env, { env: { FQ_FAKE_NOW: String(Date.now() + 31 * 60 * 1000) }, extraArgs: ['--port', String(port)] });
+  const answered = page.waitForResponse((r) => r.url().includes('/api/v1/cases'));
+  await page.click('.fq-aside >> text=待派单');
+  assert.equal((await answered).status(), 401);
+  await page.waitForURL(/#\/login/);
+  await page.waitForSelector('[data-test=login-error]');
+  assert.match(await page.textContent('[data-test=login-error]'), /会话已超时（30 分钟无操作），请重新登录/);
+  await shot(page, 'workbench-login-expired');
+  // logging in again goes back to the page that was asked for
+  await fill(page, 'username', 'county1.dispatcher');
+  await fill(page, 'password', DEMO_PASSWORD);
+  await page.click('[data-test=login-submit]');
+  await page.waitForURL(/#\/inbox\/dispatch/);
+  ok(await env.get('/api/v1/auth/me', env.admin = await env.demoLogin('admin')));
 });
