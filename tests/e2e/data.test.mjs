@@ -29,6 +29,26 @@ test('search: full text with <mark> highlights; case text stays text', async () 
   await page.click('[data-test=search-go]');
   await page.waitForFunction(() => /漏水/.test(document.querySelector('[data-test=snippet] mark')?.textContent || ''));
   await shot(page, 'workbench-search');
+
+  // a saved view of the search (per user, in this browser) and the CSV of its hits
+  await page.click('[data-test=search-view-save]');
+  await page.locator('.el-message-box input').fill('漏水件');
+  await page.click('.el-message-box .el-button--primary');
+  await fill(page, 'search-q', '堆物');
+  await page.click('[data-test=search-go]');
+  await page.waitForFunction(() => /堆物/.test(document.querySelector('[data-test=snippet] mark')?.textContent || ''));
+  await page.reload();
+  await page.click('[data-test=search-view]');
+  await page.waitForFunction(() => /漏水/.test(document.querySelector('[data-test=snippet] mark')?.textContent || ''));
+  assert.equal(new URL(page.url()).hash, '#/search?q=' + encodeURIComponent('漏水'));
+  const hits = ok(await env.get('/api/v1/search?q=' + encodeURIComponent('漏水') + '&count=1&limit=500', disp));
+  const { name, body } = await download(page, '[data-test=search-export-csv]');
+  assert.match(name, /^search-\d{8}\.csv$/);
+  const text = body.toString('utf8');
+  assert.ok(text.startsWith('\ufeff案件编码,标题,'), text.slice(0, 40));
+  const lines = text.trim().split('\r\n');
+  assert.equal(lines.length, 1 + Math.min(hits.total, 2000));
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), hits.items.map((h) => h.code));
   assert.deepEqual(page.errors, []);
 });
 
