@@ -29,6 +29,26 @@ test('search: full text with <mark> highlights; case text stays text', async () 
   await page.click('[data-test=search-go]');
   await page.waitForFunction(() => /漏水/.test(document.querySelector('[data-test=snippet] mark')?.textContent || ''));
   await shot(page, 'workbench-search');
+
+  // a saved view of the search (per user, in this browser) and the CSV of its hits
+  await page.click('[data-test=search-view-save]');
+  await page.locator('.el-message-box input').fill('漏水件');
+  await page.click('.el-message-box .el-button--primary');
+  await fill(page, 'search-q', '堆物');
+  await page.click('[data-test=search-go]');
+  await page.waitForFunction(() => /堆物/.test(document.querySelector('[data-test=snippet] mark')?.textContent || ''));
+  await page.reload();
+  await page.click('[data-test=search-view]');
+  await page.waitForFunction(() => /漏水/.test(document.querySelector('[data-test=snippet] mark')?.textContent || ''));
+  assert.equal(new URL(page.url()).hash, '#/search?q=' + encodeURIComponent('漏水'));
+  const hits = ok(await env.get('/api/v1/search?q=' + encodeURIComponent('漏水') + '&count=1&limit=500', disp));
+  const { name, body } = await download(page, '[data-test=search-export-csv]');
+  assert.match(name, /^search-\d{8}\.csv$/);
+  const text = body.toString('utf8');
+  assert.ok(text.startsWith('\ufeff案件编码,标题,'), text.slice(0, 40));
+  const lines = text.trim().split('\r\n');
+  assert.equal(lines.length, 1 + Math.min(hits.total, 2000));
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), hits.items.map((h) => h.code));
   assert.deepEqual(page.errors, []);
 });
 
@@ -104,5 +124,41 @@ test('statistics: KPIs equal the API, charts drawn, ranking with stars, monthly 
   const rep = await download(page, '[data-test=report-download]');
   assert.match(rep.name, /\.xlsx$/);
   assert.equal(rep.body.subarray(0, 2).toString(), 'PK');
+  assert.deepEqual(page.errors, []);
+});
+
+test('inboxes: bulk dispatch of selected cases reports each case; one taken meanwhile fails with 409', async () => {
+  const disp = await env.demoLogin('county1.dispatcher');
+  const codes = [];
+  for (const n of [1, 2, 3]) {
+    const c = ok(await env.post('/api/v1/cases', disp, { channel: 'window', kind: 'dispute', title: `批量派单测试${n}`, description: '批量派单的测试案件。', division: '331202001001' }), 201);
+    ok(await env.post(`/api/v1/cases/${c.code}/actions/assess`, disp, { category: '0201', grade: 'ordinary', level: 'county' }));
+    codes.push(c.code);
+  }
+  const dept = ok(await env.get('/api/v1/departments?division=331202000000', disp)).items.find((d) => d.division === '331202000000');
+  const page = await env.workbench('county1.dispatcher');
+  await page.goto(env.url('/#/inbox/dispatch'));
+  for (const code of codes) await page.locator('[data-test=inbox-table] tr', { hasText: code }).locator('.el-checkbox').click();
+  assert.match(await page.textContent('[data-test=bulk-bar]'), /已选 3 件/);
+  await page.click('[data-test=bulk-dispatch]');
+  await page.click('[data-test=bulk-lead]');
+  await page.locator('.el-select-dropdown__item:visible', { hasText: dept.name }).first().click();
+  await page.keyboard.press('Escape');
+  // meanwhile another dispatcher dispatches the second case
+  ok(await env.post(`/api/v1/cases/${codes[1]}/actions/dispatch`, disp, { lead: { department_id: dept.id } }));
+  await page.click('[data-test=bulk-submit]');
+  await page.waitForSelector('[data-test=bulk-results]');
+  assert.match(await page.textContent('[data-test=bulk-summary]'), /成功 2 件，失败 1 件/);
+  assert.equal(await page.getAttribute(`[data-test=bulk-result][data-code="${codes[1]}"]`, 'data-ok'), '0');
+  assert.match(await page.textContent(`[data-test=bulk-result][data-code="${codes[1]}"]`), /409 illegal_transition/);
+  for (const i of [0, 2]) assert.equal(await page.getAttribute(`[data-test=bulk-result][data-code="${codes[i]}"]`, 'data-ok'), '1');
+  await shot(page, 'workbench-inbox-bulk');
+  for (const code of codes) {
+    const c = ok(await env.get('/api/v1/cases/' + code, disp));
+    assert.equal(c.status, 'pending_accept');
+    assert.equal(c.assignments.filter((a) => a.role === 'lead').length, 1, `${code} dispatched once`);
+  }
+  await page.click('[data-test=bulk-close]');
+  await page.waitForFunction((cs) => !cs.some((c) => document.querySelector('[data-test=inbox-table]').textContent.includes(c)), codes);
   assert.deepEqual(page.errors, []);
 });

@@ -65,3 +65,65 @@ test('grid terminal: an offline report is queued, then synced exactly once', asy
   await shot(page, 'm-mine');
   assert.deepEqual(page.errors, []);
 });
+
+test('grid terminal tasks: follow-ups with 满意/不满意, offline through the queue, recorded exactly once', async () => {
+  const clerk = await env.demoLogin('county1.clerk');
+  const method = ok(await env.get('/api/v1/resolution-methods', clerk)).items[0].code;
+  const codes = [];
+  for (const title of ['楼道灯不亮已修复', '垃圾清运不及时已处理']) {
+    const c = ok(await env.post('/api/v1/cases', clerk, { channel: 'window', kind: 'request', title, description: title + '，当场联系处理。', division: '331202001001', grid: '331202001001002', resolve_on_spot: { result: '已联系物业处理完毕', method } }), 201);
+    codes.push(c.code);
+  }
+  const followUps = async (code) => (ok(await env.get('/api/v1/cases/' + code, env.admin)).records || []).filter((r) => r.kind === 'follow_up');
+
+  const page = await env.page({ width: 375, height: 740, mobile: true });
+  await page.goto(env.url('/m/'));
+  await fill(page, 'username', 'grid0001');
+  await fill(page, 'password', 'Fengqiao@2026');
+  await page.click('[data-test=login-submit]');
+  await page.click('[data-test=tab-tasks]');
+  for (const code of codes) await page.waitForSelector(`[data-test=task][data-code="${code}"]`);
+  await shot(page, 'm-tasks');
+
+  // offline: the follow-up (不满意) waits in the queue
+  await page.context().setOffline(true);
+  await page.waitForSelector('[data-test=net].van-tag--danger');
+  await page.click(`[data-test=task][data-code="${codes[0]}"] .van-cell`);
+  await page.click('[data-test=sat-dissatisfied]');
+  await fill(page, 'fu-content', '上门回访，群众反映灯又坏了，不满意。');
+  await shot(page, 'm-task-follow-up');
+  await page.click('[data-test=fu-submit]');
+  await page.waitForSelector(`[data-test=task][data-code="${codes[0]}"]`, { state: 'detached' });
+  await page.click('[data-test=tab-queue]');
+  await page.waitForSelector('[data-test=queue-item]');
+  assert.match(await page.textContent('[data-test=queue-item]'), /楼道灯不亮已修复 · 回访 不满意/);
+  assert.equal((await followUps(codes[0])).length, 0, 'nothing sent while offline');
+  await page.context().setOffline(false);
+  await page.waitForFunction(() => !document.querySelector('[data-test=queue-item]'), null, { timeout: 15000 });
+  const [f] = await followUps(codes[0]);
+  assert.equal(f.satisfaction, 'dissatisfied');
+  assert.equal(f.method, 'visit');
+
+  // the answer is lost on the way back: the next sync finds the follow-up there and does not repeat it
+  let lost = 0;
+  await page.route('**/actions/follow_up', async (route) => {
+    if (lost++) return route.continue();
+    await route.fetch(); // the server records it …
+    await route.abort('connectionreset'); // … and the phone never hears back
+  });
+  await page.click('[data-test=tab-tasks]');
+  await page.click(`[data-test=task][data-code="${codes[1]}"] .van-cell`);
+  await page.click('[data-test=sat-satisfied]');
+  await fill(page, 'fu-content', '电话回访，群众满意。');
+  await page.click('[data-test=fu-submit]');
+  await page.click('[data-test=tab-queue]');
+  await page.waitForSelector('[data-test=queue-item]');
+  assert.equal((await followUps(codes[1])).length, 1, 'the server has it');
+  await page.click('[data-test=sync]');
+  await page.waitForFunction(() => !document.querySelector('[data-test=queue-item]'), null, { timeout: 15000 });
+  assert.equal((await followUps(codes[1])).length, 1, 'recorded exactly once');
+  assert.equal(lost, 1, 'not posted again');
+  await page.click('[data-test=tab-tasks]');
+  await page.waitForSelector('[data-test=task]', { state: 'detached' });
+  assert.deepEqual(page.errors, []);
+});

@@ -1,6 +1,7 @@
 // Workbench basics: login messages, home counts, the English switch, scope (404 page), inboxes.
 import { after, before, test } from 'node:test';
-import { assert, setup, shot, ok, fill, DEMO_PASSWORD } from './helpers.mjs';
+import { Server } from '../api/helpers.mjs';
+import { assert, setup, shot, ok, fill, box, DEMO_PASSWORD } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -91,4 +92,56 @@ test('phone width: the workbench home and a case fit 375 px', async () => {
   await page.goto(env.url('/#/intake'));
   await page.waitForSelector('[data-test=intake-submit]');
   assert.ok((await width()) <= 380, `intake is ${await width()}px wide`);
+});
+
+test('intake: the location is picked on the grid map or found by name (division, grid, lat/lon)', async () => {
+  const grids = ok(await env.get('/api/v1/grids?division=331202001001', env.admin)).items;
+  const [third, fifth] = [grids[2], grids[4]];
+  const page = await env.workbench('county1.clerk');
+  await page.goto(env.url('/#/intake'));
+  await page.waitForSelector('[data-test=loc-map][data-scope="331202000000"] canvas');
+  // the address search over township, village and grid names
+  await page.locator(box('loc-search')).first().fill('光明社区第三');
+  await page.locator('[data-test=loc-option]:visible', { hasText: third.name }).first().click();
+  await page.waitForFunction(() => /光明社区/.test(document.querySelector('[data-test=division] input').value));
+  await page.waitForSelector(`.el-select__selected-item:has-text("${third.name}")`);
+  assert.match(await page.textContent('[data-test=loc-coords]'), new RegExp(`${third.name} · ${third.lat.toFixed(5)}, ${third.lon.toFixed(5)}`));
+  // the map now shows the township; a click on the fifth grid takes it and the clicked point
+  await page.waitForSelector('[data-test=loc-map][data-scope="331202001000"] canvas');
+  const map = page.locator('[data-test=loc-map]');
+  const [x, y] = await map.evaluate((el, g) => el.fqToPixel(g.lon, g.lat), fifth);
+  await map.click({ position: { x, y } });
+  await page.waitForFunction((n) => document.querySelector('[data-test=loc-coords]')?.textContent.startsWith(n), fifth.name);
+  await fill(page, 'title', '地图选点测试');
+  await fill(page, 'description', '在网格地图上点选了第五网格的位置。');
+  await shot(page, 'workbench-intake-map');
+  await page.click('[data-test=intake-submit]');
+  await page.waitForSelector('[data-test=case-code]');
+  const c = ok(await env.get('/api/v1/cases/' + (await page.textContent('[data-test=case-code]')).trim(), env.admin));
+  assert.equal(c.division, '331202001001');
+  assert.equal(c.grid, fifth.code);
+  assert.ok(Math.abs(c.lat - fifth.lat) < 0.0005 && Math.abs(c.lon - fifth.lon) < 0.0005, `clicked ${c.lat},${c.lon} near ${fifth.lat},${fifth.lon}`);
+  assert.deepEqual(page.errors, []);
+});
+
+// last in this file: it restarts the server 31 minutes in the future
+test('login: a session idle past the timeout returns to the login page saying so (401 session_expired)', async () => {
+  const page = await env.workbench('county1.dispatcher');
+  await page.waitForSelector('[data-test=count-assess]');
+  const port = env.port;
+  await env.stopServer();
+  env.server = await Server.start(env, { env: { FQ_FAKE_NOW: String(Date.now() + 31 * 60 * 1000) }, extraArgs: ['--port', String(port)] });
+  const answered = page.waitForResponse((r) => r.url().includes('/api/v1/cases'));
+  await page.click('.fq-aside >> text=待派单');
+  assert.equal((await answered).status(), 401);
+  await page.waitForURL(/#\/login/);
+  await page.waitForSelector('[data-test=login-error]');
+  assert.match(await page.textContent('[data-test=login-error]'), /会话已超时（30 分钟无操作），请重新登录/);
+  await shot(page, 'workbench-login-expired');
+  // logging in again goes back to the page that was asked for
+  await fill(page, 'username', 'county1.dispatcher');
+  await fill(page, 'password', DEMO_PASSWORD);
+  await page.click('[data-test=login-submit]');
+  await page.waitForURL(/#\/inbox\/dispatch/);
+  ok(await env.get('/api/v1/auth/me', env.admin = await env.demoLogin('admin')));
 });

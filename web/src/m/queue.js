@@ -1,7 +1,12 @@
 // The offline queue of grid reports: IndexedDB store "outbox", one row per report with its
 // Idempotency-Key, so a report is sent until the server has it, and never twice (the server
 // replays the first case for a repeated key).
-import { api, newKey } from '../shared/api.js';
+//
+// Task results (回访 follow-ups with 满意/不满意) go through the same queue as a case action. The
+// action API has no idempotency key, so an item remembers that it was sent once (sentAt): before
+// sending it again (the answer may have been lost with the connection), the case's records are
+// checked for that very follow-up by this user, and it is not sent twice.
+import { api, get, newKey } from '../shared/api.js';
 
 const DB = 'fengqiao-m';
 function open() {
@@ -25,8 +30,11 @@ async function tx(mode, fn) {
 }
 const req = (r) => new Promise((res, rej) => { r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
 
-export async function enqueue(body, photo) {
+/** Queues a report (body of POST /cases, optional photo), or with action = {code, action, label,
+ * user} an action on an existing case (body of POST /cases/:code/actions/:action). */
+export async function enqueue(body, photo, action) {
   const item = { key: newKey(), body, photo: photo || null, created: Date.now(), code: null, tries: 0, error: '' };
+  if (action) Object.assign(item, { code: action.code, action: action.action, label: action.label, user: action.user, sentAt: 0 });
   await tx('readwrite', (st) => st.put(item));
   return item;
 }
@@ -44,6 +52,12 @@ async function doSync() {
   let sent = 0;
   for (const item of await list()) {
     try {
+      if (item.action) {
+        await sendAction(item);
+        await remove(item.key);
+        sent++;
+        continue;
+      }
       if (!item.code) {
         const c = await api('POST', '/cases', item.body, { headers: { 'Idempotency-Key': item.key } });
         item.code = c.code;
@@ -66,6 +80,18 @@ async function doSync() {
     }
   }
   return sent;
+}
+
+// whether a follow-up sent earlier reached the server (the same user, method and content)
+async function arrived(item) {
+  const c = await get('/cases/' + item.code);
+  return (c.records || []).some((r) => r.kind === item.action && r.user_id === item.user && r.content === item.body.content && r.method === item.body.method);
+}
+async function sendAction(item) {
+  if (item.sentAt && (await arrived(item))) return;
+  item.sentAt = Date.now();
+  await save(item);
+  await api('POST', `/cases/${item.code}/actions/${item.action}`, item.body);
 }
 
 /** Shrinks a photo in the browser: longest side ≤ 1280 px, JPEG quality 0.7. */

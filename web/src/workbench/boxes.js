@@ -19,3 +19,21 @@ export function boxesFor(user) {
   const admin = user.roles.includes('admin');
   return Object.keys(BOXES).filter((k) => admin || BOXES[k].roles.some((r) => user.roles.includes(r)));
 }
+
+// Actions offered on several selected cases of a box, with the roles that may take them
+// (docs/API.md's action table); the server still checks each case.
+const BULK = {
+  dispatch: { dispatch: ['dispatcher'] },
+  verify: { verify: ['dispatcher', 'supervisor'], urge: ['dispatcher', 'supervisor', 'leader'] },
+  accept: { urge: ['dispatcher', 'supervisor', 'leader'] },
+  handling: { urge: ['dispatcher', 'supervisor', 'leader'] },
+  duesoon: { urge: ['dispatcher', 'supervisor', 'leader'] },
+  overdue: { urge: ['dispatcher', 'supervisor', 'leader'] },
+  supervised: { urge: ['dispatcher', 'supervisor', 'leader'] },
+};
+
+export function bulkActionsFor(box, user) {
+  if (!user || !BULK[box]) return [];
+  const admin = user.roles.includes('admin');
+  return Object.entries(BULK[box]).filter(([, roles]) => admin || roles.some((r) => user.roles.includes(r))).map(([a]) => a);
+}
