@@ -460,7 +460,7 @@ int api_case_filter_parse(struct http_req *r, struct api_ctx *ctx, const struct 
             return -1;
         }
     }
-    for (const char *const *flag = (const char *const[]){"supervised", "unrated", "mine", NULL}; *flag; flag++) {
+    for (const char *const *flag = (const char *const[]){"supervised", "unrated", "followed_up", "mine", NULL}; *flag; flag++) {
         if (!(v = http_query(r, *flag)) || !*v)
             continue;
         if (strcmp(v, "1") && strcmp(v, "0") && strcmp(v, "true") && strcmp(v, "false")) {
@@ -472,6 +472,8 @@ int api_case_filter_parse(struct http_req *r, struct api_ctx *ctx, const struct 
             f->supervised = on;
         else if (!strcmp(*flag, "unrated"))
             f->unrated = on;
+        else if (!strcmp(*flag, "followed_up"))
+            f->followed = on;
         else if (on)
             f->created_by = u->u.id;
     }

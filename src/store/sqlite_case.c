@@ -820,7 +820,7 @@ int store_tx_idem_put(struct store_tx *tx, int64_t user_id, const char *key, con
 void store_case_filter_init(struct store_case_filter *f)
 {
     memset(f, 0, sizeof *f);
-    f->grade = f->channel = f->light = -1;
+    f->grade = f->channel = f->light = f->followed = -1;
     f->limit = 50;
 }
 
@@ -924,6 +924,10 @@ static void q_filter(struct query *q, const struct store_case_filter *f)
         q_sql(q, " AND supervised > 0");
     if (f->unrated)
         q_sql(q, " AND satisfaction = 0");
+    if (f->followed == 0)
+        q_sql(q, " AND followed_up = 0");
+    else if (f->followed == 1)
+        q_sql(q, " AND followed_up > 0");
     if (f->created_by)
         q_int(q, " AND created_by = ?", f->created_by);
     if (f->closed_from)

@@ -32,6 +32,21 @@ describe('list filters', () => {
     assert.ok(r.items.every((x) => typeof x.closed_at === 'string'));
   });
 
+  it('followed_up=0 lists closed cases not yet followed up (回访); followed_up=1 the others', async () => {
+    const a = await ctx.caseIn('closed');
+    const b = await ctx.caseIn('closed');
+    ok(await ctx.post(`/api/v1/cases/${b.code}/actions/follow_up`, clerk,
+      { method: 'phone', content: '电话回访，当事人表示满意。', satisfaction: 'satisfied' }));
+    const open = await list(sup, 'status=closed&followed_up=0');
+    assert.ok(open.items.some((x) => x.code === a.code));
+    assert.ok(!open.items.some((x) => x.code === b.code));
+    const done = await list(sup, 'status=closed&followed_up=1');
+    assert.ok(done.items.some((x) => x.code === b.code));
+    assert.ok(!done.items.some((x) => x.code === a.code));
+    assert.equal(open.total + done.total, (await list(sup, 'status=closed')).total);
+    assertError(await ctx.get('/api/v1/cases?followed_up=2', sup), 400, 'invalid_value', 'followed_up');
+  });
+
   it('mine=1 lists what the caller registered', async () => {
     const c = await ctx.intake(clerk);
     const r = await list(clerk, 'mine=1');
