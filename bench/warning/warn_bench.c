@@ -208,6 +208,22 @@ int main(int argc, char **argv)
     }
     qsort(t, 7, sizeof t[0], cmp_double);
     qsort(cpu, 7, sizeof cpu[0], cmp_double);
+    /* the same without the escalation test: what it costs */
+    struct warn_config off = c;
+    off.esc_at = 0;
+    double cpu_off[7];
+    for (int i = 0; i < 7; i++) {
+        struct warn_result *r = NULL;
+        double c0 = cpu_s();
+        if (warn_compute(rd, &off, "", tmax + 1, &r))
+            return 1;
+        cpu_off[i] = cpu_s() - c0;
+        warn_result_free(r);
+    }
+    qsort(cpu_off, 7, sizeof cpu_off[0], cmp_double);
+    printf("| whole-city recompute without the escalation test | CPU median %.0f ms, min %.0f ms "
+           "|\n",
+           cpu_off[3] * 1000, cpu_off[0] * 1000);
     printf("| whole-city recompute (%d cases in DB, %d areas) | median %.0f ms | min %.0f ms | max "
            "%.0f ms | CPU median %.0f ms, min %.0f ms |\n",
            nrows, nareas_city, t[3] * 1000, t[0] * 1000, t[6] * 1000, cpu[3] * 1000,
@@ -272,6 +288,7 @@ int main(int argc, char **argv)
             area_hours++;
             int hi = lower(a, now), fired[NDET] = {0}, esc = 0;
             struct warn_forecast fc = {0};
+            struct warn_escalation e = {0};
             if (hi - lower(a, now - 3 * DAY) >= c.surge_min) {
                 int day[WARN_DAYS] = {0};
                 for (int j = hi - 1; j >= 0; j--) {
@@ -288,7 +305,6 @@ int main(int argc, char **argv)
                 int lo = lower(a, now - (int64_t)WARN_ESC_DAYS * DAY), m = 0;
                 for (int j = lo; j < hi; j++)
                     win[m++] = rows[a->row[j]].r;
-                struct warn_escalation e;
                 esc_evals++;
                 warn_escalation_test(win, m, now, &c, &e);
                 esc = e.fired;
@@ -320,9 +336,15 @@ int main(int argc, char **argv)
                     esc_false += det == NEW && !fc.surge;
                     char at[26];
                     ms_format(now, at);
-                    printf("  false alarm (%s): %s %s at %s (24h %d, 48h %d, baseline %.3f/day%s)\n",
+                    printf("  false alarm (%s): %s %s at %s (24h %d, 48h %d, baseline %.3f/day",
                            det == OLD ? "old" : "new", warn_area_kind_name(a->kind), a->code, at,
-                           fc.obs24, fc.obs48, fc.baseline, fc.surge ? "" : "; escalation test");
+                           fc.obs24, fc.obs48, fc.baseline);
+                    if (!fc.surge)
+                        printf("; escalation: %d related, %d in 72 h, %d threat, people %d->%d, "
+                               "%d repeat, score %.0f",
+                               e.cases, e.recent, e.threat, e.people_first, e.people_last,
+                               e.repeat, e.score);
+                    printf(")\n");
                 }
             }
         }

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,7 +354,25 @@ void warn_escalation_test(const struct warn_recent *c, int n, int64_t now,
         if (e.score > out->score || (e.score == out->score && e.cases > out->cases))
             *out = e;
     }
-    out->fired = cfg->esc_at > 0 && out->cases >= cfg->esc_min && out->score >= cfg->esc_at;
+    /* a cluster that stopped growing is history, not a warning: one of its cases must be recent */
+    out->fired = cfg->esc_at > 0 && out->cases >= cfg->esc_min && out->recent > 0 &&
+                 out->score >= cfg->esc_at;
+}
+
+/* Phrases where a threat word means no threat: things or animals gathering, not people
+ * massing to protest (聚集大量流动摊贩, 流浪狗聚集). */
+static const char *const not_threats[] = {"聚集大量", "狗聚集", NULL};
+
+/* 1 when the threat word at p is part of one of the phrases above. */
+static int not_threat_at(const char *text, const char *p)
+{
+    for (int i = 0; not_threats[i]; i++) {
+        size_t n = strlen(not_threats[i]);
+        for (const char *q = p - (p - text < (ptrdiff_t)n ? p - text : (ptrdiff_t)n); q <= p; q++)
+            if (!strncmp(q, not_threats[i], n))
+                return 1;
+    }
+    return 0;
 }
 
 int warn_text_threat(const char *text)
@@ -361,8 +380,9 @@ int warn_text_threat(const char *text)
     if (!text || !*text)
         return 0;
     for (int i = 0; threat_words[i]; i++)
-        if (strstr(text, threat_words[i]))
-            return 1;
+        for (const char *p = strstr(text, threat_words[i]); p; p = strstr(p + 1, threat_words[i]))
+            if (!not_threat_at(text, p))
+                return 1;
     return 0;
 }
 
@@ -419,6 +439,7 @@ struct areamap {
     int nrc, caprc;
     uint32_t *pool;
     size_t npool, cappool;
+    int esc; /* the escalation test is on: keep the recent cases */
 };
 
 #define ESC_SHINGLES 256 /* shingles kept per case: a title and a description's worth */
@@ -634,7 +655,7 @@ static int on_case(const struct store_warn_case *c, void *arg)
     area_add(t, c, age, flag);
     if (g)
         area_add(g, c, age, flag);
-    if (age >= 0 && age < (int64_t)WARN_ESC_DAYS * DAY_MS)
+    if (m->esc && age >= 0 && age < (int64_t)WARN_ESC_DAYS * DAY_MS)
         return recent_add(m, c, gi, vi, flag[WF_THREAT]);
     return 0;
 }
@@ -642,7 +663,7 @@ static int on_case(const struct store_warn_case *c, void *arg)
 int warn_compute(struct store_rd *rd, const struct warn_config *c, const char *division,
                  int64_t now, struct warn_result **out)
 {
-    struct areamap m = {.now = now};
+    struct areamap m = {.now = now, .esc = c->esc_at > 0};
     struct warn_result *r = NULL;
     int rc;
     *out = NULL;
