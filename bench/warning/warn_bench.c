@@ -2,8 +2,11 @@
  *
  * 1. Times warn_compute over the whole city (every grid, village and township) at the database's
  *    last case, several times, and prints the median.
- * 2. Replays time hour by hour over the last DAYS days (default 180) with the same surge test the
- *    server uses (warn_forecast on rolling 24-hour counts), at grid, village and township level.
+ * 2. Replays time hour by hour over the last DAYS days (default 180) with the same tests the
+ *    server uses, at grid, village and township level: the count surge test (warn_forecast on
+ *    rolling 24-hour counts) alone ("old" detector) and together with the escalation test
+ *    (warn_escalation_test on the cases of the last 14 days, grids and villages, run in the hours
+ *    an area received a case: between arrivals its evidence can only fall) ("new" detector).
  *    An alert episode of an area starts when the test fires and no alert of that area fired in
  *    the 72 hours before (the server's dedupe). An episode is true when the area holds a planted
  *    surge's grid and it starts within [from - 24 h, to + 24 h] of the surge; otherwise false.
@@ -11,6 +14,7 @@
  *    share of surges detected at all and >= 24 h before the peak, and the false-alarm rate.
  *
  * Usage: warn_bench DB [DAYS] */
+#include "core/textsim.h"
 #include "core/warning.h"
 #include "store/store_warning.h"
 #include "util/clock.h"
@@ -23,12 +27,15 @@
 #define HOUR 3600000LL
 #define DAY (24 * HOUR)
 
+enum { OLD, NEW, NDET }; /* the detectors compared */
+
 struct area {
     char code[24];
     int kind;
     int64_t *t; /* sorted creation times */
+    int *row;   /* the case of each time (index into rows) */
     int n, cap;
-    int64_t last_alert; /* 0 = none */
+    int64_t last_alert[NDET]; /* 0 = none */
 };
 
 static struct area *areas;
@@ -54,19 +61,25 @@ static struct area *area_get(const char *code, int kind)
     return a;
 }
 
-static void area_push(struct area *a, int64_t t)
+static void area_push(struct area *a, int64_t t, int row)
 {
     if (a->n == a->cap) {
         a->cap = a->cap ? a->cap * 2 : 16;
         a->t = realloc(a->t, (size_t)a->cap * sizeof *a->t);
+        a->row = realloc(a->row, (size_t)a->cap * sizeof *a->row);
     }
+    a->row[a->n] = row;
     a->t[a->n++] = t;
 }
 
 struct caserow {
     int64_t t;
     char grid[24], village[16], town[16];
+    struct warn_recent r; /* r.sh set once the pool stops moving */
+    size_t off;
 };
+static uint32_t *pool;
+static size_t npool, cappool;
 static struct caserow *rows;
 static int nrows, caprows;
 
@@ -84,6 +97,23 @@ static int on_case(const struct store_warn_case *c, void *arg)
     snprintf(r->grid, sizeof r->grid, "%s", c->grid);
     snprintf(r->village, sizeof r->village, "%.12s", c->division);
     snprintf(r->town, sizeof r->town, "%.9s000", c->division);
+    char text[2048];
+    uint32_t sh[256];
+    snprintf(text, sizeof text, "%s。%s", c->title, c->description);
+    int nsh = textsim_shingles(text, sh, 256);
+    if (npool + (size_t)nsh > cappool) {
+        cappool = cappool ? cappool * 2 : 1 << 20;
+        pool = realloc(pool, cappool * sizeof *pool);
+    }
+    memcpy(pool + npool, sh, (size_t)nsh * sizeof *sh);
+    memset(&r->r, 0, sizeof r->r);
+    r->r.at = c->created_at;
+    r->r.nsh = nsh;
+    r->r.people = c->people_count;
+    r->r.threat = warn_text_threat(c->title) || warn_text_threat(c->description);
+    r->r.repeat = c->repeat_of > 0;
+    r->off = npool;
+    npool += (size_t)nsh;
     if (c->created_at > tmax)
         tmax = c->created_at;
     return 0;
@@ -116,6 +146,13 @@ static double now_s(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -123,9 +160,9 @@ static int cmp_double(const void *a, const void *b)
 }
 
 struct surge {
-    char label[64], grid[24], village[16], town[16];
-    int64_t from, to, peak, first_alert;
-    int cases;
+    char label[64], grid[24], village[16], town[16], model[16];
+    int64_t from, to, peak, first_alert[NDET];
+    int cases, precursors;
 };
 
 int main(int argc, char **argv)
@@ -149,14 +186,15 @@ int main(int argc, char **argv)
     /* 1. whole-city recompute */
     if (store_warn_scan(rd, "", 0, INT64_MAX, on_case, NULL))
         return 1;
-    double t[7];
+    double t[7], cpu[7];
     int nareas_city = 0;
     for (int i = 0; i < 7; i++) {
         struct warn_result *r = NULL;
-        double t0 = now_s();
+        double t0 = now_s(), c0 = cpu_s();
         if (warn_compute(rd, &c, "", tmax + 1, &r))
             return 1;
         t[i] = now_s() - t0;
+        cpu[i] = cpu_s() - c0;
         nareas_city = r->n;
         int lv[WL__COUNT] = {0}, surges = 0;
         for (int k = 0; k < r->n; k++) {
@@ -169,17 +207,36 @@ int main(int argc, char **argv)
         warn_result_free(r);
     }
     qsort(t, 7, sizeof t[0], cmp_double);
+    qsort(cpu, 7, sizeof cpu[0], cmp_double);
     printf("| whole-city recompute (%d cases in DB, %d areas) | median %.0f ms | min %.0f ms | max "
-           "%.0f ms |\n",
-           nrows, nareas_city, t[3] * 1000, t[0] * 1000, t[6] * 1000);
+           "%.0f ms | CPU median %.0f ms, min %.0f ms |\n",
+           nrows, nareas_city, t[3] * 1000, t[0] * 1000, t[6] * 1000, cpu[3] * 1000,
+           cpu[0] * 1000);
+    /* the same without the escalation test: what it costs */
+    struct warn_config off = c;
+    off.esc_at = 0;
+    double cpu_off[7];
+    for (int i = 0; i < 7; i++) {
+        struct warn_result *r = NULL;
+        double c0 = cpu_s();
+        if (warn_compute(rd, &off, "", tmax + 1, &r))
+            return 1;
+        cpu_off[i] = cpu_s() - c0;
+        warn_result_free(r);
+    }
+    qsort(cpu_off, 7, sizeof cpu_off[0], cmp_double);
+    printf("| whole-city recompute without the escalation test | CPU median %.0f ms, min %.0f ms "
+           "|\n",
+           cpu_off[3] * 1000, cpu_off[0] * 1000);
 
     /* 2. replay */
     qsort(rows, (size_t)nrows, sizeof *rows, cmp_row);
     for (int i = 0; i < nrows; i++) {
+        rows[i].r.sh = pool + rows[i].off;
         if (rows[i].grid[0])
-            area_push(area_get(rows[i].grid, WA_GRID), rows[i].t);
-        area_push(area_get(rows[i].village, WA_VILLAGE), rows[i].t);
-        area_push(area_get(rows[i].town, WA_TOWNSHIP), rows[i].t);
+            area_push(area_get(rows[i].grid, WA_GRID), rows[i].t, i);
+        area_push(area_get(rows[i].village, WA_VILLAGE), rows[i].t, i);
+        area_push(area_get(rows[i].town, WA_TOWNSHIP), rows[i].t, i);
     }
     struct surge sg[64];
     int nsg = 0;
@@ -203,6 +260,9 @@ int main(int argc, char **argv)
         ms_parse(json_string_value(json_object_get(v, "from")), &x->from);
         ms_parse(json_string_value(json_object_get(v, "to")), &x->to);
         x->cases = (int)json_integer_value(json_object_get(v, "cases"));
+        x->precursors = (int)json_integer_value(json_object_get(v, "precursors"));
+        const char *model = json_string_value(json_object_get(v, "precursor_model"));
+        snprintf(x->model, sizeof x->model, "%s", model ? model : "burst");
         /* peak: end of the 24 h window with most of the grid's cases */
         struct area *g = area_get(x->grid, WA_GRID);
         int best = -1;
@@ -217,83 +277,114 @@ int main(int argc, char **argv)
     json_decref(js);
 
     int64_t start = (tmax / HOUR + 1) * HOUR - (int64_t)days * DAY, end = (tmax / HOUR + 1) * HOUR;
-    int episodes = 0, false_eps = 0, evals = 0;
+    int episodes[NDET] = {0}, false_eps[NDET] = {0}, evals = 0, esc_evals = 0, esc_false = 0;
     int64_t area_hours = 0;
+    struct warn_recent *win = malloc(sizeof *win * (size_t)(nrows ? nrows : 1));
     double t0 = now_s();
     for (int64_t now = start; now <= end; now += HOUR) {
         int dow_next = day_weekday(day_of_ms(now + DAY / 2)) - 1;
         for (int i = 0; i < nareas; i++) {
             struct area *a = &areas[i];
             area_hours++;
-            int hi = lower(a, now);
-            if (hi - lower(a, now - 3 * DAY) < c.surge_min)
-                continue;
-            int day[WARN_DAYS] = {0};
-            for (int j = hi - 1; j >= 0; j--) {
-                int64_t d = (now - a->t[j]) / DAY;
-                if (d >= WARN_DAYS)
-                    break;
-                day[d]++;
-            }
-            struct warn_forecast fc;
-            evals++;
-            warn_forecast(day, WARN_DAYS, dow_next, &c, &fc);
-            if (!fc.surge)
-                continue;
-            int fresh = !a->last_alert || now - a->last_alert > 3 * DAY;
-            a->last_alert = now;
-            if (!fresh)
-                continue;
-            episodes++;
-            int truth = 0;
-            for (int q = 0; q < nsg; q++) {
-                struct surge *x = &sg[q];
-                const char *code = a->kind == WA_GRID      ? x->grid
-                                   : a->kind == WA_VILLAGE ? x->village
-                                                           : x->town;
-                if (!strcmp(code, a->code) && now >= x->from - DAY && now <= x->to + DAY) {
-                    truth = 1;
-                    if (!x->first_alert || now < x->first_alert)
-                        x->first_alert = now;
+            int hi = lower(a, now), fired[NDET] = {0}, esc = 0;
+            struct warn_forecast fc = {0};
+            struct warn_escalation e = {0};
+            if (hi - lower(a, now - 3 * DAY) >= c.surge_min) {
+                int day[WARN_DAYS] = {0};
+                for (int j = hi - 1; j >= 0; j--) {
+                    int64_t d = (now - a->t[j]) / DAY;
+                    if (d >= WARN_DAYS)
+                        break;
+                    day[d]++;
                 }
+                evals++;
+                warn_forecast(day, WARN_DAYS, dow_next, &c, &fc);
             }
-            if (!truth) {
-                false_eps++;
-                char at[26];
-                ms_format(now, at);
-                printf("  false alarm: %s %s at %s (24h %d, 48h %d, baseline %.3f/day)\n",
-                       warn_area_kind_name(a->kind), a->code, at, fc.obs24, fc.obs48, fc.baseline);
+            /* the escalation test: grids and villages that received a case in the last hour */
+            if (a->kind != WA_TOWNSHIP && c.esc_at > 0 && hi > 0 && a->t[hi - 1] >= now - HOUR) {
+                int lo = lower(a, now - (int64_t)WARN_ESC_DAYS * DAY), m = 0;
+                for (int j = lo; j < hi; j++)
+                    win[m++] = rows[a->row[j]].r;
+                esc_evals++;
+                warn_escalation_test(win, m, now, &c, &e);
+                esc = e.fired;
+            }
+            fired[OLD] = fc.surge;
+            fired[NEW] = fc.surge || esc;
+            for (int det = 0; det < NDET; det++) {
+                if (!fired[det])
+                    continue;
+                int fresh = !a->last_alert[det] || now - a->last_alert[det] > 3 * DAY;
+                a->last_alert[det] = now;
+                if (!fresh)
+                    continue;
+                episodes[det]++;
+                int truth = 0;
+                for (int q = 0; q < nsg; q++) {
+                    struct surge *x = &sg[q];
+                    const char *code = a->kind == WA_GRID      ? x->grid
+                                       : a->kind == WA_VILLAGE ? x->village
+                                                               : x->town;
+                    if (!strcmp(code, a->code) && now >= x->from - DAY && now <= x->to + DAY) {
+                        truth = 1;
+                        if (!x->first_alert[det] || now < x->first_alert[det])
+                            x->first_alert[det] = now;
+                    }
+                }
+                if (!truth) {
+                    false_eps[det]++;
+                    esc_false += det == NEW && !fc.surge;
+                    char at[26];
+                    ms_format(now, at);
+                    printf("  false alarm (%s): %s %s at %s (24h %d, 48h %d, baseline %.3f/day",
+                           det == OLD ? "old" : "new", warn_area_kind_name(a->kind), a->code, at,
+                           fc.obs24, fc.obs48, fc.baseline);
+                    if (!fc.surge)
+                        printf("; escalation: %d related, %d in 72 h, %d threat, people %d->%d, "
+                               "%d repeat, score %.0f",
+                               e.cases, e.recent, e.threat, e.people_first, e.people_last,
+                               e.repeat, e.score);
+                    printf(")\n");
+                }
             }
         }
     }
     double replay_s = now_s() - t0;
-    int detected = 0, early = 0;
-    printf("\n| surge | grid | cases | from | peak | first alert | lead (h) "
-           "|\n|---|---|---|---|---|---|---|\n");
+    int detected[NDET] = {0}, early[NDET] = {0};
+    printf("\n| surge | precursors | grid | cases | from | peak | lead old (h) | lead new (h) "
+           "|\n|---|---|---|---|---|---|---|---|\n");
     for (int q = 0; q < nsg; q++) {
         struct surge *x = &sg[q];
-        char f[26], p[26], a[26] = "—";
+        char f[26], p[26], lead[NDET][16];
         ms_format(x->from, f);
         ms_format(x->peak, p);
-        double lead = 0;
-        if (x->first_alert) {
-            ms_format(x->first_alert, a);
-            lead = (double)(x->peak - x->first_alert) / HOUR;
-            detected++;
-            early += lead >= 24;
+        for (int det = 0; det < NDET; det++) {
+            snprintf(lead[det], sizeof lead[det], "—");
+            if (x->first_alert[det]) {
+                double l = (double)(x->peak - x->first_alert[det]) / HOUR;
+                snprintf(lead[det], sizeof lead[det], "%.0f", l);
+                detected[det]++;
+                early[det] += l >= 24;
+            }
         }
-        printf("| %s | %s | %d | %.16s | %.16s | %.16s | %s%.0f |\n", x->label, x->grid, x->cases,
-               f, p, a, x->first_alert ? "" : "n/a ", lead);
+        printf("| %s | %s %d | %s | %d | %.16s | %.16s | %s | %s |\n", x->label, x->model,
+               x->precursors, x->grid, x->cases, f, p, lead[OLD], lead[NEW]);
     }
-    printf(
-        "\nreplay: %d days hour by hour, %d areas, %lld area-hours, %d surge tests run, %.1f s\n",
-        days, nareas, (long long)area_hours, evals, replay_s);
-    printf("surges planted %d: detected %d (%.0f %%), detected >= 24 h before peak %d (%.0f %%)\n",
-           nsg, detected, nsg ? 100.0 * detected / nsg : 0, early, nsg ? 100.0 * early / nsg : 0);
-    printf("alert episodes %d: false %d (false-alarm rate %.1f %% of alerts; %.3f false alerts per "
-           "1000 area-days)\n",
-           episodes, false_eps, episodes ? 100.0 * false_eps / episodes : 0,
-           1000.0 * false_eps / ((double)area_hours / 24));
+    printf("\nreplay: %d days hour by hour, %d areas, %lld area-hours, %d surge tests, %d "
+           "escalation tests, %.1f s\n",
+           days, nareas, (long long)area_hours, evals, esc_evals, replay_s);
+    for (int det = 0; det < NDET; det++)
+        printf("%s detector: surges %d, detected %d, >= 24 h before peak %d, episodes %d, false "
+               "%d, false-alarm rate %.1f %% (%.3f false alerts per 1000 area-days)\n",
+               det == OLD ? "old (count test)" : "new (count + escalation)", nsg, detected[det],
+               early[det], episodes[det], false_eps[det],
+               episodes[det] ? 100.0 * false_eps[det] / episodes[det] : 0,
+               1000.0 * false_eps[det] / ((double)area_hours / 24));
+    printf("(new detector's false alarms raised by the escalation test alone: %d)\n", esc_false);
+    printf("| TSV | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |\n", nsg, detected[OLD],
+           early[OLD], episodes[OLD], false_eps[OLD], detected[NEW], early[NEW], episodes[NEW],
+           false_eps[NEW], esc_false);
+    free(win);
     store_close(s);
     return 0;
 }

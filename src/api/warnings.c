@@ -297,10 +297,11 @@ static void h_forecast(struct http_req *r, void *arg)
         if (ar->day[0] + ar->day[1] + f->next48 < 0.05 && !f->surge)
             continue; /* quiet areas are left out; the totals include them */
         json_array_append_new(
-            a, json_pack("{s:s, s:s, s:f, s:f, s:f, s:i, s:i, s:f, s:f, s:b}", "area", ar->code,
-                         "division", ar->parent, "baseline_24h", f->baseline, "next_24h", f->next24,
-                         "next_48h", f->next48, "observed_24h", f->obs24, "observed_48h", f->obs48,
-                         "p_24h", f->p24, "p_48h", f->p48, "surge", f->surge));
+            a, json_pack("{s:s, s:s, s:f, s:f, s:f, s:i, s:i, s:f, s:f, s:b, s:b}", "area",
+                         ar->code, "division", ar->parent, "baseline_24h", f->baseline, "next_24h",
+                         f->next24, "next_48h", f->next48, "observed_24h", f->obs24,
+                         "observed_48h", f->obs48, "p_24h", f->p24, "p_48h", f->p48, "surge",
+                         f->surge, "escalation", ar->esc.fired));
     }
     char at[26];
     ms_format(res->now, at);
@@ -357,6 +358,7 @@ static void h_geojson(struct http_req *r, void *arg)
             json_object_set_new(props, "cases_90d", json_integer(ar->count[WF_CASES][2]));
             json_object_set_new(props, "overdue", json_integer(ar->count[WF_OVERDUE][0]));
             json_object_set_new(props, "surge", json_boolean(sc->fc.surge));
+            json_object_set_new(props, "escalation", json_boolean(ar->esc.fired));
             json_object_set_new(props, "next_48h", json_real(sc->fc.next48));
             int top = -1;
             for (int f = 0; f < WF__COUNT; f++)

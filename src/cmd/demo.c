@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int rebuild_flag_tx(struct store_tx *tx, void *arg)
 {
@@ -26,7 +27,7 @@ int cmd_demo(int argc, char **argv)
                                          {"counties", required_argument, 0, 'k'},
                                          {"months", required_argument, 0, 'm'},
                                          {"seed", required_argument, 0, 's'},
-                                         {"surges", no_argument, 0, 'S'},
+                                         {"surges", optional_argument, 0, 'S'},
                                          {0, 0, 0, 0}};
     struct cmd_paths p;
     struct demo_opts o = {.counties = 7, .cases = 50000, .months = 12, .seed = 2026};
@@ -41,7 +42,15 @@ int cmd_demo(int argc, char **argv)
         case 'k': o.counties = atoi(optarg); break;
         case 'm': o.months = atoi(optarg); break;
         case 's': o.seed = (unsigned)strtoul(optarg, NULL, 10); break;
-        case 'S': o.plant_surges = 1; break;
+        case 'S':
+            o.plant_surges = !optarg || !strcmp(optarg, "escalation") ? DEMO_SURGES_ESCALATION
+                             : !strcmp(optarg, "burst")                ? DEMO_SURGES_BURST
+                                                                       : -1;
+            if (o.plant_surges < 0) {
+                fprintf(stderr, "fengqiao demo: --surges[=escalation|burst]\n");
+                return 2;
+            }
+            break;
         default:
             printf("Usage: fengqiao demo [options]\n\nPopulates an initialised database with a demo city: divisions, grids,\n"
                    "centres and departments, users for every role, and months of cases in every state.\n\n" CMD_PATH_HELP
@@ -49,7 +58,9 @@ int cmd_demo(int argc, char **argv)
                    "  --counties N      counties/districts (1..7, default 7)\n"
                    "  --months N        months of history (default 12)\n"
                    "  --seed N          random seed (default 2026)\n"
-                   "  --surges          plant surges for the early-warning evaluation\n");
+                   "  --surges[=MODEL]  plant surges for the early-warning evaluation: escalation\n"
+                   "                    (default: group disputes with precursors) or burst (the\n"
+                   "                    first shape, 2-3 day bursts only); docs/WARNING.md\n");
             return c == 'h' ? 0 : 2;
         }
     }

@@ -1901,7 +1901,9 @@ static int64_t office_time(struct demo *dm, struct rng *r, int64_t t)
     return ms_of_day(day) + open + rng_range(r, 0, 90) * MINUTE;
 }
 
-enum { F_FAST = 1, F_STUCK = 2, F_SURGE = 4 };
+/* F_SURGE: a planted surge's case (peak or precursor); F_THREAT: its description adds a threat;
+ * F_LEAD: it comes from the surge's lead complainant (the same person each time) */
+enum { F_FAST = 1, F_STUCK = 2, F_SURGE = 4, F_THREAT = 8, F_LEAD = 16 };
 
 /* One case to generate. */
 struct spec {
@@ -1914,6 +1916,8 @@ struct spec {
     int petition; /* index of a repeat petitioner, -1 none */
     int petition_round;
     uint64_t seed;
+    uint64_t story; /* a planted surge's matter: shared place, company, respondent; 0 none */
+    int people;     /* people_count when > 0 (planted surges) */
 };
 
 struct petitioner {
@@ -2010,56 +2014,143 @@ static struct spec *plan_add(struct plan *p)
     return s;
 }
 
-/* Surges for the early-warning work: many similar cases in one grid over two or three days. */
+/* The peak of a surge: count cases of template tpl in grid over the days up to last_day, by day,
+ * people calling from 07:30 to 21:30; *end receives the end of the window (at the latest an hour
+ * before now). The specs are the last count of p. FQ_ENOMEM. */
+static int plan_burst(struct demo *dm, struct plan *p, int grid, int tpl, int64_t last_day,
+                      int days, int count, int64_t *end)
+{
+    static const double surge_channels[CH__COUNT] = {
+        [CH_WINDOW] = 10, [CH_GRID] = 25, [CH_HOTLINE] = 50, [CH_PORTAL] = 15};
+    struct rng *r = &dm->r;
+    *end = ms_of_day(last_day) + 21 * FQ_HOUR_MS + 30 * MINUTE;
+    if (*end > dm->now - FQ_HOUR_MS)
+        *end = dm->now - FQ_HOUR_MS;
+    for (int k = 0; k < count; k++) {
+        struct spec *s = plan_add(p);
+        if (!s)
+            return FQ_ENOMEM;
+        int64_t day = last_day - rng_int(r, days);
+        s->t0 = ms_of_day(day) + rng_range(r, 450, 1290) * MINUTE;
+        if (s->t0 >= *end)
+            s->t0 = *end - rng_range(r, 1, 600) * MINUTE;
+        s->grid = grid;
+        s->tpl = (short)tpl;
+        s->channel = (signed char)rng_weighted(r, surge_channels, CH__COUNT);
+        s->flags = F_SURGE;
+        s->seed = rng_next(r);
+    }
+    return 0;
+}
+
+/* Surges for the early-warning evaluation (docs/WARNING.md "Simulated surges").
+ *
+ * Burst model (--surges=burst, the first shape, kept as it was so that results stay comparable):
+ * the first 4 matters below, many similar cases in one grid over two or three days, nothing
+ * before, each case with its own text draws.
+ *
+ * Escalation model (--surges): a group dispute brews for days before it erupts. Each of the 8
+ * surges is one matter (one place, one company, one respondent: the cases share a story seed).
+ * Its peak is the burst; before it, a precursor phase whose strength is drawn per surge: brewing
+ * disputes (wages, land, pollution, property) have strong precursors with p 0.6, weak 0.25, none
+ * 0.15; sudden incidents (dead fish, night works) weak 0.3, none 0.7. Strong: 3-6 related cases
+ * over the 4-10 days before the peak, denser toward it, the number of people rising from a few
+ * to a group, threat words ever likelier, the lead complainant coming back (a repeat petition).
+ * Weak: 1-2 related cases of 1-3 people, no threats. None: the burst alone. The draws come from
+ * the demo's seed; nothing here looks at the detector. */
 static int plan_surges(struct demo *dm, struct plan *p)
 {
     static const struct {
         const char *cat, *needle, *label;
-        int community, days, count, end_days_ago;
+        int community, days, count, end_days_ago, brewing;
     } defs[] = {
-        {"0701", "农民工", "工地集中讨薪", 0, 3, 22, 2},
-        {"G0304", "夜间施工", "夜间施工噪声集中投诉", 1, 2, 26, 6},
-        {"0402", "电梯", "电梯停运集中反映", 1, 3, 16, 40},
-        {"G0303", "死鱼", "河道死鱼集中反映", 0, 2, 18, 1},
+        {"0701", "农民工", "工地集中讨薪", 0, 3, 22, 2, 1},
+        {"G0304", "夜间施工", "夜间施工噪声集中投诉", 1, 2, 26, 6, 0},
+        {"0402", "电梯", "电梯停运集中反映", 1, 3, 16, 40, 1},
+        {"G0303", "死鱼", "河道死鱼集中反映", 0, 2, 18, 1, 0},
+        {"1102", "征地补偿", "征地补偿分配集中上访", 0, 3, 18, 25, 1},
+        {"0504", "排放废气", "村旁企业排污集中反映", 0, 2, 16, 60, 1},
+        {"0402", "公共收益", "物业公共收益集中反映", 1, 2, 15, 90, 1},
+        {"0901", "土地流转", "土地流转费集中讨要", 0, 3, 16, 120, 1},
     };
-    static const double surge_channels[CH__COUNT] = {
-        [CH_WINDOW] = 10, [CH_GRID] = 25, [CH_HOTLINE] = 50, [CH_PORTAL] = 15};
+    static const double early_channels[CH__COUNT] = {
+        [CH_WINDOW] = 20, [CH_GRID] = 35, [CH_HOTLINE] = 25, [CH_LETTERS] = 15, [CH_PORTAL] = 5};
+    static const char *const models[] = {"none", "weak", "strong"};
+    int escalation = dm->o->plant_surges != DEMO_SURGES_BURST;
+    int ndefs = escalation ? COUNT(defs) : 4;
     struct rng *r = &dm->r;
     dm->surges = json_array();
     int taken[COUNT(defs)];
-    for (int i = 0; i < COUNT(defs); i++) {
+    for (int i = 0; i < ndefs; i++) {
         int tpl = find_template(defs[i].cat, defs[i].needle);
         if (tpl < 0)
             continue;
         int grid = taken[i] = pick_grid_of(dm, r, defs[i].community, taken, i);
-        int64_t last_day = day_of_ms(dm->now) - defs[i].end_days_ago;
-        int64_t start = ms_of_day(last_day - defs[i].days + 1) + 7 * FQ_HOUR_MS + 30 * MINUTE;
-        int64_t end = ms_of_day(last_day) + 21 * FQ_HOUR_MS + 30 * MINUTE;
-        if (end > dm->now - FQ_HOUR_MS)
-            end = dm->now - FQ_HOUR_MS;
-        for (int k = 0; k < defs[i].count; k++) {
+        int64_t last_day = day_of_ms(dm->now) - defs[i].end_days_ago, end;
+        int64_t peak_from = ms_of_day(last_day - defs[i].days + 1) + 7 * FQ_HOUR_MS + 30 * MINUTE;
+        if (plan_burst(dm, p, grid, tpl, last_day, defs[i].days, defs[i].count, &end))
+            return FQ_ENOMEM;
+        char f[26], pf[26], to[26];
+        ms_format(peak_from, pf);
+        ms_format(end, to);
+        if (!escalation) {
+            json_array_append_new(
+                dm->surges,
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "label", defs[i].label, "grid",
+                          dm->grids[grid].code, "division",
+                          dm->villages[dm->grids[grid].village].code, "category", defs[i].cat,
+                          "from", pf, "to", to, "cases", defs[i].count));
+            continue;
+        }
+        uint64_t story = rng_next(r) | 1;
+        double u = rng_unit(r);
+        int model = defs[i].brewing ? (u < 0.6 ? 2 : u < 0.85 ? 1 : 0) : (u < 0.3 ? 1 : 0);
+        int group = (int)rng_range(r, 12, 45); /* people at the peak */
+        for (struct spec *s = &p->specs[p->n - defs[i].count]; s < &p->specs[p->n]; s++) {
+            s->flags |= rng_chance(r, 0.3) ? F_THREAT : 0;
+            s->story = story;
+            s->people = (int)rng_range(r, group / 2, group);
+        }
+        int nprec = model == 2 ? (int)rng_range(r, 3, 6) : model == 1 ? (int)rng_range(r, 1, 2) : 0;
+        int span = model == 2 ? (int)rng_range(r, 4, 10) : (int)rng_range(r, 2, 8); /* days */
+        int64_t from = peak_from;
+        for (int k = 0; k < nprec; k++) {
             struct spec *s = plan_add(p);
             if (!s)
                 return FQ_ENOMEM;
-            /* a day of the surge, then daytime: people call from 07:30 to 21:30 */
-            int64_t day = last_day - rng_int(r, defs[i].days);
-            s->t0 = ms_of_day(day) + rng_range(r, 450, 1290) * MINUTE;
-            if (s->t0 >= end)
-                s->t0 = end - rng_range(r, 1, 600) * MINUTE;
+            /* days before the peak: v^2 puts more of them near it (the rate rises) */
+            double v = rng_unit(r), back = 0.3 + (span - 0.3) * v * v;
+            double frac = 1 - back / span; /* 0 at the start of the phase, 1 at the peak */
+            int64_t day = day_of_ms(peak_from - (int64_t)(back * (double)FQ_DAY_MS));
+            s->t0 = ms_of_day(day) + rng_range(r, 480, 1200) * MINUTE;
+            if (s->t0 >= peak_from - FQ_HOUR_MS)
+                s->t0 = peak_from - rng_range(r, 2, 12) * FQ_HOUR_MS;
             s->grid = grid;
             s->tpl = (short)tpl;
-            s->channel = (signed char)rng_weighted(r, surge_channels, CH__COUNT);
+            s->channel = (signed char)rng_weighted(r, early_channels, CH__COUNT);
             s->flags = F_SURGE;
+            s->story = story;
+            if (model == 2) {
+                s->people = 1 + (int)(frac * frac * (group - 1) * rng_unit(r)) + rng_int(r, 3);
+                if (rng_chance(r, 0.15 + 0.6 * frac))
+                    s->flags |= F_THREAT;
+                if (k == 0 || rng_chance(r, 0.3))
+                    s->flags |= F_LEAD; /* the lead complainant, again: a repeat petition */
+            } else {
+                s->people = (int)rng_range(r, 1, 3);
+            }
             s->seed = rng_next(r);
+            if (s->t0 < from)
+                from = s->t0;
         }
-        char from[26], to[26];
-        ms_format(start, from);
-        ms_format(end, to);
+        ms_format(from, f);
         json_array_append_new(
             dm->surges,
-            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "label", defs[i].label, "grid",
-                      dm->grids[grid].code, "division", dm->villages[dm->grids[grid].village].code,
-                      "category", defs[i].cat, "from", from, "to", to, "cases", defs[i].count));
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i}", "label", defs[i].label,
+                      "grid", dm->grids[grid].code, "division",
+                      dm->villages[dm->grids[grid].village].code, "category", defs[i].cat, "from",
+                      f, "peak_from", pf, "to", to, "cases", defs[i].count + nprec,
+                      "precursor_model", models[model], "precursors", nprec));
     }
     return 0;
 }
@@ -3221,22 +3312,38 @@ static int register_case(struct sim *sm, struct plan *pl)
     const struct dm_county *co = &dm->counties[sm->county];
     struct petitioner *pt = sp->petition >= 0 ? &pl->petitioners[sp->petition] : NULL;
     /* the people: a petitioner is the same person with the same story every time */
-    struct rng pr = pt ? rng_seeded(pt->seed, 1) : rng_seeded(sp->seed, 1);
+    struct rng pr = pt                      ? rng_seeded(pt->seed, 1)
+                    : (sp->flags & F_LEAD) ? rng_seeded(sp->story, 1)
+                                           : rng_seeded(sp->seed, 1);
+    /* a planted surge's cases share its matter: the respondent, the company, the place */
+    struct rng story = rng_seeded(sp->story, 3);
     int migrant =
         cat_is(t, "07") || cat_is(t, "G0803") ? rng_chance(&pr, 0.65) : rng_chance(&pr, 0.15);
     int elderly = strstr(t->title, "老人") != NULL;
     make_person(dm, &pr, co->def->code6, migrant, elderly ? 72 : 22, elderly ? 92 : 68, &sm->a);
-    make_person(dm, &pr, co->def->code6, 0, 25, 70, &sm->b);
+    make_person(dm, sp->story ? &story : &pr, co->def->code6, 0, 25, 70, &sm->b);
     if (t->party == P_FAMILY) { /* same family name, as in 兄妹, 婆媳 aside */
         char given[32];
         fmt(given, sizeof given, "%s", sm->b.name + strlen(sm->b.surname));
         fmt(sm->b.name, sizeof sm->b.name, "%s%s", sm->a.surname, given);
         sm->b.surname = sm->a.surname;
     }
-    make_slots(dm, &pr, t, sp->grid, &sm->a, &sm->b, &sm->sl);
+    make_slots(dm, sp->story ? &story : &pr, t, sp->grid, &sm->a, &sm->b, &sm->sl);
+    if (sp->people > 0)
+        sm->sl.N = sp->people;
     char title[256], desc[1400], body_text[1200];
     fill(t->title, &sm->sl, title, sizeof title);
     fill(t->desc, &sm->sl, body_text, sizeof body_text);
+    if (sp->flags & F_THREAT) {
+        static const char *const threats[] = {
+            "部分人员扬言若再不解决将集体到镇政府聚集上访。",
+            "有人在微信群中号召周末到现场拉横幅讨说法。",
+            "当事人情绪激动，扬言要到市里上访。",
+            "部分人员表示将堵路维权，现场气氛紧张。",
+        };
+        size_t len = strlen(body_text);
+        fmt(body_text + len, sizeof body_text - len, "%s", PICK(r, threats));
+    }
     if (pt && sp->petition_round > 0) {
         char again[256];
         fmt(again, sizeof again, "再次反映：%s", title);
@@ -3269,7 +3376,7 @@ static int register_case(struct sim *sm, struct plan *pl)
         json_object_set_new(body, "lon", json_real(g->lon + jitter(r, 0.0014)));
     }
     int people = t->party == P_GROUP ? sm->sl.N : t->party == P_PP || t->party == P_FAMILY ? 2 : 1;
-    if (strstr(t->desc, "{N}"))
+    if (strstr(t->desc, "{N}") || sp->people > 0)
         people = sm->sl.N;
     json_object_set_new(body, "people_count", json_integer(people));
     /* parties: disputes always, requests the person asking */

@@ -15,13 +15,19 @@
 /* Password of every demo account. */
 #define DEMO_PASSWORD "Fengqiao@2026"
 
+enum {
+    DEMO_SURGES_NONE,
+    DEMO_SURGES_ESCALATION, /* 8 group disputes with a seeded precursor phase, then the peak */
+    DEMO_SURGES_BURST,      /* the first shape: 4 bursts of 2-3 days, no precursors */
+};
+
 struct demo_opts {
     int counties; /* counties/districts, 1..7 (0 = 7) */
     int cases;    /* cases to generate (0 = none; the planted extras come on top) */
     int months;   /* months of history ending now, 1..36 (0 = 12) */
     unsigned seed;
-    int plant_surges; /* 1: plant a few surges of similar cases and list them in the setting
-                         "demo.surges" (JSON) for the early-warning work */
+    int plant_surges; /* DEMO_SURGES_*: plant surges of similar cases and list them in the setting
+                         "demo.surges" (JSON) for the early-warning work (docs/WARNING.md) */
     /* progress (may be NULL): stage names "divisions", "departments", "users", "cases" */
     void (*progress)(const char *stage, long done, long total, void *arg);
     void *progress_arg;

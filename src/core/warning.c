@@ -1,12 +1,14 @@
 /* Early warning: indicators, score, forecast, surge test, and the periodic recompute that turns
  * them into warning records (see warning.h and docs/WARNING.md). */
 #include "core/warning.h"
+#include "core/textsim.h"
 #include "store/store_warning.h"
 #include "util/clock.h"
 #include "util/log.h"
 
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,7 @@ static const struct {
     [WF_KEY_PERSONS] = {"key_persons", "重点人员(代理:90天内≥3件的当事人)", 2, 6, 2, 1},
     [WF_SUPERVISED] = {"supervised", "督办", 1, 4, 2, 1},
     [WF_SURGE] = {"surge", "突增检验(-log10 p)", 0, 17, 6, 0},
+    [WF_ESCALATION] = {"escalation", "矛盾升级苗头(相似案件聚集)", 0, 12, 4, 0},
 };
 
 static const char *const threat_words[] = {
@@ -52,6 +55,9 @@ void warn_config_default(struct warn_config *c)
     c->level_at[0] = 20;
     c->level_at[1] = 40;
     c->level_at[2] = 60;
+    c->esc_sim = 0.3;
+    c->esc_min = 3;
+    c->esc_at = 4;
 }
 
 static int factor_find(const char *name)
@@ -94,6 +100,14 @@ int warn_config_parse(struct warn_config *c, const char *json, struct fq_error *
             t.surge_p = json_number_value(v);
         } else if (!strcmp(key, "surge_min") && json_is_integer(v) && json_integer_value(v) >= 1) {
             t.surge_min = (int)json_integer_value(v);
+        } else if (!strcmp(key, "escalation_similarity") && json_is_number(v) &&
+                   json_number_value(v) > 0 && json_number_value(v) <= 1) {
+            t.esc_sim = json_number_value(v);
+        } else if (!strcmp(key, "escalation_min") && json_is_integer(v) &&
+                   json_integer_value(v) >= 2 && json_integer_value(v) <= WARN_ESC_CASES) {
+            t.esc_min = (int)json_integer_value(v);
+        } else if (!strcmp(key, "escalation_at") && json_is_number(v) && json_number_value(v) >= 0) {
+            t.esc_at = json_number_value(v);
         } else if (!strcmp(key, "levels") && json_is_array(v) && json_array_size(v) == 3) {
             for (int i = 0; i < 3; i++) {
                 json_t *x = json_array_get(v, (size_t)i);
@@ -231,6 +245,8 @@ void warn_score(const struct warn_area *a, const struct warn_config *c, int dow_
             double p = out->fc.p24 < out->fc.p48 ? out->fc.p24 : out->fc.p48;
             int obs = out->fc.p24 < out->fc.p48 ? out->fc.obs24 : out->fc.obs48;
             v = obs >= c->surge_min && p > 0 ? -log10(p) : obs >= c->surge_min ? 12 : 0;
+        } else if (f == WF_ESCALATION) {
+            v = a->esc.score;
         } else {
             v = a->count[f][factors[f].window];
         }
@@ -245,10 +261,118 @@ void warn_score(const struct warn_area *a, const struct warn_config *c, int dow_
     for (int f = 0; f < WF__COUNT; f++)
         out->contribution[f] = wsum > 0 ? 100.0 * c->weight[f] * out->norm[f] / wsum : 0;
     out->score = wsum > 0 ? 100.0 * total / wsum : 0;
+    out->alert = out->fc.surge || a->esc.fired;
     out->level = out->score >= c->level_at[2]   ? WL_RED
                  : out->score >= c->level_at[1] ? WL_ORANGE
                  : out->score >= c->level_at[0] ? WL_YELLOW
                                                 : WL_BLUE;
+}
+
+/* Union-find root with path halving. */
+static int uf_root(int *up, int i)
+{
+    while (up[i] != i)
+        i = up[i] = up[up[i]];
+    return i;
+}
+
+static int by_at_desc(const void *a, const void *b)
+{
+    const struct warn_recent *x = *(const struct warn_recent *const *)a,
+                             *y = *(const struct warn_recent *const *)b;
+    return x->at < y->at ? 1 : x->at > y->at ? -1 : 0;
+}
+
+void warn_escalation_test(const struct warn_recent *c, int n, int64_t now,
+                          const struct warn_config *cfg, struct warn_escalation *out)
+{
+    const struct warn_recent *w[WARN_ESC_CASES];
+    int up[WARN_ESC_CASES], k = 0;
+    int64_t from = now - (int64_t)WARN_ESC_DAYS * DAY_MS;
+    memset(out, 0, sizeof *out);
+    /* the newest WARN_ESC_CASES of the window: a busy area cannot make the test quadratic */
+    const struct warn_recent **all = NULL;
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        m += c[i].at >= from && c[i].at < now;
+    if (m < 2 || m < cfg->esc_min)
+        return;
+    if (m > WARN_ESC_CASES && (all = malloc((size_t)m * sizeof *all)) != NULL) {
+        m = 0;
+        for (int i = 0; i < n; i++)
+            if (c[i].at >= from && c[i].at < now)
+                all[m++] = &c[i];
+        qsort(all, (size_t)m, sizeof *all, by_at_desc);
+        for (k = 0; k < WARN_ESC_CASES; k++)
+            w[k] = all[k];
+        free(all);
+    } else {
+        for (int i = 0; i < n && k < WARN_ESC_CASES; i++)
+            if (c[i].at >= from && c[i].at < now)
+                w[k++] = &c[i];
+    }
+    for (int i = 0; i < k; i++)
+        up[i] = i;
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++)
+            if (uf_root(up, i) != uf_root(up, j) &&
+                textsim_jaccard(w[i]->sh, w[i]->nsh, w[j]->sh, w[j]->nsh) >= cfg->esc_sim)
+                up[uf_root(up, j)] = uf_root(up, i);
+    /* score every group of at least esc_min related cases; keep the highest */
+    for (int r = 0; r < k; r++) {
+        if (uf_root(up, r) != r)
+            continue;
+        struct warn_escalation e = {0};
+        int64_t first = INT64_MAX;
+        for (int i = 0; i < k; i++) {
+            if (uf_root(up, i) != r)
+                continue;
+            const struct warn_recent *x = w[i];
+            e.cases++;
+            e.threat += x->threat != 0;
+            e.repeat += x->repeat != 0;
+            if (x->at < first) {
+                first = x->at;
+                e.people_first = x->people;
+            }
+            if (now - x->at < 3 * DAY_MS) {
+                e.recent++;
+                if (x->people > e.people_last)
+                    e.people_last = x->people;
+            }
+        }
+        if (e.cases < cfg->esc_min || e.cases < 2)
+            continue;
+        /* evidence points: each related case beyond a pair, the cluster still growing (two or
+         * more of them in the last 72 hours), threat words (up to two), the number of people
+         * rising to a group (at least 5 and at least double the first), a repeat petition */
+        e.score = e.cases - 2;
+        e.score += e.recent >= 2;
+        e.score += e.threat > 2 ? 2 : e.threat;
+        e.score += e.people_last >= 5 && e.people_last >= 2 * e.people_first;
+        e.score += e.repeat > 0;
+        if (e.score > out->score || (e.score == out->score && e.cases > out->cases))
+            *out = e;
+    }
+    /* a cluster that stopped growing is history, not a warning: one of its cases must be recent */
+    out->fired = cfg->esc_at > 0 && out->cases >= cfg->esc_min && out->recent > 0 &&
+                 out->score >= cfg->esc_at;
+}
+
+/* Phrases where a threat word means no threat: things or animals gathering, not people
+ * massing to protest (聚集大量流动摊贩, 流浪狗聚集). */
+static const char *const not_threats[] = {"聚集大量", "狗聚集", NULL};
+
+/* 1 when the threat word at p is part of one of the phrases above. */
+static int not_threat_at(const char *text, const char *p)
+{
+    for (int i = 0; not_threats[i]; i++) {
+        size_t n = strlen(not_threats[i]);
+        for (const char *q = p - (p - text < (ptrdiff_t)n ? p - text : (ptrdiff_t)n); q <= p; q++)
+            if (!strncmp(q, not_threats[i], n))
+                return 1;
+    }
+    return 0;
 }
 
 int warn_text_threat(const char *text)
@@ -256,8 +380,9 @@ int warn_text_threat(const char *text)
     if (!text || !*text)
         return 0;
     for (int i = 0; threat_words[i]; i++)
-        if (strstr(text, threat_words[i]))
-            return 1;
+        for (const char *p = strstr(text, threat_words[i]); p; p = strstr(p + 1, threat_words[i]))
+            if (!not_threat_at(text, p))
+                return 1;
     return 0;
 }
 
@@ -296,6 +421,13 @@ int warn_area_kind_parse(const char *s, int *k)
 
 /* ---- computing the areas ---- */
 
+/* A case of the last WARN_ESC_DAYS days, kept for the escalation test of its grid and village. */
+struct recent_case {
+    struct warn_recent r;
+    int area[2]; /* index of its grid (-1 none) and of its village in areamap.a */
+    size_t off;  /* its shingles in areamap.pool (pointers are set once the pool stops moving) */
+};
+
 struct areamap {
     struct warn_area *a;
     int n, cap;
@@ -303,7 +435,14 @@ struct areamap {
     int nslot;
     int64_t now;
     int err;
+    struct recent_case *rc;
+    int nrc, caprc;
+    uint32_t *pool;
+    size_t npool, cappool;
+    int esc; /* the escalation test is on: keep the recent cases */
 };
+
+#define ESC_SHINGLES 256 /* shingles kept per case: a title and a description's worth */
 
 static uint32_t hash_str(const char *s)
 {
@@ -405,6 +544,80 @@ static void area_add(struct warn_area *x, const struct store_warn_case *c, int64
     (void)c;
 }
 
+/* Keeps a case of the last WARN_ESC_DAYS days with its shingles; FQ_ENOMEM. */
+static int recent_add(struct areamap *m, const struct store_warn_case *c, int grid, int village,
+                      int threat)
+{
+    char text[2048];
+    uint32_t sh[ESC_SHINGLES];
+    if (m->nrc == m->caprc) {
+        int cap = m->caprc ? m->caprc * 2 : 1024;
+        void *p = realloc(m->rc, (size_t)cap * sizeof *m->rc);
+        if (!p)
+            return FQ_ENOMEM;
+        m->rc = p;
+        m->caprc = cap;
+    }
+    snprintf(text, sizeof text, "%s。%s", c->title, c->description);
+    int nsh = textsim_shingles(text, sh, ESC_SHINGLES);
+    if (m->npool + (size_t)nsh > m->cappool) {
+        size_t cap = m->cappool ? m->cappool * 2 : 65536;
+        while (cap < m->npool + (size_t)nsh)
+            cap *= 2;
+        void *p = realloc(m->pool, cap * sizeof *m->pool);
+        if (!p)
+            return FQ_ENOMEM;
+        m->pool = p;
+        m->cappool = cap;
+    }
+    memcpy(m->pool + m->npool, sh, (size_t)nsh * sizeof *sh);
+    struct recent_case *x = &m->rc[m->nrc++];
+    memset(x, 0, sizeof *x);
+    x->r.at = c->created_at;
+    x->r.nsh = nsh;
+    x->r.people = c->people_count;
+    x->r.threat = threat;
+    x->r.repeat = c->repeat_of > 0;
+    x->area[0] = grid;
+    x->area[1] = village;
+    x->off = m->npool;
+    m->npool += (size_t)nsh;
+    return 0;
+}
+
+static int by_area0(const void *a, const void *b)
+{
+    const struct recent_case *x = a, *y = b;
+    return x->area[0] < y->area[0] ? -1 : x->area[0] > y->area[0];
+}
+static int by_area1(const void *a, const void *b)
+{
+    const struct recent_case *x = a, *y = b;
+    return x->area[1] < y->area[1] ? -1 : x->area[1] > y->area[1];
+}
+
+/* Runs the escalation test of every grid and village on the cases kept by recent_add. */
+static int escalation_all(struct areamap *m, const struct warn_config *c)
+{
+    struct warn_recent *buf = malloc((size_t)(m->nrc ? m->nrc : 1) * sizeof *buf);
+    if (!buf)
+        return FQ_ENOMEM;
+    for (int i = 0; i < m->nrc; i++)
+        m->rc[i].r.sh = m->pool + m->rc[i].off;
+    for (int level = 0; level < 2; level++) {
+        qsort(m->rc, (size_t)m->nrc, sizeof *m->rc, level ? by_area1 : by_area0);
+        for (int i = 0, j; i < m->nrc; i = j) {
+            int area = m->rc[i].area[level];
+            for (j = i; j < m->nrc && m->rc[j].area[level] == area; j++)
+                buf[j - i] = m->rc[j].r;
+            if (area >= 0)
+                warn_escalation_test(buf, j - i, m->now, c, &m->a[area].esc);
+        }
+    }
+    free(buf);
+    return 0;
+}
+
 static int on_case(const struct store_warn_case *c, void *arg)
 {
     struct areamap *m = arg;
@@ -428,28 +641,37 @@ static int on_case(const struct store_warn_case *c, void *arg)
     char village[16], town[16];
     snprintf(village, sizeof village, "%.12s", c->division);
     township_of(c->division, town);
-    struct warn_area *v = map_get(m, village, WA_VILLAGE, village);
-    struct warn_area *t = map_get(m, town, WA_TOWNSHIP, town);
-    struct warn_area *g = c->grid[0] ? map_get(m, c->grid, WA_GRID, village) : NULL;
-    if (!v || !t || (c->grid[0] && !g))
+    /* indices first: a map_get that adds an area may move the others */
+    struct warn_area *x;
+    int vi = (x = map_get(m, village, WA_VILLAGE, village)) ? (int)(x - m->a) : -1;
+    int ti = vi >= 0 && (x = map_get(m, town, WA_TOWNSHIP, town)) ? (int)(x - m->a) : -1;
+    int gi = ti >= 0 && c->grid[0] && (x = map_get(m, c->grid, WA_GRID, village))
+                 ? (int)(x - m->a)
+                 : -1;
+    if (vi < 0 || ti < 0 || (c->grid[0] && gi < 0))
         return FQ_ENOMEM;
+    struct warn_area *v = &m->a[vi], *t = &m->a[ti], *g = gi >= 0 ? &m->a[gi] : NULL;
     area_add(v, c, age, flag);
     area_add(t, c, age, flag);
     if (g)
         area_add(g, c, age, flag);
+    if (m->esc && age >= 0 && age < (int64_t)WARN_ESC_DAYS * DAY_MS)
+        return recent_add(m, c, gi, vi, flag[WF_THREAT]);
     return 0;
 }
 
 int warn_compute(struct store_rd *rd, const struct warn_config *c, const char *division,
                  int64_t now, struct warn_result **out)
 {
-    struct areamap m = {.now = now};
+    struct areamap m = {.now = now, .esc = c->esc_at > 0};
     struct warn_result *r = NULL;
     int rc;
     *out = NULL;
     if ((rc = store_warn_grids(rd, division, on_grid, &m)) || (rc = m.err))
         goto done;
     if ((rc = store_warn_scan(rd, division, now - (int64_t)WARN_DAYS * DAY_MS, now, on_case, &m)))
+        goto done;
+    if (c->esc_at > 0 && (rc = escalation_all(&m, c)))
         goto done;
     r = calloc(1, sizeof *r);
     if (!r || !(r->scores = calloc((size_t)(m.n ? m.n : 1), sizeof *r->scores))) {
@@ -472,6 +694,8 @@ int warn_compute(struct store_rd *rd, const struct warn_config *c, const char *d
 done:
     free(m.slot);
     free(m.a);
+    free(m.rc);
+    free(m.pool);
     warn_result_free(r);
     return rc;
 }
@@ -492,6 +716,20 @@ static int by_contribution(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/* The escalation factor in words, as a duty officer would say it. */
+static void escalation_detail(const struct warn_escalation *e, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%d天内同一区域相似案件%d件(近72小时%d件)", WARN_ESC_DAYS,
+                     e->cases, e->recent);
+    if (e->threat && n >= 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, "；含扬言/聚集等言辞%d件", e->threat);
+    if (e->people_last && n >= 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, "；涉及人数 %d→%d", e->people_first,
+                      e->people_last);
+    if (e->repeat && n >= 0 && (size_t)n < cap)
+        snprintf(out + n, cap - (size_t)n, "；重复信访%d件", e->repeat);
+}
+
 json_t *warn_area_json(const struct warn_area *a, const struct warn_score *s,
                        const struct warn_config *c)
 {
@@ -501,7 +739,12 @@ json_t *warn_area_json(const struct warn_area *a, const struct warn_score *s,
         fs[f] = json_pack("{s:s, s:s, s:f, s:f, s:f, s:f}", "name", factors[f].name, "name_zh",
                           factors[f].zh, "value", s->value[f], "norm", s->norm[f], "weight",
                           c->weight[f], "contribution", s->contribution[f]);
-        if (f != WF_GROWTH && f != WF_SURGE)
+        if (f == WF_ESCALATION && a->esc.cases) {
+            char detail[256];
+            escalation_detail(&a->esc, detail, sizeof detail);
+            json_object_set_new(fs[f], "detail", json_string(detail));
+        }
+        if (f != WF_GROWTH && f != WF_SURGE && f != WF_ESCALATION)
             json_object_set_new(counts, factors[f].name,
                                 json_pack("{s:i, s:i, s:i}", "d7", a->count[f][0], "d30",
                                           a->count[f][1], "d90", a->count[f][2]));
@@ -511,15 +754,18 @@ json_t *warn_area_json(const struct warn_area *a, const struct warn_score *s,
     for (int f = 0; f < WF__COUNT; f++)
         json_array_append_new(fa, fs[f]);
     const struct warn_forecast *fc = &s->fc;
+    const struct warn_escalation *e = &a->esc;
     return json_pack(
         "{s:s, s:s, s:s, s:i, s:f, s:s, s:s, s:o, s:{s:f, s:f, s:f, s:i, s:i, s:f, s:f, s:f, s:b}, "
-        "s:o}",
+        "s:{s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:b}, s:o}",
         "area", a->code, "kind", warn_area_kind_name(a->kind), "division", a->parent, "grids",
         a->grids, "score", round(s->score * 10) / 10, "level", warn_level_name(s->level),
         "level_zh", warn_level_zh(s->level), "counts", counts, "forecast", "baseline_24h",
         fc->baseline, "next_24h", fc->next24, "next_48h", fc->next48, "observed_24h", fc->obs24,
         "observed_48h", fc->obs48, "p_24h", fc->p24, "p_48h", fc->p48, "dispersion", fc->dispersion,
-        "surge", fc->surge, "factors", fa);
+        "surge", fc->surge, "escalation", "cases", e->cases, "recent_72h", e->recent, "threat",
+        e->threat, "repeat", e->repeat, "people_first", e->people_first, "people_last",
+        e->people_last, "score", e->score, "fired", e->fired, "factors", fa);
 }
 
 /* ---- the periodic recompute ---- */
@@ -536,7 +782,12 @@ static int raise_one(struct store_tx *tx, const struct warn_area *a, const struc
     char title[256];
     json_t *j = warn_area_json(a, s, c);
     char *factors_txt = json_dumps(json_object_get(j, "factors"), JSON_COMPACT);
-    if (!strcmp(kind, "surge"))
+    if (!strcmp(kind, "surge") && !s->fc.surge) {
+        char detail[192]; /* ~120 bytes at most: the title keeps it whole */
+        escalation_detail(&a->esc, detail, sizeof detail);
+        snprintf(title, sizeof title, "%s %s 矛盾升级苗头: %s", warn_area_kind_name(a->kind),
+                 a->code, detail);
+    } else if (!strcmp(kind, "surge"))
         snprintf(title, sizeof title,
                  "%s %s 案件突增: 近24小时 %d 件、近48小时 %d 件，预测未来48小时 %.1f 件 "
                  "(基线 %.2f 件/天)",
@@ -578,7 +829,7 @@ static int recompute_tx(struct store_tx *tx, void *arg)
             if (!exists && (rc = raise_one(tx, a, s, j->c, "level", now, &j->raised)))
                 return rc;
         }
-        if (s->fc.surge) {
+        if (s->alert) {
             if ((rc = store_tx_warn_exists(tx, a->code, "surge", now - 3 * DAY_MS, 0, &exists)))
                 return rc;
             if (!exists && (rc = raise_one(tx, a, s, j->c, "surge", now, &j->raised)))

@@ -32,6 +32,7 @@ enum warn_factor {
     WF_KEY_PERSONS,  /* a party (ID or phone) in >= 3 cases of the last 90 days: proxy */
     WF_SUPERVISED,   /* under 督办 supervision (30 days) */
     WF_SURGE,        /* surge test: -log10 p of the last 24/48 h against the baseline */
+    WF_ESCALATION,   /* 矛盾升级苗头: evidence score of the most escalated cluster of related cases */
     WF__COUNT
 };
 
@@ -49,6 +50,34 @@ struct warn_config {
     double surge_p;     /* surge when the Poisson upper tail is below this (default 1e-6) */
     int surge_min;      /* ... and at least this many cases in the window (default 5) */
     double level_at[3]; /* score thresholds of yellow, orange, red (25, 50, 75) */
+    double esc_sim;     /* two cases are related at this Jaccard similarity of shingles (0.3) */
+    int esc_min;        /* a cluster needs at least this many related cases (3) */
+    double esc_at;      /* the escalation test fires at this evidence score; 0 = off (4) */
+};
+
+#define WARN_ESC_DAYS 14   /* the escalation test looks at the cases of the last 14 days */
+#define WARN_ESC_CASES 128 /* ... at most the newest 128 of an area */
+
+/* A recent case of an area as the escalation test sees it (all borrowed). */
+struct warn_recent {
+    int64_t at;         /* created_at, ms */
+    const uint32_t *sh; /* textsim_shingles of title + description, sorted */
+    int nsh;
+    int people;    /* people_count */
+    int threat;    /* 1: threat words (warn_text_threat) */
+    int repeat;    /* 1: a repeat petition (repeat_of set) */
+};
+
+/* 矛盾升级苗头: the most escalated cluster of related cases (same area, similar text) of the
+ * last WARN_ESC_DAYS days, and the evidence a duty officer would weigh. */
+struct warn_escalation {
+    int cases;                      /* related cases in the cluster */
+    int recent;                     /* of them in the last 72 hours */
+    int threat;                     /* of them with threat words */
+    int repeat;                     /* of them repeat petitions */
+    int people_first, people_last;  /* people_count of the first case and most of the last 72 h */
+    double score;                   /* evidence points (docs/WARNING.md), 0 without a cluster */
+    int fired;                      /* score >= esc_at and cases >= esc_min */
 };
 
 /* One area's raw counts. */
@@ -59,6 +88,7 @@ struct warn_area {
     int grids;               /* grids in the area, >= 1 */
     int day[WARN_DAYS];      /* cases per rolling 24 hours, [0] = the last 24 hours */
     int count[WF__COUNT][3]; /* factor counts over 7/30/90 days (state factors: all three) */
+    struct warn_escalation esc; /* grids and villages; zero for townships */
 };
 
 struct warn_forecast {
@@ -75,6 +105,7 @@ struct warn_score {
     int level;    /* WL_* */
     double value[WF__COUNT], norm[WF__COUNT], contribution[WF__COUNT];
     struct warn_forecast fc;
+    int alert; /* fc.surge or the area's escalation test fired: a surge warning is due */
 };
 
 /* Defaults (documented in docs/WARNING.md). */
@@ -92,7 +123,13 @@ double warn_poisson_upper(double lambda, int k);
  * the weekday (0 = Monday) of the coming 24 hours. */
 void warn_forecast(const int *day, int n, int dow_next, const struct warn_config *c,
                    struct warn_forecast *out);
-/* Score, level and factors of an area. */
+/* The escalation test over an area's recent cases c[0..n) (any order; only those created in
+ * [now - WARN_ESC_DAYS days, now) count, at most the newest WARN_ESC_CASES): cases whose shingle
+ * sets have a Jaccard similarity >= esc_sim are linked, and the linked groups (single linkage)
+ * are scored; *out receives the group with the highest score. Cannot fail. */
+void warn_escalation_test(const struct warn_recent *c, int n, int64_t now,
+                          const struct warn_config *cfg, struct warn_escalation *out);
+/* Score, level and factors of an area (its esc filled beforehand, or zero). */
 void warn_score(const struct warn_area *a, const struct warn_config *c, int dow_next,
                 struct warn_score *out);
 /* 1 when the text holds a threat word (扬言, 自杀, 跳楼, 报复, 聚集, 极端, 上访, 堵路, 闹事 …). */
@@ -119,12 +156,14 @@ int warn_compute(struct store_rd *rd, const struct warn_config *c, const char *d
                  int64_t now, struct warn_result **out);
 void warn_result_free(struct warn_result *r);
 /* An area's score as JSON {area, kind, division, score, level, level_zh, counts, forecast,
- * factors:[{name, name_zh, value, norm, weight, contribution}]}, factors by contribution. */
+ * escalation, factors:[{name, name_zh, value, norm, weight, contribution, detail?}]}, factors
+ * by contribution; detail explains a factor in words where its value alone does not. */
 json_t *warn_area_json(const struct warn_area *a, const struct warn_score *s,
                        const struct warn_config *c);
 
 /* Recomputes the whole city, stores each area's level and raises the warnings that are due
- * (level rose to orange/red; surge with no surge warning of the area in the last 72 hours).
+ * (level rose to orange/red; surge or escalation test fired with no surge warning of the area
+ * in the last 72 hours).
  * *raised (may be NULL) receives how many were raised. 0 or an FQ_E* code. */
 int warn_recompute(struct fq_domain *d, int64_t now, int *raised);
 struct warn_runner;

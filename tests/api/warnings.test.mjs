@@ -1,7 +1,9 @@
 // Early warning over HTTP (docs/WARNING.md, docs/API.md "Early warning"): a burst of cases in one
 // grid is scored with its factors and raises a surge warning on recompute; warnings are limited to
 // the caller's scope; seen / dismiss (a reason required) / to-case (creates a case) move a warning
-// once; the heat map is a GeoJSON FeatureCollection of grids; the forecast lists the burst.
+// once; the heat map is a GeoJSON FeatureCollection of grids; the forecast lists the burst; a few
+// related cases with threats and more people each time (no burst) fire the escalation test, whose
+// factor explains itself and whose warning says 矛盾升级苗头.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
@@ -35,7 +37,7 @@ describe('early warning', () => {
     assert.ok(a, 'grid scored');
     assert.ok(a.score > 0 && a.score <= 100);
     assert.ok(['blue', 'yellow', 'orange', 'red'].includes(a.level));
-    assert.equal(a.factors.length, 14);
+    assert.equal(a.factors.length, 15);
     for (const f of a.factors) {
       for (const k of ['name', 'name_zh', 'value', 'weight', 'contribution']) assert.ok(k in f, k);
     }
@@ -108,5 +110,38 @@ describe('early warning', () => {
     assert.ok(item && item.observed_24h >= 8 && item.surge === true);
     assert.ok(item.next_48h > item.baseline_24h);
     assertError(await ctx.get('/api/v1/warnings/forecast?level=street', ctx.admin), 400, 'invalid_value', 'level');
+  });
+
+  it('raises an escalation warning on a few related cases before any burst', async () => {
+    const grids = ok(await ctx.get(`/api/v1/grids?division=${ctx.villageB}`, ctx.admin));
+    const list = Array.isArray(grids) ? grids : grids.items;
+    const gridB = list[0].code;
+    const texts = [
+      ['宏达建设工地拖欠工资', '宏达建设工程有限公司承建的安置房项目工地包工头王某某拖欠工人工资两个月，工人要求结清工资', 2],
+      ['安置房工地多名工人讨薪', '安置房项目工地包工头王某某拖欠工资，宏达建设工程有限公司承建，多名工人讨要工资未果', 6],
+      ['宏达建设工地工人扬言聚集', '宏达建设工程有限公司安置房项目工地拖欠工资，包工头王某某避而不见，工人扬言到镇政府聚集讨薪', 14],
+      ['安置房工地二十余名工人讨薪', '安置房项目工地二十余名工人反映宏达建设工程有限公司包工头王某某拖欠工资，扬言上访', 25],
+    ];
+    for (const [title, description, people] of texts) {
+      await ctx.intake(ctx.admin, { grid: gridB, division: ctx.villageB, title, description, people_count: people });
+    }
+    const areas = ok(await ctx.get(`/api/v1/warnings/areas?level=grid&division=${ctx.villageB}`, ctx.admin));
+    const a = areas.items.find((x) => x.area === gridB);
+    assert.ok(a, 'grid scored');
+    assert.equal(a.forecast.surge, false, 'four cases are no count surge');
+    assert.equal(a.escalation.fired, true);
+    assert.ok(a.escalation.cases >= 4 && a.escalation.threat >= 2);
+    const esc = a.factors.find((f) => f.name === 'escalation');
+    assert.ok(esc.contribution > 0);
+    assert.match(esc.detail, /相似案件\d+件/);
+    ok(await ctx.post('/api/v1/warnings/recompute', ctx.admin, {}));
+    const w = ok(await ctx.get('/api/v1/warnings?status=raised', ctx.admin)).items.find((x) => x.area === gridB);
+    assert.ok(w, 'warning of the grid');
+    assert.match(w.title, /矛盾升级苗头/);
+    assert.ok(w.factors.some((f) => f.name === 'escalation' && f.detail));
+    const g = ok(await ctx.get(`/api/v1/warnings/geojson?division=${ctx.villageB}`, ctx.admin));
+    assert.equal(g.features.find((x) => x.properties.code === gridB).properties.escalation, true);
+    const fc = ok(await ctx.get(`/api/v1/warnings/forecast?level=grid&division=${ctx.villageB}`, ctx.admin));
+    assert.equal(fc.items.find((x) => x.area === gridB).escalation, true);
   });
 });

@@ -2,7 +2,9 @@
  * score's normalisation, weights and levels (contributions add up to the score, caps saturate,
  * configurable weights), the forecast's day-of-week baseline and smoothing, and the surge test
  * (fires on a burst, stays quiet on noise at the background rate, on a weekly rhythm and on a
- * busy area's ordinary day). */
+ * busy area's ordinary day), and the escalation test (a precursor series of related cases with
+ * rising people and threats fires; flat series of unrelated cases, a lone pair, a cluster that
+ * has aged out of the window and a disabled test do not). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/textsim.h"
 #include "core/warning.h"
 
 static void test_poisson(void **state)
@@ -89,6 +92,7 @@ static void test_score_normalisation(void **state)
             a.count[f][w] = 1000;
     for (int i = 0; i < 3; i++)
         a.day[i] = 40;
+    a.esc.score = 100;
     warn_score(&a, &c, 0, &s);
     double sum = 0;
     for (int f = 0; f < WF__COUNT; f++)
@@ -120,7 +124,15 @@ static void test_config(void **state)
     assert_true(c.weight[WF_OVERDUE] == 2 && c.cap[WF_OVERDUE] == 10);
     assert_true(c.level_at[0] == 10 && c.level_at[2] == 50);
     assert_int_equal(c.surge_min, 4);
+    assert_int_equal(warn_config_parse(&c,
+                                       "{\"escalation_similarity\": 0.5, \"escalation_min\": 4, "
+                                       "\"escalation_at\": 0}",
+                                       &e),
+                     0);
+    assert_true(c.esc_sim == 0.5 && c.esc_min == 4 && c.esc_at == 0);
     struct warn_config before = c;
+    assert_int_equal(warn_config_parse(&c, "{\"escalation_similarity\": 1.5}", &e), FQ_EINVAL);
+    assert_int_equal(warn_config_parse(&c, "{\"escalation_min\": 1}", &e), FQ_EINVAL);
     assert_int_equal(warn_config_parse(&c, "{\"nonsense\": 1}", &e), FQ_EINVAL);
     assert_string_equal(e.field, "nonsense");
     assert_int_equal(warn_config_parse(&c, "{\"levels\": [30, 20, 50]}", &e), FQ_EINVAL);
@@ -136,6 +148,11 @@ static void test_threat_words(void **state)
     assert_true(warn_text_threat("多人准备到镇政府聚集"));
     assert_true(warn_text_threat("称要堵路讨说法"));
     assert_false(warn_text_threat("楼上漏水致楼下吊顶受损"));
+    /* things and animals gathering are no threat; people massing after them still are */
+    assert_false(warn_text_threat("学校门口放学时段聚集大量流动摊贩占道经营"));
+    assert_false(warn_text_threat("近期有多只流浪狗聚集，已咬伤一名放学儿童"));
+    assert_true(warn_text_threat("聚集大量流动摊贩，摊主扬言报复"));
+    assert_true(warn_text_threat("流浪狗聚集伤人，村民准备到镇政府聚集讨说法"));
     assert_false(warn_text_threat(""));
     assert_false(warn_text_threat(NULL));
 }
@@ -257,6 +274,149 @@ static void test_noise_false_alarms(void **state)
     assert_true(alarms <= trials / 500); /* <= 0.2 % */
 }
 
+
+/* Synthetic recent cases for the escalation test: text, hours before now, people, threat. */
+struct esc_case {
+    const char *text;
+    double hours_ago;
+    int people, repeat;
+};
+
+static uint32_t esc_pool[32][256];
+
+static int esc_fill(const struct esc_case *in, int n, int64_t now, struct warn_recent *out)
+{
+    for (int i = 0; i < n; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        out[i].at = now - (int64_t)(in[i].hours_ago * 3600000.0);
+        out[i].nsh = textsim_shingles(in[i].text, esc_pool[i], 256);
+        out[i].sh = esc_pool[i];
+        out[i].people = in[i].people;
+        out[i].threat = warn_text_threat(in[i].text);
+        out[i].repeat = in[i].repeat;
+    }
+    return n;
+}
+
+/* A wage dispute brewing at one site: the same company and foreman, more workers each time, then
+ * threats and the lead complainant again. */
+static const struct esc_case brewing[] = {
+    {"清溪镇宏达建设工程有限公司承建的安置房项目工地包工头王某某拖欠工人工资两个月，工人要求结清工资",
+     200, 2, 0},
+    {"安置房项目工地包工头王某某拖欠工资，宏达建设工程有限公司承建，多名工人讨要工资未果", 120,
+     6, 0},
+    {"宏达建设工程有限公司安置房项目工地拖欠工资，包工头王某某避而不见，工人扬言到镇政府聚集讨薪",
+     40, 14, 1},
+    {"安置房项目工地二十余名工人反映宏达建设工程有限公司包工头王某某拖欠工资，扬言上访", 10,
+     25, 0},
+};
+
+/* Ordinary cases of a village over two weeks: each a different matter. */
+static const struct esc_case flat[] = {
+    {"张某某反映邻居李某某在楼道堆放杂物影响通行", 300, 2, 0},
+    {"市民反映幸福路路灯不亮，夜间出行不便", 250, 1, 0},
+    {"王某某与丈夫因家庭开支问题多次争吵，请求调解", 200, 2, 0},
+    {"居民反映小区垃圾清运不及时，异味较大", 150, 1, 0},
+    {"村民反映村道边一棵大树倾斜，存在倒伏隐患", 100, 1, 0},
+    {"刘某某反映其母亲八十五岁独居，申请居家养老服务", 60, 1, 0},
+    {"商户反映隔壁烧烤店油烟扰民，要求整改", 30, 3, 0},
+    {"赵某某反映承包地被邻居占用，双方发生争执", 5, 2, 0},
+};
+
+static void test_escalation(void **state)
+{
+    (void)state;
+    struct warn_config c;
+    struct warn_recent r[32];
+    struct warn_escalation e;
+    int64_t now = 1790000000000LL;
+    warn_config_default(&c);
+
+    /* related cases with growth, threats, rising people and a repeat petition: fires */
+    int n = esc_fill(brewing, 4, now, r);
+    warn_escalation_test(r, n, now, &c, &e);
+    assert_int_equal(e.cases, 4);
+    assert_int_equal(e.recent, 2);
+    assert_int_equal(e.threat, 2);
+    assert_int_equal(e.repeat, 1);
+    assert_int_equal(e.people_first, 2);
+    assert_int_equal(e.people_last, 25);
+    assert_true(e.score == 2 + 1 + 2 + 1 + 1);
+    assert_true(e.fired);
+
+    /* the same among a village's ordinary cases: still found */
+    struct esc_case mixed[12];
+    memcpy(mixed, flat, sizeof flat);
+    memcpy(mixed + 8, brewing, sizeof brewing);
+    n = esc_fill(mixed, 12, now, r);
+    warn_escalation_test(r, n, now, &c, &e);
+    assert_int_equal(e.cases, 4);
+    assert_true(e.fired);
+
+    /* a flat series of unrelated matters: no cluster at all */
+    n = esc_fill(flat, 8, now, r);
+    warn_escalation_test(r, n, now, &c, &e);
+    assert_int_equal(e.cases, 0);
+    assert_false(e.fired);
+
+    /* two related cases are a pair, not a cluster */
+    n = esc_fill(brewing + 2, 2, now, r);
+    warn_escalation_test(r, n, now, &c, &e);
+    assert_false(e.fired);
+
+    /* three related cases without growth, threats or more people: below the threshold */
+    static const struct esc_case quiet[] = {
+        {"幸福小区3号楼电梯故障停运，业主要求物业公司尽快维修", 300, 1, 0},
+        {"幸福小区3号楼电梯又故障停运，业主要求物业公司维修", 200, 1, 0},
+        {"幸福小区3号楼电梯故障停运多日，业主要求物业公司尽快维修", 100, 1, 0},
+    };
+    n = esc_fill(quiet, 3, now, r);
+    warn_escalation_test(r, n, now, &c, &e);
+    assert_int_equal(e.cases, 3);
+    assert_true(e.score < c.esc_at);
+    assert_false(e.fired);
+
+    /* the brewing series two weeks later: out of the window */
+    n = esc_fill(brewing, 4, now, r);
+    warn_escalation_test(r, n, now + 15 * 24 * 3600000LL, &c, &e);
+    assert_false(e.fired);
+
+    /* switched off */
+    c.esc_at = 0;
+    n = esc_fill(brewing, 4, now, r);
+    warn_escalation_test(r, n, now, &c, &e);
+    assert_false(e.fired);
+}
+
+/* The escalation factor enters the score and the alert, and says why in words. */
+static void test_escalation_factor(void **state)
+{
+    (void)state;
+    struct warn_config c;
+    struct warn_area a;
+    struct warn_score s;
+    struct warn_recent r[8];
+    int64_t now = 1790000000000LL;
+    warn_config_default(&c);
+    memset(&a, 0, sizeof a);
+    a.grids = 1;
+    snprintf(a.code, sizeof a.code, "330100000000001");
+    warn_escalation_test(r, esc_fill(brewing, 4, now, r), now, &c, &a.esc);
+    warn_score(&a, &c, 0, &s);
+    assert_false(s.fc.surge);
+    assert_true(s.alert);
+    assert_true(s.contribution[WF_ESCALATION] > 0);
+    json_t *j = warn_area_json(&a, &s, &c);
+    json_t *top = json_array_get(json_object_get(j, "factors"), 0);
+    assert_string_equal(json_string_value(json_object_get(top, "name")), "escalation");
+    const char *detail = json_string_value(json_object_get(top, "detail"));
+    assert_non_null(detail);
+    assert_non_null(strstr(detail, "相似案件4件"));
+    assert_non_null(strstr(detail, "2→25"));
+    assert_true(json_is_true(json_object_get(json_object_get(j, "escalation"), "fired")));
+    json_decref(j);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -283,6 +443,8 @@ int main(void)
         cmocka_unit_test(test_noise_false_alarms),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_dispersion),
+        cmocka_unit_test(test_escalation),
+        cmocka_unit_test(test_escalation_factor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
