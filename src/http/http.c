@@ -556,6 +556,20 @@ void http_reply_json(struct http_req *r, int status, json_t *body)
     req_respond(r, status, resp);
 }
 
+void http_reply_json_text(struct http_req *r, int status, char *text, size_t len)
+{
+    if (!r || !text || already_replied(r)) {
+        free(text);
+        return;
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (resp)
+        add_headers(r, resp, "application/json; charset=utf-8", "no-store");
+    else
+        free(text);
+    req_respond(r, status, resp);
+}
+
 void http_reply_fail(struct http_req *r, int status, const char *code, const char *field,
                      const char *message)
 {
