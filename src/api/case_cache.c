@@ -47,6 +47,7 @@ struct shard {
 } __attribute__((aligned(64)));
 
 struct code_slot {
+    uint32_t tag;                 /* high bits of the code's hash: most mismatches stop here */
     char code[FQ_CODE_LEN + 1];
     int64_t id;
 };
@@ -161,7 +162,7 @@ static int64_t code_get(struct case_cache *c, const char *code, uint64_t h)
     pthread_mutex_t *mu = &c->code_mu[set % CODE_LOCKS];
     pthread_mutex_lock(mu);
     for (int i = 0; i < CODE_WAYS && !id; i++)
-        if (!strcmp(w[i].code, code))
+        if (w[i].tag == (uint32_t)(h >> 32) && !strcmp(w[i].code, code))
             id = w[i].id;
     pthread_mutex_unlock(mu);
     return id;
@@ -179,8 +180,9 @@ static void code_put(struct case_cache *c, const char *code, int64_t id)
         if (!w[i].code[0] || !strcmp(w[i].code, code))
             way = i;
     if (way < 0)
-        way = (int)((h >> 32) % CODE_WAYS); /* all taken: overwrite one, by the hash */
+        way = (int)((h >> 16) % CODE_WAYS); /* all taken: overwrite one, by the hash */
     memcpy(w[way].code, code, sizeof w[way].code);
+    w[way].tag = (uint32_t)(h >> 32);
     w[way].id = id;
     pthread_mutex_unlock(mu);
 }
