@@ -1,6 +1,7 @@
 /* Route registration and what every resource shares: the caller's identity and scope, audit,
  * publication of case changes. */
 #include "api/api.h"
+#include "api/case_cache.h"
 #include "util/clock.h"
 
 #include <stdio.h>
@@ -21,6 +22,40 @@ void api_register(struct api_ctx *ctx)
     api_intel_routes(ctx); /* routing suggestion, scenarios, duplicates; trains the model */
     api_stats_routes(ctx);
     api_warning_routes(ctx); /* early warning: scores, forecast, warning records */
+}
+
+/* The store's change report, after COMMIT and before the writer replies (store.h). */
+static void on_store_change(void *arg, const int64_t *case_ids, int n, int auth)
+{
+    struct api_ctx *ctx = arg;
+    if (n < 0)
+        case_cache_clear(ctx->case_cache);
+    else if (n > 0)
+        case_cache_invalidate(ctx->case_cache, case_ids, n);
+    if (auth)
+        api_sessions_changed(ctx->sessions);
+}
+
+int api_caches_open(struct api_ctx *ctx)
+{
+    size_t mb = ctx->case_cache_mb > 0 ? (size_t)ctx->case_cache_mb : 0;
+    ctx->case_cache = case_cache_new(mb << 20);
+    ctx->sessions = api_sessions_new();
+    if (!ctx->case_cache || !ctx->sessions) {
+        api_caches_close(ctx);
+        return FQ_ENOMEM;
+    }
+    store_set_change_hook(ctx->dom->store, on_store_change, ctx);
+    return 0;
+}
+
+void api_caches_close(struct api_ctx *ctx)
+{
+    store_set_change_hook(ctx->dom->store, NULL, NULL);
+    case_cache_free(ctx->case_cache);
+    api_sessions_free(ctx->sessions);
+    ctx->case_cache = NULL;
+    ctx->sessions = NULL;
 }
 
 void api_actor_from_user(const struct fq_user *u, struct case_actor *a)

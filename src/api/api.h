@@ -11,6 +11,8 @@
 #include "http/http.h"
 
 struct auth_worker;
+struct case_cache;
+struct session_cache;
 
 struct api_ctx {
     struct fq_domain *dom;
@@ -18,6 +20,9 @@ struct api_ctx {
     struct auth_worker *auth;     /* login hashing thread(s) */
     int64_t started_at;
     int secure_cookies;           /* add Secure to cookies (behind TLS) */
+    int case_cache_mb;            /* size of the case response cache (0 = none) */
+    struct case_cache *case_cache;   /* GET /api/v1/cases/:code (api/case_cache.h) */
+    struct session_cache *sessions;  /* token hash → session and user (auth.c) */
 };
 
 /* The authenticated caller of a request. */
@@ -31,7 +36,8 @@ struct api_user {
 
 /* Registers every route. */
 void api_register(struct api_ctx *ctx);
-/* Starts / stops the background pieces the API needs (login workers). */
+/* Starts / stops the background pieces the API needs (login workers, the caches and the store's
+ * change hook that keeps them true). */
 int api_start(struct api_ctx *ctx);
 void api_stop(struct api_ctx *ctx);
 
@@ -43,6 +49,16 @@ int api_require_role(struct http_req *r, const struct api_user *u, unsigned mask
 /* Runs fn(arg) on a login worker thread (password hashing stays off the HTTP threads).
  * 0, or FQ_EBUSY when the queue is full (fn not called). */
 int api_offload(struct api_ctx *ctx, void (*fn)(void *arg), void *arg);
+/* Creates the case and session caches and hooks them to the store's change reports (0 or
+ * FQ_ENOMEM) / unhooks and frees them (waits for a running write transaction). */
+int api_caches_open(struct api_ctx *ctx);
+void api_caches_close(struct api_ctx *ctx);
+/* The session cache: new (NULL on out of memory) / free (NULL is a no-op); forget every cached
+ * session (after a user or session change; safe from any thread); hits and misses so far. */
+struct session_cache *api_sessions_new(void);
+void api_sessions_free(struct session_cache *sc);
+void api_sessions_changed(struct session_cache *sc);
+void api_sessions_stats(struct session_cache *sc, uint64_t *hits, uint64_t *misses);
 /* A user as JSON (no password hash). */
 json_t *api_user_json(const struct fq_user *u);
 /* Fills a case actor from a user. */

@@ -3,7 +3,15 @@
  * Passwords are verified with argon2id on a login worker thread, never on an HTTP thread (one
  * hash costs tens of milliseconds and 64 MiB). Five failures lock the account for five minutes.
  * A session is a random 256-bit token stored as a keyed hash; it travels as an HttpOnly,
- * SameSite=Strict cookie (with a double-submit CSRF token for writes) or as a Bearer header. */
+ * SameSite=Strict cookie (with a double-submit CSRF token for writes) or as a Bearer header.
+ *
+ * Sessions are cached (token hash → user, last_seen) so that a request does not query the
+ * database twice just to know its caller. The store reports every change to users and every
+ * deleted session after COMMIT and before the writer replies (store_set_change_hook →
+ * api_sessions_changed), which forgets every cached session at once: logout, a disabled user, a
+ * new password, roles or scope take effect on the very next request. Changes made by another
+ * process (`fengqiao user` beside a running server) are not reported: a cached session is
+ * re-read after SESSION_TTL_MS at the latest. */
 #include "api/api.h"
 #include "core/ident.h"
 #include "core/password.h"
@@ -13,6 +21,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +29,9 @@
 #define LOCK_AFTER 5
 #define LOCK_MS (5 * 60 * 1000)
 #define TOUCH_EVERY_MS (60 * 1000)
+#define SESSION_TTL_MS 3000
+#define SESSION_SLOTS 4096 /* direct-mapped by the token hash (itself a keyed hash) */
+#define SESSION_LOCKS 64
 
 /* Work for the login threads: a login, or any other password hashing (user add, passwd). */
 struct offload_job {
@@ -43,6 +55,112 @@ struct auth_worker {
     int queued, stop, nthreads;
     pthread_t threads[2];
 };
+
+/* ---- the session cache ---- */
+
+struct session_slot {
+    unsigned char hash[32];
+    uint64_t epoch;               /* valid while it equals the cache's epoch */
+    int64_t loaded_at, last_seen;
+    struct fq_user u;
+};
+
+struct session_cache {
+    _Atomic uint64_t epoch;       /* raised by every user or session change */
+    _Atomic uint64_t hits, misses;
+    pthread_mutex_t mu[SESSION_LOCKS];
+    struct session_slot slots[SESSION_SLOTS];
+};
+
+struct session_cache *api_sessions_new(void)
+{
+    struct session_cache *sc = calloc(1, sizeof *sc);
+    if (!sc)
+        return NULL;
+    atomic_init(&sc->epoch, 1); /* empty slots hold epoch 0 */
+    for (int i = 0; i < SESSION_LOCKS; i++)
+        pthread_mutex_init(&sc->mu[i], NULL);
+    return sc;
+}
+
+void api_sessions_free(struct session_cache *sc)
+{
+    if (!sc)
+        return;
+    for (int i = 0; i < SESSION_LOCKS; i++)
+        pthread_mutex_destroy(&sc->mu[i]);
+    sodium_memzero(sc->slots, sizeof sc->slots);
+    free(sc);
+}
+
+void api_sessions_changed(struct session_cache *sc)
+{
+    if (sc)
+        atomic_fetch_add(&sc->epoch, 1);
+}
+
+void api_sessions_stats(struct session_cache *sc, uint64_t *hits, uint64_t *misses)
+{
+    *hits = sc ? atomic_load_explicit(&sc->hits, memory_order_relaxed) : 0;
+    *misses = sc ? atomic_load_explicit(&sc->misses, memory_order_relaxed) : 0;
+}
+
+static unsigned slot_of(const unsigned char hash[32])
+{
+    return ((unsigned)hash[0] | (unsigned)hash[1] << 8) % SESSION_SLOTS;
+}
+
+/* The cached user and last_seen of a session; 0 on a miss. */
+static int session_cached(struct session_cache *sc, const unsigned char hash[32], int64_t now,
+                          struct fq_user *u, int64_t *last_seen)
+{
+    if (!sc)
+        return 0;
+    unsigned i = slot_of(hash);
+    struct session_slot *s = &sc->slots[i];
+    int hit = 0;
+    pthread_mutex_lock(&sc->mu[i % SESSION_LOCKS]);
+    if (s->epoch == atomic_load(&sc->epoch) && now - s->loaded_at < SESSION_TTL_MS &&
+        !sodium_memcmp(s->hash, hash, 32)) {
+        *u = s->u;
+        *last_seen = s->last_seen;
+        hit = 1;
+    }
+    pthread_mutex_unlock(&sc->mu[i % SESSION_LOCKS]);
+    atomic_fetch_add_explicit(hit ? &sc->hits : &sc->misses, 1, memory_order_relaxed);
+    return hit;
+}
+
+/* Caches a session read from the store after the epoch was `epoch`: if a change was reported
+ * since, the entry is born stale and never served. */
+static void session_put(struct session_cache *sc, const unsigned char hash[32], uint64_t epoch,
+                        const struct fq_user *u, int64_t last_seen, int64_t now)
+{
+    if (!sc)
+        return;
+    unsigned i = slot_of(hash);
+    struct session_slot *s = &sc->slots[i];
+    pthread_mutex_lock(&sc->mu[i % SESSION_LOCKS]);
+    memcpy(s->hash, hash, 32);
+    s->epoch = epoch;
+    s->loaded_at = now;
+    s->last_seen = last_seen;
+    s->u = *u;
+    pthread_mutex_unlock(&sc->mu[i % SESSION_LOCKS]);
+}
+
+/* Records in the cache the last_seen just written (asynchronously) to the store. */
+static void session_touched(struct session_cache *sc, const unsigned char hash[32], int64_t now)
+{
+    if (!sc)
+        return;
+    unsigned i = slot_of(hash);
+    struct session_slot *s = &sc->slots[i];
+    pthread_mutex_lock(&sc->mu[i % SESSION_LOCKS]);
+    if (!sodium_memcmp(s->hash, hash, 32) && s->last_seen < now)
+        s->last_seen = now;
+    pthread_mutex_unlock(&sc->mu[i % SESSION_LOCKS]);
+}
 
 /* ---- the session check ---- */
 
@@ -116,29 +234,40 @@ struct api_user *api_auth(struct http_req *r, struct api_ctx *ctx)
     }
     unsigned char hash[32];
     token_hash(ctx->dom->key.tok, token, hash);
-    struct store_rd *rd = store_rd(ctx->dom->store);
-    int64_t user_id, last_seen, now = fq_now_ms();
-    if (!rd || store_session_get(rd, hash, &user_id, &last_seen)) {
+    int64_t user_id = 0, last_seen, now = fq_now_ms();
+    if (!(u = calloc(1, sizeof *u))) {
+        http_reply_fail(r, 503, "busy", "", "内存不足 (out of memory)");
+        return NULL;
+    }
+    int cached = session_cached(ctx->sessions, hash, now, &u->u, &last_seen);
+    /* the epoch before reading: a change reported after it makes what we read stale */
+    uint64_t epoch = ctx->sessions ? atomic_load(&ctx->sessions->epoch) : 0;
+    struct store_rd *rd = cached ? NULL : store_rd(ctx->dom->store);
+    if (!cached && (!rd || store_session_get(rd, hash, &user_id, &last_seen))) {
+        free(u);
         http_reply_fail(r, 401, "unauthenticated", "", "会话无效，请重新登录 (invalid session)");
         return NULL;
     }
     if (now - last_seen > ctx->dom->session_idle_ms) {
+        free(u);
         http_reply_fail(r, 401, "session_expired", "", "会话已超时，请重新登录 (session timed out)");
         return NULL;
     }
     if (via_cookie && strcmp(http_method(r), "GET") && strcmp(http_method(r), "HEAD")) {
         const char *csrf = http_header(r, "X-CSRF-Token"), *cookie = http_cookie(r, "fq_csrf");
         if (!csrf || !cookie || strcmp(csrf, cookie)) {
+            free(u);
             http_reply_fail(r, 403, "csrf", "X-CSRF-Token", "缺少或错误的 CSRF 令牌 (CSRF token missing)");
             return NULL;
         }
     }
-    u = calloc(1, sizeof *u);
-    if (!u || store_user_get_id(rd, user_id, &u->u) || u->u.disabled) {
+    if (!cached && (store_user_get_id(rd, user_id, &u->u) || u->u.disabled)) {
         free(u);
         http_reply_fail(r, 401, "unauthenticated", "", "账号不可用 (account unavailable)");
         return NULL;
     }
+    if (!cached)
+        session_put(ctx->sessions, hash, epoch, &u->u, last_seen, now);
     u->via_cookie = via_cookie;
     memcpy(u->token_hash, hash, 32);
     api_actor_from_user(&u->u, &u->actor);
@@ -150,6 +279,8 @@ struct api_user *api_auth(struct http_req *r, struct api_ctx *ctx)
             j->now = now;
             if (store_submit(ctx->dom->store, touch_tx, touch_done, j))
                 free(j);
+            else
+                session_touched(ctx->sessions, hash, now);
         }
     }
     return u;
@@ -528,6 +659,8 @@ int api_start(struct api_ctx *ctx)
         }
     ctx->auth = w;
     ctx->started_at = fq_now_ms();
+    if (api_caches_open(ctx))
+        return FQ_ENOMEM;
     return w->nthreads ? 0 : FQ_EIO;
 }
 
@@ -546,4 +679,5 @@ void api_stop(struct api_ctx *ctx)
     pthread_cond_destroy(&w->cv);
     free(w);
     ctx->auth = NULL;
+    api_caches_close(ctx);
 }

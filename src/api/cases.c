@@ -2,10 +2,13 @@
  * actions, attachments, and the audited reveal of a party's personal data. Writes are queued to
  * the store's writer thread; the reply goes out from its completion, once the write is durable. */
 #include "api/api.h"
+#include "api/case_cache.h"
 #include "core/casecode.h"
 #include "core/ident.h"
 #include "core/pii.h"
+#include "core/sla.h"
 #include "core/workflow.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -214,23 +217,31 @@ static void h_action(struct http_req *r, void *arg)
 
 /* ---- reads ---- */
 
+/* The case code of the path with its check character upper-cased; replies 400 when malformed. */
+static int code_param(struct http_req *r, char norm[FQ_CODE_LEN + 1])
+{
+    const char *code = http_param(r, "code");
+    if (!code || casecode_check(code)) {
+        http_reply_fail(r, 400, "invalid_code", "code", "案件编码校验失败 (invalid case code)");
+        return -1;
+    }
+    snprintf(norm, FQ_CODE_LEN + 1, "%s", code);
+    if (norm[20] == 'x')
+        norm[20] = 'X';
+    return 0;
+}
+
 /* Loads a case the caller may see: replies 400 for a malformed code, 404 when missing or out of
  * scope. Assignments are returned too (caller frees). */
 static int load_visible(struct http_req *r, struct api_ctx *ctx, const struct case_actor *actor,
                         struct fq_case *c, struct fq_assignment **as, int *nas)
 {
-    const char *code = http_param(r, "code");
     struct store_rd *rd = store_rd(ctx->dom->store);
     char norm[FQ_CODE_LEN + 1];
     *as = NULL;
     *nas = 0;
-    if (!code || casecode_check(code)) {
-        http_reply_fail(r, 400, "invalid_code", "code", "案件编码校验失败 (invalid case code)");
+    if (code_param(r, norm))
         return -1;
-    }
-    snprintf(norm, sizeof norm, "%s", code);
-    if (norm[20] == 'x')
-        norm[20] = 'X';
     if (!rd || store_case_get(rd, norm, c)) {
         http_reply_fail(r, 404, "not_found", "code", "案件不存在 (no such case)");
         return -1;
@@ -246,13 +257,14 @@ static int load_visible(struct http_req *r, struct api_ctx *ctx, const struct ca
     return 0;
 }
 
+/* The parties, masked; NULL when they cannot be read. */
 static json_t *parties_json(struct api_ctx *ctx, int64_t case_id)
 {
     struct fq_party *ps = NULL;
     int n = 0;
-    json_t *arr = json_array();
     if (store_case_parties(store_rd(ctx->dom->store), case_id, &ps, &n))
-        return arr;
+        return NULL;
+    json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
         char plain[40], masked[48], name[96];
         pii_mask_name(ps[i].name, name, sizeof name);
@@ -302,40 +314,126 @@ static json_t *assignments_json(const struct fq_assignment *as, int n)
     return arr;
 }
 
-static json_t *allowed_json(unsigned roles, int status)
+/* A side list of the case into o under key; 0 when it could not be read (then [] is set). */
+static int set_list(json_t *o, const char *key, int rc, json_t *list)
 {
-    json_t *arr = json_array();
-    unsigned bits = workflow_allowed(status, roles);
-    for (int i = 0; i < ACT__COUNT; i++)
-        if ((bits & (1u << i)) && i != ACT_INTAKE && i != ACT_WARN && i != ACT_OVERDUE)
-            json_array_append_new(arr, json_string(action_name(i)));
-    return arr;
+    json_object_set_new(o, key, rc == 0 && list ? list : json_array());
+    return rc == 0 && list;
 }
 
+/* The cache entry of a case: its detail without the fields that depend on the caller or the
+ * time of the request, serialised once, plus what those fields and the scope check need. NULL on
+ * out of memory; *complete is 0 when a part could not be read (serve it, do not cache it). */
+static struct case_cache_entry *case_entry(struct api_ctx *ctx, const struct fq_case *c,
+                                           const struct fq_assignment *as, int nas, int *complete)
+{
+    struct store_rd *rd = store_rd(ctx->dom->store);
+    json_t *o = case_to_json(ctx->dom, c, fq_now_ms()), *x = NULL;
+    json_object_del(o, "light");
+    json_object_del(o, "working_days_left");
+    int ok = set_list(o, "parties", 0, parties_json(ctx, c->id));
+    json_object_set_new(o, "assignments", assignments_json(as, nas));
+    int rc = store_case_records(rd, c->id, NULL, &x);
+    ok &= set_list(o, "records", rc, x);
+    x = NULL;
+    rc = store_case_attachments(rd, c->id, &x);
+    ok &= set_list(o, "attachments", rc, x);
+    x = NULL;
+    rc = store_case_links(rd, c->id, &x);
+    ok &= set_list(o, "links", rc, x);
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    int64_t *deps = malloc(((size_t)nas + 1) * sizeof *deps);
+    struct case_cache_entry *e = NULL;
+    if (text && deps) {
+        struct case_view v = {.id = c->id, .status = c->status, .light = c->light, .warn_at = c->warn_at,
+                              .due_at = c->due_at, .ndepartments = nas, .departments = deps,
+                              .body = text, .len = strlen(text)};
+        snprintf(v.code, sizeof v.code, "%s", c->code);
+        snprintf(v.division, sizeof v.division, "%s", c->division);
+        for (int i = 0; i < nas; i++)
+            deps[i] = as[i].department_id;
+        e = case_cache_entry_new(&v);
+    }
+    free(deps);
+    free(text);
+    *complete = ok;
+    return e;
+}
+
+/* Replies with a case: the per-request fields (light and working days left at this instant, the
+ * actions the caller's roles allow) spliced in front of the cached body. */
+static void reply_case(struct http_req *r, struct api_ctx *ctx, unsigned roles, const struct case_view *v)
+{
+    int64_t now = fq_now_ms();
+    int open = workflow_is_open(v->status), rc;
+    struct buf b;
+    buf_init(&b, v->len + 4096);
+    rc = buf_reserve(&b, v->len + 512);
+    rc |= buf_adds(&b, "{\"light\":\"");
+    rc |= buf_adds(&b, light_name(open ? sla_light(now, v->warn_at, v->due_at) : v->light));
+    rc |= buf_adds(&b, "\"");
+    if (v->due_at && open) {
+        rc |= buf_adds(&b, ",\"working_days_left\":");
+        rc |= buf_json_real(&b, domain_working_days_left(ctx->dom, now, v->due_at));
+    }
+    rc |= buf_adds(&b, ",\"allowed_actions\":[");
+    unsigned bits = workflow_allowed(v->status, roles);
+    const char *sep = "\"";
+    for (int i = 0; i < ACT__COUNT; i++)
+        if ((bits & (1u << i)) && i != ACT_INTAKE && i != ACT_WARN && i != ACT_OVERDUE) {
+            rc |= buf_adds(&b, sep);
+            rc |= buf_adds(&b, action_name(i));
+            rc |= buf_adds(&b, "\"");
+            sep = ",\"";
+        }
+    rc |= buf_adds(&b, "]");
+    rc |= v->len > 2 ? buf_adds(&b, ",") | buf_add(&b, v->body + 1, v->len - 1) : buf_adds(&b, "}");
+    if (rc) {
+        buf_free(&b);
+        http_reply_fail(r, 503, "busy", "", "内存不足 (out of memory)");
+        return;
+    }
+    size_t len = b.len;
+    http_reply_json_text(r, 200, buf_steal(&b), len);
+}
+
+/* GET /api/v1/cases/:code: from the case cache when it holds the case, else read, cached unless
+ * a write to the case was reported meanwhile (case_cache.h). The scope check runs either way. */
 static void h_get(struct http_req *r, void *arg)
 {
     struct api_ctx *ctx = arg;
     struct api_user *u = api_auth(r, ctx);
+    char code[FQ_CODE_LEN + 1];
+    if (!u || code_param(r, code))
+        return;
+    struct case_cache_entry *e = case_cache_get(ctx->case_cache, code);
+    if (e) {
+        const struct case_view *v = case_cache_view(e);
+        if (case_in_scope_of(&u->actor, v->division, v->departments, v->ndepartments))
+            reply_case(r, ctx, u->u.roles, v);
+        else
+            http_reply_fail(r, 404, "not_found", "code", "案件不存在 (no such case)");
+        case_cache_release(e);
+        return;
+    }
+    uint64_t seq = case_cache_seq(ctx->case_cache); /* before reading anything */
     struct fq_case c;
     struct fq_assignment *as;
-    int nas;
-    if (!u || load_visible(r, ctx, &u->actor, &c, &as, &nas))
+    int nas, complete;
+    if (load_visible(r, ctx, &u->actor, &c, &as, &nas))
         return;
-    struct store_rd *rd = store_rd(ctx->dom->store);
-    json_t *o = case_to_json(ctx->dom, &c, fq_now_ms());
-    json_object_set_new(o, "parties", parties_json(ctx, c.id));
-    json_object_set_new(o, "assignments", assignments_json(as, nas));
-    json_object_set_new(o, "allowed_actions", allowed_json(u->u.roles, c.status));
-    json_t *x;
-    if (store_case_records(rd, c.id, NULL, &x) == 0)
-        json_object_set_new(o, "records", x);
-    if (store_case_attachments(rd, c.id, &x) == 0)
-        json_object_set_new(o, "attachments", x);
-    if (store_case_links(rd, c.id, &x) == 0)
-        json_object_set_new(o, "links", x);
-    http_reply_json(r, 200, o);
+    e = case_entry(ctx, &c, as, nas, &complete);
     fq_case_clear(&c);
     free(as);
+    if (!e) {
+        http_reply_fail(r, 503, "busy", "", "内存不足 (out of memory)");
+        return;
+    }
+    if (complete)
+        case_cache_put(ctx->case_cache, e, seq);
+    reply_case(r, ctx, u->u.roles, case_cache_view(e));
+    case_cache_release(e);
 }
 
 json_t *api_events_json(const struct fq_event *ev, int n, int public_view)

@@ -1,5 +1,6 @@
 /* /healthz for load balancers and /metrics in the Prometheus text format. */
 #include "api/api.h"
+#include "api/case_cache.h"
 #include "util/buf.h"
 #include "util/clock.h"
 
@@ -62,6 +63,36 @@ static void h_metrics(struct http_req *r, void *arg)
                    (long long)json_integer_value(json_object_get(st, "events")));
         json_decref(st);
     }
+    struct case_cache_stats cs;
+    uint64_t sh, sm;
+    case_cache_stats(ctx->case_cache, &cs);
+    api_sessions_stats(ctx->sessions, &sh, &sm);
+    buf_printf(&b,
+               "# HELP fengqiao_case_cache_requests_total Case detail reads by cache outcome.\n"
+               "# TYPE fengqiao_case_cache_requests_total counter\n"
+               "fengqiao_case_cache_requests_total{result=\"hit\"} %llu\n"
+               "fengqiao_case_cache_requests_total{result=\"miss\"} %llu\n"
+               "# HELP fengqiao_case_cache_inserts_total Case details cached.\n"
+               "# TYPE fengqiao_case_cache_inserts_total counter\nfengqiao_case_cache_inserts_total %llu\n"
+               "# HELP fengqiao_case_cache_refused_total Reads not cached: the case changed while they ran.\n"
+               "# TYPE fengqiao_case_cache_refused_total counter\nfengqiao_case_cache_refused_total %llu\n"
+               "# HELP fengqiao_case_cache_invalidations_total Cached cases dropped by a write.\n"
+               "# TYPE fengqiao_case_cache_invalidations_total counter\nfengqiao_case_cache_invalidations_total %llu\n"
+               "# HELP fengqiao_case_cache_evictions_total Cached cases dropped for room.\n"
+               "# TYPE fengqiao_case_cache_evictions_total counter\nfengqiao_case_cache_evictions_total %llu\n"
+               "# HELP fengqiao_case_cache_entries Cached cases.\n"
+               "# TYPE fengqiao_case_cache_entries gauge\nfengqiao_case_cache_entries %llu\n"
+               "# HELP fengqiao_case_cache_bytes Memory held by cached cases (of fengqiao_case_cache_max_bytes).\n"
+               "# TYPE fengqiao_case_cache_bytes gauge\nfengqiao_case_cache_bytes %llu\n"
+               "# TYPE fengqiao_case_cache_max_bytes gauge\nfengqiao_case_cache_max_bytes %llu\n"
+               "# HELP fengqiao_session_cache_requests_total Session checks by cache outcome.\n"
+               "# TYPE fengqiao_session_cache_requests_total counter\n"
+               "fengqiao_session_cache_requests_total{result=\"hit\"} %llu\n"
+               "fengqiao_session_cache_requests_total{result=\"miss\"} %llu\n",
+               (unsigned long long)cs.hits, (unsigned long long)cs.misses, (unsigned long long)cs.inserts,
+               (unsigned long long)cs.refused, (unsigned long long)cs.invalidations,
+               (unsigned long long)cs.evictions, (unsigned long long)cs.entries, (unsigned long long)cs.bytes,
+               (unsigned long long)cs.max_bytes, (unsigned long long)sh, (unsigned long long)sm);
     http_reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data ? b.data : "", b.len);
     buf_free(&b);
 }

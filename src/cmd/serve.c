@@ -42,11 +42,12 @@ int cmd_serve(int argc, char **argv)
                                          {"web", required_argument, 0, 'w'},
                                          {"timer-interval", required_argument, 0, 'T'},
                                          {"secure-cookies", no_argument, 0, 'S'},
+                                         {"case-cache-mb", required_argument, 0, 'C'},
                                          {0, 0, 0, 0}};
     struct cmd_paths p;
     struct http_opts ho = {.address = "127.0.0.1", .port = 8080};
     const char *web = NULL;
-    int timer_ms = 30000, secure = 0, c;
+    int timer_ms = 30000, secure = 0, cache_mb = 64, c;
     cmd_paths_init(&p);
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -59,6 +60,7 @@ int cmd_serve(int argc, char **argv)
         case 'w': web = optarg; break;
         case 'T': timer_ms = atoi(optarg); break;
         case 'S': secure = 1; break;
+        case 'C': cache_mb = atoi(optarg); break;
         default:
             printf("Usage: fengqiao serve [options]\n\nServes the API under /api/v1 and the web apps.\n\n" CMD_PATH_HELP
                    "  --address ADDR    listen address (default 127.0.0.1)\n"
@@ -66,7 +68,8 @@ int cmd_serve(int argc, char **argv)
                    "  --threads N       HTTP threads (default: two per core)\n"
                    "  --web DIR         built web apps (default web/dist when present)\n"
                    "  --timer-interval MS  deadline timer period (default 30000)\n"
-                   "  --secure-cookies  mark cookies Secure (when served behind TLS)\n");
+                   "  --secure-cookies  mark cookies Secure (when served behind TLS)\n"
+                   "  --case-cache-mb N memory for cached case details (default 64; 0 = off)\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -77,8 +80,9 @@ int cmd_serve(int argc, char **argv)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         ho.threads = n > 0 && n < 64 ? (int)n * 2 : 4;
     }
-    if (ho.port < 0 || ho.port > 65535 || ho.threads < 0 || ho.threads > 256 || timer_ms < 10) {
-        fprintf(stderr, "fengqiao serve: invalid --port, --threads or --timer-interval\n");
+    if (ho.port < 0 || ho.port > 65535 || ho.threads < 0 || ho.threads > 256 || timer_ms < 10 || cache_mb < 0 ||
+        cache_mb > 65536) {
+        fprintf(stderr, "fengqiao serve: invalid --port, --threads, --timer-interval or --case-cache-mb\n");
         return 2;
     }
     struct store *s;
@@ -86,7 +90,7 @@ int cmd_serve(int argc, char **argv)
     if (cmd_open(&p, 0, &s, &d))
         return 1;
     d.bus = bus_new();
-    struct api_ctx ctx = {.dom = &d, .secure_cookies = secure};
+    struct api_ctx ctx = {.dom = &d, .secure_cookies = secure, .case_cache_mb = cache_mb};
     ctx.http = http_server_new(&ho);
     if (!ctx.http || !d.bus || api_start(&ctx)) {
         fprintf(stderr, "fengqiao serve: out of memory\n");

@@ -41,13 +41,23 @@ static unsigned actor_roles(const struct case_actor *a)
 int case_in_scope(const struct case_actor *actor, const struct fq_case *c,
                   const struct fq_assignment *as, int nas)
 {
+    int64_t match = actor->department_id;
+    int n = 0;
+    for (int i = 0; i < nas && !n; i++)
+        n = as[i].department_id == match; /* only whether one matches matters */
+    return case_in_scope_of(actor, c->division, &match, n);
+}
+
+int case_in_scope_of(const struct case_actor *actor, const char *division, const int64_t *departments,
+                     int ndepartments)
+{
     if (actor->is_system)
         return 1;
-    if (actor->division[0] && !division_contains(actor->division, c->division))
+    if (actor->division[0] && !division_contains(actor->division, division))
         return 0;
     if (actor->department_id) {
-        for (int i = 0; i < nas; i++)
-            if (as[i].department_id == actor->department_id)
+        for (int i = 0; i < ndepartments; i++)
+            if (departments[i] == actor->department_id)
                 return 1;
         return 0;
     }

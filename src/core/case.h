@@ -98,6 +98,10 @@ int case_refresh_tx(struct store_tx *tx, struct fq_domain *d, const char *code, 
 /* 1 when the case is within the actor's scope (division subtree and/or department). */
 int case_in_scope(const struct case_actor *actor, const struct fq_case *c,
                   const struct fq_assignment *as, int nas);
+/* The same check from the case's division and its assignments' departments alone (what the case
+ * response cache keeps). */
+int case_in_scope_of(const struct case_actor *actor, const char *division, const int64_t *departments,
+                     int ndepartments);
 /* The case as JSON for staff (parties masked, deadline light and working days left). */
 json_t *case_to_json(struct fq_domain *d, const struct fq_case *c, int64_t now);
 

@@ -76,6 +76,8 @@ void *http_user(struct http_req *r);
 void http_add_header(struct http_req *r, const char *name, const char *value);
 /* Replies with JSON (steals the reference to body). */
 void http_reply_json(struct http_req *r, int status, json_t *body);
+/* Replies with JSON already serialised: takes text (malloc'ed, len bytes; freed by the server). */
+void http_reply_json_text(struct http_req *r, int status, char *text, size_t len);
 /* Replies {"error":{"code","message","field"}} with the HTTP status of e->status. */
 void http_reply_error(struct http_req *r, const struct fq_error *e);
 /* Shorthand: builds the error and replies. */

@@ -5,7 +5,14 @@
  * jobs one by one caps writes at a few thousand a second. The writer takes up to group_max queued
  * jobs, runs each inside its own SAVEPOINT of one IMMEDIATE transaction (a failing job rolls back
  * alone), commits once, and only then reports each job done — a caller is never told a write
- * succeeded before it is durable. */
+ * succeeded before it is durable.
+ *
+ * Change reports: a preupdate hook on the writer connection notes every case whose row or child
+ * rows a statement touches (and any change to users or sessions), whoever issues the statement
+ * — a job, a trigger, a bulk load, the timer. After the transaction ends the notes go to the
+ * change hook (store_set_change_hook), before any job is reported done. */
+/* sqlite3.h declares the preupdate hook only when asked; Debian's libsqlite3 is built with it. */
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
 #include "store/fts_rank.h"
 #include "store/fts_tokenizer.h"
 #include "store/sqlite_int.h"
@@ -24,6 +31,14 @@
 #define QUEUE_CAP 65536
 #define GROUP_MAX_DEFAULT 512
 #define BUSY_TIMEOUT_MS 5000
+#define CHANGES_MAX 65536 /* more changed cases than this in one transaction: report "all" */
+
+/* Child tables whose rows belong to a case, and the column naming it (resolved at open). */
+static const struct {
+    const char *table, *column;
+} case_children[] = {{"parties", "case_id"},      {"assignments", "case_id"}, {"case_records", "case_id"},
+                     {"attachments", "case_id"},  {"case_links", "a"},        {"case_links", "b"}};
+#define NCHILDREN (int)(sizeof case_children / sizeof case_children[0])
 
 struct job {
     store_tx_fn fn;
@@ -54,6 +69,13 @@ struct store {
     int rd_key_ok;
     pthread_mutex_t rd_mu; /* guards rds */
     struct store_rd *rds;
+
+    /* change reports (store_set_change_hook); touched only by whoever holds wlock */
+    store_change_fn change_fn;
+    void *change_arg;
+    int64_t *changes;
+    int nchanges, changes_cap, changes_all, auth_changed;
+    int child_col[NCHILDREN];   /* case_children[i].column, -1 when the table lacks it */
 };
 
 /* The store whose transaction this thread is running (a group job or a bulk load), so that a
@@ -424,6 +446,106 @@ static int migrate(sqlite3 *db, int readonly, struct fq_error *e)
     return 0;
 }
 
+/* ---- change reports ---- */
+
+/* Notes that case id changed. Consecutive notes of one case are common (a row and its
+ * children), so the last few are checked before appending. */
+static void note_case(struct store *s, int64_t id)
+{
+    if (s->changes_all || id <= 0)
+        return;
+    for (int i = s->nchanges - 1; i >= 0 && i >= s->nchanges - 8; i--)
+        if (s->changes[i] == id)
+            return;
+    if (s->nchanges == s->changes_cap) {
+        int ncap = s->changes_cap ? s->changes_cap * 2 : 64;
+        void *p = ncap <= CHANGES_MAX ? realloc(s->changes, (size_t)ncap * sizeof *s->changes) : NULL;
+        if (!p) {
+            s->changes_all = 1; /* cannot list them: report everything */
+            return;
+        }
+        s->changes = p;
+        s->changes_cap = ncap;
+    }
+    s->changes[s->nchanges++] = id;
+}
+
+/* Notes the case named by integer column col of the row before (old) or after the change. */
+static void note_column(struct store *s, sqlite3 *db, int col, int old)
+{
+    sqlite3_value *v = NULL;
+    if (col < 0 || (old ? sqlite3_preupdate_old(db, col, &v) : sqlite3_preupdate_new(db, col, &v)) != SQLITE_OK || !v) {
+        s->changes_all = 1; /* a row we cannot attribute */
+        return;
+    }
+    note_case(s, sqlite3_value_int64(v));
+}
+
+static void on_preupdate(void *arg, sqlite3 *db, int op, const char *zdb, const char *table,
+                         sqlite3_int64 key_old, sqlite3_int64 key_new)
+{
+    struct store *s = arg;
+    if (!s->change_fn || strcmp(zdb, "main"))
+        return;
+    if (!strcmp(table, "cases")) { /* rowid = case id */
+        if (op != SQLITE_INSERT)
+            note_case(s, key_old);
+        if (op != SQLITE_DELETE)
+            note_case(s, key_new);
+        return;
+    }
+    if (!strcmp(table, "users") || (op == SQLITE_DELETE && !strcmp(table, "sessions"))) {
+        s->auth_changed = 1;
+        return;
+    }
+    for (int i = 0; i < NCHILDREN; i++) {
+        if (strcmp(table, case_children[i].table))
+            continue;
+        if (op != SQLITE_INSERT)
+            note_column(s, db, s->child_col[i], 1);
+        if (op != SQLITE_DELETE)
+            note_column(s, db, s->child_col[i], 0);
+    }
+}
+
+/* Index of a column in a table of the writer connection, -1 if absent. */
+static int column_index(sqlite3 *db, const char *table, const char *column)
+{
+    char sql[96];
+    sqlite3_stmt *st = NULL;
+    int found = -1;
+    snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK)
+        while (found < 0 && sqlite3_step(st) == SQLITE_ROW)
+            if (!strcmp((const char *)sqlite3_column_text(st, 1), column))
+                found = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* Hands the notes of the transaction that just ended to the change hook and forgets them. */
+static void report_changes(struct store *s)
+{
+    if (s->change_fn && (s->nchanges || s->changes_all || s->auth_changed))
+        s->change_fn(s->change_arg, s->changes, s->changes_all ? -1 : s->nchanges, s->auth_changed);
+    s->nchanges = 0;
+    s->changes_all = 0;
+    s->auth_changed = 0;
+}
+
+void store_set_change_hook(struct store *s, store_change_fn fn, void *arg)
+{
+    if (!s || s->readonly)
+        return;
+    pthread_mutex_lock(&s->wlock);
+    s->change_fn = fn;
+    s->change_arg = arg;
+    s->nchanges = 0;
+    s->changes_all = 0;
+    s->auth_changed = 0;
+    pthread_mutex_unlock(&s->wlock);
+}
+
 /* ---- the writer ---- */
 
 /* Runs one statement of the transaction protocol on the writer connection. */
@@ -478,6 +600,7 @@ static void run_group(struct store *s, struct job *jobs, int *results, int n)
                 results[i] = FQ_EIO;
     }
 report:
+    report_changes(s); /* after COMMIT, before any done: a 2xx client reads its own write */
     tx_owner = NULL;
     pthread_mutex_unlock(&s->wlock);
     for (int i = 0; i < n; i++)
@@ -499,6 +622,7 @@ static int drain_fts(struct store *s)
         else if (!sqlite3_get_autocommit(c->db))
             tx_ctl(c, SQ_ROLLBACK, "rollback");
     }
+    report_changes(s);
     pthread_mutex_unlock(&s->wlock);
     return more;
 }
@@ -632,6 +756,7 @@ int store_write_bulk(struct store *s, store_tx_fn fn, void *arg)
             tx_ctl(c, SQ_ROLLBACK, "bulk rollback");
         }
     }
+    report_changes(s);
     sqlite3_exec(c->db, "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=1000", NULL, NULL, NULL);
     if (rc >= 0)
         sqlite3_exec(c->db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL); /* never waits for readers */
@@ -644,11 +769,12 @@ int store_tx_checkpoint(struct store_tx *tx)
     if (!tx || !tx->bulk)
         return FQ_EINVAL; /* a group's jobs cannot commit on their own */
     struct sq_conn *c = tx->conn;
-    if (tx_ctl(c, SQ_COMMIT, "checkpoint commit")) {
-        if (!sqlite3_get_autocommit(c->db))
-            tx_ctl(c, SQ_ROLLBACK, "checkpoint rollback");
+    int failed = tx_ctl(c, SQ_COMMIT, "checkpoint commit");
+    if (failed && !sqlite3_get_autocommit(c->db))
+        tx_ctl(c, SQ_ROLLBACK, "checkpoint rollback");
+    report_changes(tx->s);
+    if (failed)
         return FQ_EIO;
-    }
     tx->now = fq_now_ms();
     return tx_ctl(c, SQ_BEGIN, "checkpoint begin") ? FQ_EIO : 0;
 }
@@ -741,6 +867,9 @@ int store_open(const struct store_opts *opts, struct store **out, struct fq_erro
             goto fail;
         if ((rc = migrate(s->w.db, 0, e)))
             goto fail;
+        for (int i = 0; i < NCHILDREN; i++)
+            s->child_col[i] = column_index(s->w.db, case_children[i].table, case_children[i].column);
+        sqlite3_preupdate_hook(s->w.db, on_preupdate, s);
         s->q = malloc(QUEUE_CAP * sizeof *s->q);
         s->batch = malloc((size_t)s->group_max * sizeof *s->batch);
         s->results = malloc((size_t)s->group_max * sizeof *s->results);
@@ -793,6 +922,7 @@ void store_close(struct store *s)
         sqlite3_wal_checkpoint_v2(s->w.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
         sq_conn_close(&s->w);
     }
+    free(s->changes);
     free(s->q);
     free(s->batch);
     free(s->results);

@@ -62,6 +62,20 @@ int store_write_bulk(struct store *s, store_tx_fn fn, void *arg);
 /* Inside a bulk job: commit what is done so far and begin again (keeps the WAL small). */
 int store_tx_checkpoint(struct store_tx *tx);
 
+/* What one transaction on the writer connection changed, for the caches above the store (case
+ * responses, sessions). A case counts as changed when its row or a row of its parties,
+ * assignments, side records, attachments or links was inserted, updated or deleted (a link
+ * changes both its cases). fn is called after every COMMIT (or ROLLBACK: extra reports are
+ * harmless) of a transaction that changed something, before any job of the group is reported
+ * done, so that a client told its write succeeded can no longer read what was there before.
+ * case_ids lists each changed case (possibly repeated); n < 0 means "too many to list": treat
+ * every case as changed. auth is 1 when users or sessions changed (a user edited, a session
+ * deleted; not a session's last_seen). Runs on the thread that committed (the writer, or a
+ * store_write_bulk caller) with the writer connection locked: it must be quick and not write. */
+typedef void (*store_change_fn)(void *arg, const int64_t *case_ids, int n, int auth);
+/* Sets (fn NULL: removes) the change hook; waits for a running transaction to finish. */
+void store_set_change_hook(struct store *s, store_change_fn fn, void *arg);
+
 /* The transaction's own clock: the instant the group began (ms). */
 int64_t store_tx_now(struct store_tx *tx);
 

@@ -2,6 +2,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +50,38 @@ int buf_add(struct buf *b, const void *p, size_t n)
     b->len += n;
     b->data[b->len] = 0;
     return 0;
+}
+
+int buf_reserve(struct buf *b, size_t n)
+{
+    return buf_grow(b, n);
+}
+
+int buf_json_real(struct buf *b, double v)
+{
+    char t[40];
+    if (!isfinite(v))
+        return FQ_EINVAL;
+    int n = snprintf(t, sizeof t - 2, "%.17g", v);
+    if (n < 0 || (size_t)n >= sizeof t - 2)
+        return FQ_EINVAL;
+    if (!strpbrk(t, ".e")) {
+        memcpy(t + n, ".0", 3);
+        n += 2;
+    }
+    char *e = strchr(t, 'e');
+    if (e) { /* e+05 -> e5, e-05 -> e-5 */
+        char *from = e + 1, *to = e + 1;
+        if (*from == '+')
+            from++;
+        else if (*from == '-')
+            from = ++to;
+        while (*from == '0' && from[1])
+            from++;
+        memmove(to, from, strlen(from) + 1);
+        n = (int)strlen(t);
+    }
+    return buf_add(b, t, (size_t)n);
 }
 
 int buf_adds(struct buf *b, const char *s)

@@ -20,6 +20,12 @@ int buf_add(struct buf *b, const void *p, size_t n);
 int buf_adds(struct buf *b, const char *s);
 /* Appends printf-formatted text. */
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Makes room for n more bytes at once (one allocation instead of doubling); 0, FQ_ETOOBIG,
+ * FQ_ENOMEM. */
+int buf_reserve(struct buf *b, size_t n);
+/* Appends a double as JSON exactly as jansson writes a real ("%.17g", ".0" added to integral
+ * values, no '+' or leading zeros in the exponent); FQ_EINVAL for NaN and infinities. */
+int buf_json_real(struct buf *b, double v);
 /* Empties the buffer, keeping its memory. */
 void buf_reset(struct buf *b);
 /* Frees the memory; the buffer can be reused after buf_init. */

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+#include <math.h>
+
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -118,12 +121,40 @@ static void test_reset_steal(void **state)
     buf_free(&b);
 }
 
+/* buf_json_real writes what jansson writes for the same real (the case cache splices it in). */
+static void test_json_real(void **state)
+{
+    (void)state;
+    static const double v[] = {0, -0.0, 1, -1, 2.5, 0.1, 1.0 / 3, -2.2999999999999998, 100, 1e5, 1e16, 1e17,
+                               1.5e300, -1e-5, 4.9e-324, 123456789.125, -0.5, 37.2};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        struct buf b;
+        buf_init(&b, 64);
+        json_t *j = json_real(v[i]);
+        char *want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+        assert_int_equal(buf_json_real(&b, v[i]), 0);
+        assert_string_equal(b.data, want);
+        free(want);
+        json_decref(j);
+        buf_free(&b);
+    }
+    struct buf b;
+    buf_init(&b, 64);
+    assert_int_equal(buf_json_real(&b, NAN), FQ_EINVAL);
+    assert_int_equal(buf_json_real(&b, INFINITY), FQ_EINVAL);
+    assert_int_equal(b.len, 0);
+    assert_int_equal(buf_reserve(&b, 65), FQ_ETOOBIG);
+    assert_int_equal(buf_reserve(&b, 64), 0);
+    assert_true(b.alloc >= 65);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_append),      cmocka_unit_test(test_empty_add_allocates),
         cmocka_unit_test(test_cap),         cmocka_unit_test(test_cap_overflow),
-        cmocka_unit_test(test_reset_steal),
+        cmocka_unit_test(test_reset_steal), cmocka_unit_test(test_json_real),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
