@@ -323,8 +323,8 @@ int case_intake_prepare(struct fq_domain *d, const struct case_actor *actor, jso
                                    "title", title, "division", c->division, "parties", out->nparties);
     /* 重复信访 and cross-channel duplicates (core/dedup.h), judged here on the caller's thread:
      * may set repeat_of and annotates the event; the links are written by case_intake_tx */
-    return dedup_intake_detect(store_rd(d->store), c, out->parties, out->nparties, out->event_payload,
-                               fq_now_ms(), &out->found);
+    return dedup_intake_detect(store_rd(d->store), d->dedup, c, out->parties, out->nparties,
+                               out->event_payload, fq_now_ms(), &out->found);
 
 spot_field:
     field_prefix(e, "resolve_on_spot");

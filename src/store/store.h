@@ -294,9 +294,12 @@ int store_cases_resolved(struct store_rd *rd, const char *cat_prefix, const char
  * before queueing the write, off the writer thread. */
 int store_cases_by_party(struct store_rd *rd, const unsigned char (*bidx)[16], int n,
                          int64_t since, int64_t exclude, store_case_text_fn fn, void *arg);
-/* Cases other than `exclude` in `division` (exact) created in [from, to), newest 30. */
-int store_cases_near(struct store_rd *rd, const char *division, int64_t from, int64_t to,
-                     int64_t exclude, store_case_text_fn fn, void *arg);
+/* Ids of the cases other than `exclude` in `division` (exact) created in [from, to), newest
+ * first (ties: the higher id first), at most max, into ids[0..*n). Reads only the index. */
+int store_case_ids_near(struct store_rd *rd, const char *division, int64_t from, int64_t to,
+                        int64_t exclude, int max, int64_t *ids, int *n);
+/* Calls fn once with the case `id`; not at all when there is no such case. */
+int store_case_text_get(struct store_rd *rd, int64_t id, store_case_text_fn fn, void *arg);
 /* Records that case_id looks like a duplicate of the earlier other_id (replaces the score). */
 int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, int64_t other_id, double score);
 /* Duplicate suggestions of a case, both directions, as JSON [{code, title, status, channel,
