@@ -327,7 +327,8 @@ int dedup_intake_record_tx(struct store_tx *tx, const struct fq_case *c, const s
     if (found->repeat_id)
         rc = store_tx_link_insert(tx, c->id, found->repeat_id, "repeat");
     for (int i = 0; i < found->n && rc == 0; i++)
-        rc = store_tx_duplicate_suggest(tx, c->id, found->dup_ids[i], found->dup_scores[i]);
+        rc = store_tx_duplicate_suggest(tx, c->id, c->county, found->dup_ids[i],
+                                        found->dup_scores[i]);
     return rc;
 }
 

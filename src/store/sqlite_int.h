@@ -90,6 +90,9 @@
     X(RECORD_UPDATE, "UPDATE case_records SET body = ?2 WHERE id = ?1")                            \
     X(RECORDS_OF, "SELECT id, kind, at, user_id, body FROM case_records WHERE case_id = ?1 "       \
                   "AND (?2 IS NULL OR kind = ?2) ORDER BY at, id")                                 \
+    X(DUP_SUGGEST, "INSERT INTO duplicate_suggestions(case_id, other_id, county, score, created_at) " \
+                   "VALUES (?1, ?2, ?3, ?4, ?5) "                                                   \
+                   "ON CONFLICT (case_id, other_id) DO UPDATE SET score = excluded.score")       \
     X(LINK_INSERT,                                                                                 \
       "INSERT INTO case_links(a, b, kind, county, created_at) VALUES (?1, ?2, ?3, " SQ_COUNTY_OF_1 \
       ", ?4)")                                                                                     \

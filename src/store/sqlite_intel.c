@@ -158,20 +158,19 @@ int store_case_text_get(struct store_rd *rd, int64_t id, store_case_text_fn fn, 
     return scan_case_texts(&rd->conn, st, fn, arg, 1);
 }
 
-int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, int64_t other_id, double score)
+int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, const char *county,
+                               int64_t other_id, double score)
 {
-    /* on the writer's hot path: prepared once and cached (preparing it per call was ~20 % of
-     * the writer, docs/PERFORMANCE.md) */
-    sqlite3_stmt *st =
-        sq_stmt_dyn(tx->conn, "INSERT INTO duplicate_suggestions(case_id, other_id, county, "
-                              "score, created_at) VALUES (?1, ?2, " SQ_COUNTY_OF_1 ", ?3, ?4) "
-                              "ON CONFLICT (case_id, other_id) DO UPDATE SET score = excluded.score");
+    /* on the writer's hot path, up to DEDUP_DUP_MAX times per intake: a fixed statement, the
+     * county bound rather than looked up */
+    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_DUP_SUGGEST);
     if (!st)
         return FQ_EIO;
     sqlite3_bind_int64(st, 1, case_id);
     sqlite3_bind_int64(st, 2, other_id);
-    sqlite3_bind_double(st, 3, score);
-    sqlite3_bind_int64(st, 4, tx->now);
+    sq_bind_text(st, 3, county);
+    sqlite3_bind_double(st, 4, score);
+    sqlite3_bind_int64(st, 5, tx->now);
     return sq_exec_stmt(tx->conn, st, "duplicate suggestion");
 }
 
