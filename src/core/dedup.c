@@ -15,16 +15,30 @@
 #include <string.h>
 
 #define SHINGLES 512
+_Static_assert(SHINGLES <= TEXTSIM_PROBE_MAX, "an intake's set must fit a probe");
+
+/* The overlap coefficient |A∩B| / min(|A|, |B|) of two sets from their Jaccard j. */
+static double overlap_of(double j, int na, int nb)
+{
+    int small = na < nb ? na : nb;
+    /* |A∩B| from the Jaccard: J(|A|+|B|)/(1+J) */
+    return small ? j * (na + nb) / (1 + j) / small : 0;
+}
 
 /* Jaccard and overlap coefficient of two shingle sets. */
 static void similarity_sets(const uint32_t *a, int na, const uint32_t *b, int nb, double *jaccard,
                             double *overlap)
 {
-    double j = textsim_jaccard(a, na, b, nb);
-    int small = na < nb ? na : nb;
-    *jaccard = j;
-    /* |A∩B| from the Jaccard: J(|A|+|B|)/(1+J) */
-    *overlap = small ? j * (na + nb) / (1 + j) / small : 0;
+    *jaccard = textsim_jaccard(a, na, b, nb);
+    *overlap = overlap_of(*jaccard, na, nb);
+}
+
+/* The same for a set prepared as a probe (the intake's, compared with every candidate). */
+static void similarity_probe(const struct textsim_probe *a, const uint32_t *b, int nb,
+                             double *jaccard, double *overlap)
+{
+    *jaccard = textsim_probe_jaccard(a, b, nb);
+    *overlap = overlap_of(*jaccard, a->n, nb);
 }
 
 /* Similarity of a shingle set a (na) to the text b. */
@@ -109,9 +123,9 @@ void dedup_cache_free(struct dedup_cache *k)
     free(k);
 }
 
-/* Compares a (na) with the cached set of case id: 1 and the scores and code when it is cached,
- * 0 when not. */
-static int cache_similarity(struct dedup_cache *k, int64_t id, const uint32_t *a, int na,
+/* Compares a with the cached set of case id: 1 and the scores and code when it is cached, 0 when
+ * not. */
+static int cache_similarity(struct dedup_cache *k, int64_t id, const struct textsim_probe *a,
                             double *jaccard, double *overlap, char code[FQ_CODE_LEN + 1])
 {
     if (!k)
@@ -120,7 +134,7 @@ static int cache_similarity(struct dedup_cache *k, int64_t id, const uint32_t *a
     pthread_mutex_lock(&k->locks[i % CACHE_LOCKS]);
     struct cache_entry *x = &k->slots[i];
     if (x->id == id) {
-        similarity_sets(a, na, x->sh, x->n, jaccard, overlap);
+        similarity_probe(a, x->sh, x->n, jaccard, overlap);
         memcpy(code, x->code, FQ_CODE_LEN + 1);
         hit = 1;
     }
@@ -184,8 +198,7 @@ static int repeat_one(const struct store_case_text *t, void *arg)
 /* ---- duplicates ---- */
 
 struct dup_scan {
-    const uint32_t *sh;
-    int nsh;
+    const struct textsim_probe *probe; /* the intake's set */
     int64_t skip_id;
     int n;
     struct {
@@ -236,7 +249,7 @@ static int dup_one(const struct store_case_text *t, void *arg)
     }
     int ny = textsim_shingles(text, y, SHINGLES);
     free(text);
-    similarity_sets(m->s->sh, m->s->nsh, y, ny, &j, &o);
+    similarity_probe(m->s->probe, y, ny, &j, &o);
     cache_put(m->cache, t->id, t->code, y, ny);
     free(y);
     dup_consider(m->s, t->id, t->code, j, o);
@@ -256,7 +269,7 @@ static int dup_scan_near(struct store_rd *rd, struct dedup_cache *cache, const s
         double j, o;
         if (ids[i] == ds->skip_id)
             continue;
-        if (cache_similarity(cache, ids[i], ds->sh, ds->nsh, &j, &o, code))
+        if (cache_similarity(cache, ids[i], ds->probe, &j, &o, code))
             dup_consider(ds, ids[i], code, j, o);
         else
             rc = store_case_text_get(rd, ids[i], dup_one, &miss);
@@ -270,6 +283,7 @@ int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct f
 {
     memset(found, 0, sizeof *found);
     unsigned char(*bidx)[16] = NULL;
+    struct textsim_probe *probe = NULL;
     int nb = 0, rc = 0;
     char *text = case_text(c->title, c->description);
     uint32_t *sh = malloc(SHINGLES * sizeof *sh);
@@ -301,9 +315,17 @@ int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct f
             json_object_set_new(event_payload, "repeat_petition", json_true()); /* 重复信访 */
         }
     }
-    struct dup_scan ds = {.sh = sh, .nsh = nsh, .skip_id = rs.best_id};
-    if (c->division[0] && (rc = dup_scan_near(rd, cache, c, now, &ds)))
-        goto done;
+    struct dup_scan ds = {.skip_id = rs.best_id};
+    if (c->division[0]) {
+        if (!(probe = malloc(sizeof *probe))) {
+            rc = FQ_ENOMEM;
+            goto done;
+        }
+        textsim_probe_init(probe, sh, nsh);
+        ds.probe = probe;
+        if ((rc = dup_scan_near(rd, cache, c, now, &ds)))
+            goto done;
+    }
     json_t *codes = ds.n ? json_array() : NULL;
     for (int i = 0; i < ds.n && i < DEDUP_DUP_MAX; i++) {
         found->dup_ids[found->n] = ds.found[i].id;
@@ -316,6 +338,7 @@ int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct f
         json_decref(codes);
 done:
     free(bidx);
+    free(probe);
     free(sh);
     free(text);
     return rc;
