@@ -304,6 +304,7 @@ static void test_cache_same_result(void **state)
     detect(v, tiny, &tiny1, &ct1);
     detect(v, tiny, &tiny2, &ct2);
     detect(v, v->d.dedup, &warm, &cw); /* fills the domain's cache */
+    free(cw);
     detect(v, v->d.dedup, &warm, &cw);
     assert_int_equal(plain.n, DEDUP_DUP_MAX); /* a real ranking, not an empty one */
     for (int i = 0; i < plain.n; i++)
