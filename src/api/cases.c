@@ -1,7 +1,8 @@
 /* /api/v1/cases: intake (idempotent), list with filters and cursor pagination, detail, timeline,
  * actions, attachments, and the audited reveal of a party's personal data. Writes are queued to
- * the store's writer thread; once the write is durable its completion hands the request back to
- * the HTTP thread that owns it, which builds and sends the reply (the writer only publishes). */
+ * the store's writer thread; once the write is durable its completion (on the store's completion
+ * thread) publishes the change and hands the request back to the HTTP thread that owns it, which
+ * builds and sends the reply. */
 #include "api/api.h"
 #include "core/casecode.h"
 #include "core/ident.h"
@@ -84,7 +85,7 @@ static void case_write_free(struct case_write *w)
 }
 
 /* The reply, on the HTTP thread that owns the request (http_resume_with): the writer has
- * committed (or failed) the job and gone back to its queue. */
+ * committed (or failed) the job and gone on with its queue. */
 static void case_write_reply(struct http_req *r, void *arg)
 {
     struct case_write *w = arg;
@@ -106,8 +107,9 @@ static void case_write_reply(struct http_req *r, void *arg)
     case_write_free(w);
 }
 
-/* On the writer thread, after the COMMIT (so a reply never precedes durability): publish the
- * change (here, so that subscribers see changes in commit order) and hand the request back. */
+/* On the store's completion thread, after the COMMIT (so a reply never precedes durability), in
+ * commit order: publish the change (here, so that subscribers see changes in commit order) and
+ * hand the request back. */
 static void case_write_done(void *arg, int rc)
 {
     struct case_write *w = arg;

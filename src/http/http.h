@@ -3,9 +3,11 @@
  * cookies, static files, server-sent event streams, per-address rate limits.
  *
  * A handler may answer at once (http_reply_*) or later from another thread — typically the
- * store's writer thread once a write is durable. A request not answered when its handler returns
- * is suspended (MHD_suspend_connection) and resumed by the reply; replies are always queued on a
- * second or later call of the access handler (keep-alive stays on, see STYLE.md). */
+ * store's completion thread once a write is durable, which rather hands the request back to its
+ * own polling thread to build the reply there (http_resume_with). A request not answered when
+ * its handler returns is suspended (MHD_suspend_connection) and resumed by the reply; replies are
+ * always queued on a second or later call of the access handler (keep-alive stays on, see
+ * STYLE.md). */
 #ifndef FQ_HTTP_HTTP_H
 #define FQ_HTTP_HTTP_H
 

@@ -2,7 +2,8 @@
  *
  * Concurrency model (DESIGN.md): one writer thread owns the only write connection and runs queued
  * write jobs in groups — BEGIN, each job inside its own SAVEPOINT (a failing job rolls back alone),
- * COMMIT with synchronous=FULL — and only then reports every job of the group done. Reads go
+ * COMMIT with synchronous=FULL — and only then reports every job of the group done, in commit
+ * order, on a completion thread of its own (the writer goes on with the next group). Reads go
  * through one connection per thread (store_rd), opened on first use, statements prepared once.
  *
  * Read functions that feed the API directly return jansson values (new references: the caller
@@ -47,8 +48,9 @@ int store_schema_version(void);
 /* A write job: runs on the writer thread inside a transaction. Return 0 to keep its changes,
  * a negative FQ_E* code to roll them back (other jobs of the group are unaffected). */
 typedef int (*store_tx_fn)(struct store_tx *tx, void *arg);
-/* Called on the writer thread once the job's outcome is final: rc is the job's own result, or
- * FQ_EIO if the group's COMMIT failed. When rc is 0 the changes are durable. Must not block. */
+/* Called on the store's completion thread (one thread, in commit order) once the job's outcome
+ * is final: rc is the job's own result, or FQ_EIO if the group's COMMIT failed. When rc is 0 the
+ * changes are durable. Must not block, and must not wait for the writer (store_write). */
 typedef void (*store_done_fn)(void *arg, int rc);
 
 /* Queues a job; returns at once. 0, or FQ_EBUSY when the queue is full / the store is closing
