@@ -1,6 +1,8 @@
 /* /api/v1/cases: intake (idempotent), list with filters and cursor pagination, detail, timeline,
  * actions, attachments, and the audited reveal of a party's personal data. Writes are queued to
- * the store's writer thread; the reply goes out from its completion, once the write is durable. */
+ * the store's writer thread; once the write is durable its completion (on the store's completion
+ * thread) publishes the change and hands the request back to the HTTP thread that owns it, which
+ * builds and sends the reply. */
 #include "api/api.h"
 #include "api/case_cache.h"
 #include "core/casecode.h"
@@ -36,6 +38,7 @@ struct case_write {
     struct case_attach att;
     struct fq_case out;
     int replayed;
+    int rc; /* the job's result, handed from the writer to the reply */
     struct fq_error e;
     int64_t departments[8];       /* every department assigned, for scoped events */
     int ndepartments;
@@ -84,14 +87,17 @@ static void case_write_free(struct case_write *w)
     free(w);
 }
 
-static void case_write_done(void *arg, int rc)
+/* The reply, on the HTTP thread that owns the request (http_resume_with): the writer has
+ * committed (or failed) the job and gone on with its queue. */
+static void case_write_reply(struct http_req *r, void *arg)
 {
     struct case_write *w = arg;
+    int rc = w->rc;
     if (rc) {
         if (w->e.status != rc)
             fq_fail(&w->e, rc, NULL, "", rc == FQ_EIO ? "存储错误，未保存 (storage error, nothing saved)"
                                                        : "操作失败 (failed)");
-        http_reply_error(w->r, &w->e);
+        http_reply_error(r, &w->e);
         case_write_free(w);
         return;
     }
@@ -100,11 +106,21 @@ static void case_write_done(void *arg, int rc)
     json_t *body = is_public ? public_case_json(&w->out) : case_to_json(w->ctx->dom, &w->out, now);
     if (w->kind == W_INTAKE && w->replayed)
         json_object_set_new(body, "replayed", json_true());
-    http_reply_json(w->r, w->kind == W_INTAKE && !w->replayed ? 201 : 200, body);
-    if (!w->replayed)
+    http_reply_json(r, w->kind == W_INTAKE && !w->replayed ? 201 : 200, body);
+    case_write_free(w);
+}
+
+/* On the store's completion thread, after the COMMIT (so a reply never precedes durability), in
+ * commit order: publish the change (here, so that subscribers see changes in commit order) and
+ * hand the request back. */
+static void case_write_done(void *arg, int rc)
+{
+    struct case_write *w = arg;
+    w->rc = rc;
+    if (rc == 0 && !w->replayed)
         api_publish_case(w->ctx, &w->out, w->departments, w->ndepartments,
                          w->kind == W_INTAKE ? "intake" : w->kind == W_ATTACH ? "attach" : action_name(w->act.action));
-    case_write_free(w);
+    http_resume_with(w->r, case_write_reply, w);
 }
 
 static void submit(struct case_write *w)

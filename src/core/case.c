@@ -68,10 +68,15 @@ int case_in_scope_of(const struct case_actor *actor, const char *division, const
 /* Seals the case's next event: fills *ev (payload owned by it: free ev->payload), hashes it onto
  * the chain and advances the case's head. The hash does not cover the case id, so a new case's
  * events can be sealed before its row exists. */
-static int seal_event(struct fq_case *c, const struct case_actor *actor, int action, int from,
-                      json_t *payload, int64_t now, struct fq_event *ev)
+/* Seals an event whose payload is already text (taken: freed by the caller with ev->payload,
+ * also on failure). */
+static int seal_event_text(struct fq_case *c, const struct case_actor *actor, int action, int from,
+                           char *payload, int64_t now, struct fq_event *ev)
 {
     memset(ev, 0, sizeof *ev);
+    ev->payload = payload;
+    if (!ev->payload)
+        return FQ_ENOMEM;
     ev->case_id = c->id;
     ev->seq = c->event_seq + 1;
     ev->at = now;
@@ -81,15 +86,19 @@ static int seal_event(struct fq_case *c, const struct case_actor *actor, int act
     ev->action = action;
     ev->from_status = from;
     ev->to_status = c->status;
-    ev->payload = payload ? json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
-    if (!ev->payload)
-        return FQ_ENOMEM;
     memcpy(ev->prev_hash, c->last_hash, FQ_HASH_LEN);
     chain_hash(c->code, ev, ev->hash);
     c->event_seq = ev->seq;
     memcpy(c->last_hash, ev->hash, FQ_HASH_LEN);
     c->updated_at = now;
     return 0;
+}
+
+static int seal_event(struct fq_case *c, const struct case_actor *actor, int action, int from,
+                      json_t *payload, int64_t now, struct fq_event *ev)
+{
+    char *text = payload ? json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
+    return seal_event_text(c, actor, action, from, text, now, ev);
 }
 
 static int append_event(struct store_tx *tx, struct fq_case *c, const struct case_actor *actor,
@@ -206,6 +215,30 @@ static int check_location(struct fq_domain *d, const char *division, const char 
     snprintf(c->division, sizeof c->division, "%s", division);
     division_county(division, c->county);
     return 0;
+}
+
+/* Dumps the intake event's payload on the caller's thread, its code a placeholder of the same
+ * length, so that the writer only copies the code in: the same bytes json_dumps would give with
+ * the code set (the code is digits and X, never escaped; the keys are sorted, whatever the
+ * value). On failure event_text stays NULL and the writer dumps the payload itself. */
+static void intake_event_text(struct case_intake *in)
+{
+    static const char key[] = "\"code\":\"";
+    char placeholder[FQ_CODE_LEN + 1];
+    memset(placeholder, '0', FQ_CODE_LEN);
+    placeholder[FQ_CODE_LEN] = 0;
+    json_object_set_new(in->event_payload, "code", json_string(placeholder));
+    char *text = json_dumps(in->event_payload, JSON_COMPACT | JSON_SORT_KEYS);
+    /* the first "code":" is the key: inside a string value a quote is escaped, and no key
+     * sorted before it ("channel") holds an object */
+    char *at = text ? strstr(text, key) : NULL;
+    if (!at || strncmp(at + sizeof key - 1, placeholder, FQ_CODE_LEN) ||
+        at[sizeof key - 1 + FQ_CODE_LEN] != '"') {
+        free(text);
+        return;
+    }
+    in->event_text = text;
+    in->event_code_at = (size_t)(at - text) + sizeof key - 1;
 }
 
 int case_intake_prepare(struct fq_domain *d, const struct case_actor *actor, json_t *body,
@@ -333,8 +366,11 @@ int case_intake_prepare(struct fq_domain *d, const struct case_actor *actor, jso
                                    "title", title, "division", c->division, "parties", out->nparties);
     /* 重复信访 and cross-channel duplicates (core/dedup.h), judged here on the caller's thread:
      * may set repeat_of and annotates the event; the links are written by case_intake_tx */
-    return dedup_intake_detect(store_rd(d->store), c, out->parties, out->nparties, out->event_payload,
-                               fq_now_ms(), &out->found);
+    if ((rc = dedup_intake_detect(store_rd(d->store), d->dedup, c, out->parties, out->nparties,
+                                  out->event_payload, fq_now_ms(), &out->found)))
+        return rc;
+    intake_event_text(out);
+    return 0;
 
 spot_field:
     field_prefix(e, "resolve_on_spot");
@@ -347,6 +383,7 @@ void case_intake_clear(struct case_intake *in)
         return;
     fq_case_clear(&in->c);
     json_decref(in->event_payload);
+    free(in->event_text);
     memset(in, 0, sizeof *in);
 }
 
@@ -395,8 +432,14 @@ int case_intake_tx(struct store_tx *tx, struct fq_domain *d, struct case_intake 
      * update: every index and the statistics hook see the case once) */
     struct fq_event ev[2];
     int nev = 0;
-    json_object_set_new(in->event_payload, "code", json_string(c->code));
-    rc = seal_event(c, &in->actor, ACT_INTAKE, ST_PENDING_ASSESS, in->event_payload, now, &ev[nev]);
+    char *text;
+    if (in->event_text && (text = strdup(in->event_text))) {
+        memcpy(text + in->event_code_at, c->code, FQ_CODE_LEN);
+    } else {
+        json_object_set_new(in->event_payload, "code", json_string(c->code));
+        text = json_dumps(in->event_payload, JSON_COMPACT | JSON_SORT_KEYS);
+    }
+    rc = seal_event_text(c, &in->actor, ACT_INTAKE, ST_PENDING_ASSESS, text, now, &ev[nev]);
     nev += rc == 0;
     if (rc == 0 && in->resolve_on_spot) {
         c->status = ST_CLOSED;

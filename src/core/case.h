@@ -37,6 +37,10 @@ struct case_intake {
     char idem_key[128];                    /* "" if none; namespaced for citizens */
     struct case_actor actor;
     json_t *event_payload;                 /* owned */
+    char *event_text;                      /* event_payload dumped with a placeholder code, so
+                                              that the writer only copies the code in (owned;
+                                              NULL: the writer dumps it) */
+    size_t event_code_at;                  /* where in event_text the code goes */
     struct dedup_found found;              /* repeat / duplicate findings, recorded by _tx */
     int resolve_on_spot;                   /* 当场办结 at registration */
 };

@@ -9,11 +9,37 @@
 #include "core/workflow.h"
 #include "util/jsonin.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SHINGLES 512
+_Static_assert(SHINGLES <= TEXTSIM_PROBE_MAX, "an intake's set must fit a probe");
+
+/* The overlap coefficient |A∩B| / min(|A|, |B|) of two sets from their Jaccard j. */
+static double overlap_of(double j, int na, int nb)
+{
+    int small = na < nb ? na : nb;
+    /* |A∩B| from the Jaccard: J(|A|+|B|)/(1+J) */
+    return small ? j * (na + nb) / (1 + j) / small : 0;
+}
+
+/* Jaccard and overlap coefficient of two shingle sets. */
+static void similarity_sets(const uint32_t *a, int na, const uint32_t *b, int nb, double *jaccard,
+                            double *overlap)
+{
+    *jaccard = textsim_jaccard(a, na, b, nb);
+    *overlap = overlap_of(*jaccard, na, nb);
+}
+
+/* The same for a set prepared as a probe (the intake's, compared with every candidate). */
+static void similarity_probe(const struct textsim_probe *a, const uint32_t *b, int nb,
+                             double *jaccard, double *overlap)
+{
+    *jaccard = textsim_probe_jaccard(a, b, nb);
+    *overlap = overlap_of(*jaccard, a->n, nb);
+}
 
 /* Similarity of a shingle set a (na) to the text b. */
 static void similarity_to(const uint32_t *a, int na, const char *b, double *jaccard,
@@ -23,12 +49,7 @@ static void similarity_to(const uint32_t *a, int na, const char *b, double *jacc
     *jaccard = *overlap = 0;
     if (!y)
         return;
-    int ny = textsim_shingles(b, y, SHINGLES);
-    double j = textsim_jaccard(a, na, y, ny);
-    int small = na < ny ? na : ny;
-    *jaccard = j;
-    /* |A∩B| from the Jaccard: J(|A|+|B|)/(1+J) */
-    *overlap = small ? j * (na + ny) / (1 + j) / small : 0;
+    similarity_sets(a, na, y, textsim_shingles(b, y, SHINGLES), jaccard, overlap);
     free(y);
 }
 
@@ -56,6 +77,91 @@ static int same_level1(const char *a, const char *b)
         return 0;
     size_t n = a[0] == 'G' ? 3 : 2;
     return !strncmp(a, b, n);
+}
+
+/* ---- the shingle cache ---- */
+
+#define CACHE_LOCKS 64
+
+struct cache_entry {
+    int64_t id; /* 0: empty */
+    char code[FQ_CODE_LEN + 1];
+    int n;
+    uint32_t *sh;
+};
+
+struct dedup_cache {
+    int mask;
+    pthread_mutex_t locks[CACHE_LOCKS]; /* slot i is guarded by locks[i % CACHE_LOCKS] */
+    struct cache_entry *slots;
+};
+
+struct dedup_cache *dedup_cache_new(int slots)
+{
+    if (slots <= 0 || (slots & (slots - 1)))
+        return NULL;
+    struct dedup_cache *k = calloc(1, sizeof *k);
+    if (!k || !(k->slots = calloc((size_t)slots, sizeof *k->slots))) {
+        free(k);
+        return NULL;
+    }
+    k->mask = slots - 1;
+    for (int i = 0; i < CACHE_LOCKS; i++)
+        pthread_mutex_init(&k->locks[i], NULL);
+    return k;
+}
+
+void dedup_cache_free(struct dedup_cache *k)
+{
+    if (!k)
+        return;
+    for (int i = 0; i <= k->mask; i++)
+        free(k->slots[i].sh);
+    for (int i = 0; i < CACHE_LOCKS; i++)
+        pthread_mutex_destroy(&k->locks[i]);
+    free(k->slots);
+    free(k);
+}
+
+/* Compares a with the cached set of case id: 1 and the scores and code when it is cached, 0 when
+ * not. */
+static int cache_similarity(struct dedup_cache *k, int64_t id, const struct textsim_probe *a,
+                            double *jaccard, double *overlap, char code[FQ_CODE_LEN + 1])
+{
+    if (!k)
+        return 0;
+    int i = (int)(id & k->mask), hit = 0;
+    pthread_mutex_lock(&k->locks[i % CACHE_LOCKS]);
+    struct cache_entry *x = &k->slots[i];
+    if (x->id == id) {
+        similarity_probe(a, x->sh, x->n, jaccard, overlap);
+        memcpy(code, x->code, FQ_CODE_LEN + 1);
+        hit = 1;
+    }
+    pthread_mutex_unlock(&k->locks[i % CACHE_LOCKS]);
+    return hit;
+}
+
+/* Keeps a copy of case id's set, replacing whatever held its slot (out of memory: not kept). */
+static void cache_put(struct dedup_cache *k, int64_t id, const char *code, const uint32_t *sh, int n)
+{
+    if (!k)
+        return;
+    uint32_t *copy = malloc((size_t)(n ? n : 1) * sizeof *copy);
+    if (!copy)
+        return;
+    if (n)
+        memcpy(copy, sh, (size_t)n * sizeof *copy);
+    int i = (int)(id & k->mask);
+    pthread_mutex_lock(&k->locks[i % CACHE_LOCKS]);
+    struct cache_entry *x = &k->slots[i];
+    uint32_t *old = x->sh;
+    x->id = id;
+    snprintf(x->code, sizeof x->code, "%s", code);
+    x->n = n;
+    x->sh = copy;
+    pthread_mutex_unlock(&k->locks[i % CACHE_LOCKS]);
+    free(old);
 }
 
 /* ---- repeat petitions ---- */
@@ -92,8 +198,7 @@ static int repeat_one(const struct store_case_text *t, void *arg)
 /* ---- duplicates ---- */
 
 struct dup_scan {
-    const uint32_t *sh;
-    int nsh;
+    const struct textsim_probe *probe; /* the intake's set */
     int64_t skip_id;
     int n;
     struct {
@@ -103,23 +208,15 @@ struct dup_scan {
     } found[DEDUP_DUP_MAX];
 };
 
-static int dup_one(const struct store_case_text *t, void *arg)
+/* Ranks candidate id by its overlap: the DEDUP_DUP_MAX best, ties in the order seen. */
+static void dup_consider(struct dup_scan *s, int64_t id, const char *code, double j, double o)
 {
-    struct dup_scan *s = arg;
-    if (t->id == s->skip_id)
-        return 0;
-    char *text = case_text(t->title, t->description);
-    double j, o;
-    if (!text)
-        return FQ_ENOMEM;
-    similarity_to(s->sh, s->nsh, text, &j, &o);
-    free(text);
     if (o < DEDUP_DUP_OVERLAP || j < 0.08)
-        return 0;
+        return;
     int pos = s->n;
     if (pos == DEDUP_DUP_MAX) {
         if (o <= s->found[pos - 1].score)
-            return 0;
+            return;
         pos--;
     } else {
         s->n++;
@@ -128,17 +225,65 @@ static int dup_one(const struct store_case_text *t, void *arg)
         s->found[pos] = s->found[pos - 1];
         pos--;
     }
-    s->found[pos].id = t->id;
+    s->found[pos].id = id;
     s->found[pos].score = o;
-    snprintf(s->found[pos].code, sizeof s->found[pos].code, "%s", t->code);
+    snprintf(s->found[pos].code, sizeof s->found[pos].code, "%s", code);
+}
+
+struct dup_miss {
+    struct dup_scan *s;
+    struct dedup_cache *cache;
+};
+
+/* A candidate not in the cache: shingle its text once, keep the set, compare. */
+static int dup_one(const struct store_case_text *t, void *arg)
+{
+    struct dup_miss *m = arg;
+    char *text = case_text(t->title, t->description);
+    uint32_t *y = malloc(SHINGLES * sizeof *y);
+    double j, o;
+    if (!text || !y) {
+        free(text);
+        free(y);
+        return FQ_ENOMEM;
+    }
+    int ny = textsim_shingles(text, y, SHINGLES);
+    free(text);
+    similarity_probe(m->s->probe, y, ny, &j, &o);
+    cache_put(m->cache, t->id, t->code, y, ny);
+    free(y);
+    dup_consider(m->s, t->id, t->code, j, o);
     return 0;
 }
 
-int dedup_intake_detect(struct store_rd *rd, struct fq_case *c, const struct fq_party *parties,
-                        int nparties, json_t *event_payload, int64_t now, struct dedup_found *found)
+/* The village's newest cases against the intake's set, from the cache where it can. */
+static int dup_scan_near(struct store_rd *rd, struct dedup_cache *cache, const struct fq_case *c,
+                         int64_t now, struct dup_scan *ds)
+{
+    int64_t ids[DEDUP_DUP_CANDIDATES];
+    int n, rc = store_case_ids_near(rd, c->division, now - DEDUP_DUP_WINDOW_MS, now + 1, c->id,
+                                    DEDUP_DUP_CANDIDATES, ids, &n);
+    struct dup_miss miss = {.s = ds, .cache = cache};
+    for (int i = 0; i < n && rc == 0; i++) {
+        char code[FQ_CODE_LEN + 1];
+        double j, o;
+        if (ids[i] == ds->skip_id)
+            continue;
+        if (cache_similarity(cache, ids[i], ds->probe, &j, &o, code))
+            dup_consider(ds, ids[i], code, j, o);
+        else
+            rc = store_case_text_get(rd, ids[i], dup_one, &miss);
+    }
+    return rc;
+}
+
+int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct fq_case *c,
+                        const struct fq_party *parties, int nparties, json_t *event_payload,
+                        int64_t now, struct dedup_found *found)
 {
     memset(found, 0, sizeof *found);
     unsigned char(*bidx)[16] = NULL;
+    struct textsim_probe *probe = NULL;
     int nb = 0, rc = 0;
     char *text = case_text(c->title, c->description);
     uint32_t *sh = malloc(SHINGLES * sizeof *sh);
@@ -170,11 +315,17 @@ int dedup_intake_detect(struct store_rd *rd, struct fq_case *c, const struct fq_
             json_object_set_new(event_payload, "repeat_petition", json_true()); /* 重复信访 */
         }
     }
-    struct dup_scan ds = {.sh = sh, .nsh = nsh, .skip_id = rs.best_id};
-    if (c->division[0] &&
-        (rc = store_cases_near(rd, c->division, now - DEDUP_DUP_WINDOW_MS, now + 1, c->id, dup_one,
-                               &ds)))
-        goto done;
+    struct dup_scan ds = {.skip_id = rs.best_id};
+    if (c->division[0]) {
+        if (!(probe = malloc(sizeof *probe))) {
+            rc = FQ_ENOMEM;
+            goto done;
+        }
+        textsim_probe_init(probe, sh, nsh);
+        ds.probe = probe;
+        if ((rc = dup_scan_near(rd, cache, c, now, &ds)))
+            goto done;
+    }
     json_t *codes = ds.n ? json_array() : NULL;
     for (int i = 0; i < ds.n && i < DEDUP_DUP_MAX; i++) {
         found->dup_ids[found->n] = ds.found[i].id;
@@ -187,6 +338,7 @@ int dedup_intake_detect(struct store_rd *rd, struct fq_case *c, const struct fq_
         json_decref(codes);
 done:
     free(bidx);
+    free(probe);
     free(sh);
     free(text);
     return rc;
@@ -198,7 +350,8 @@ int dedup_intake_record_tx(struct store_tx *tx, const struct fq_case *c, const s
     if (found->repeat_id)
         rc = store_tx_link_insert(tx, c->id, found->repeat_id, "repeat");
     for (int i = 0; i < found->n && rc == 0; i++)
-        rc = store_tx_duplicate_suggest(tx, c->id, found->dup_ids[i], found->dup_scores[i]);
+        rc = store_tx_duplicate_suggest(tx, c->id, c->county, found->dup_ids[i],
+                                        found->dup_scores[i]);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /* The domain context: key, calendar, SLA rules and settings loaded once, swapped under a
  * read-write lock when an admin changes them. */
 #include "core/domain.h"
+#include "core/dedup.h"
 #include "core/sla.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -64,6 +65,7 @@ int domain_open(struct fq_domain *d, struct store *s, const char *key_path, cons
     if ((rc = load_tables(d, &d->cal, &d->rules, &d->nrules)))
         return fq_fail(e, rc, "store", "", "cannot load calendar and SLA policy");
     domain_load_settings(d);
+    d->dedup = dedup_cache_new(DEDUP_CACHE_SLOTS); /* NULL (out of memory) only costs speed */
     return 0;
 }
 
@@ -80,6 +82,8 @@ void domain_close(struct fq_domain *d)
         return;
     calendar_free(d->cal);
     free(d->rules);
+    dedup_cache_free(d->dedup);
+    d->dedup = NULL;
     pthread_rwlock_destroy(&d->lock);
     d->cal = NULL;
     d->rules = NULL;

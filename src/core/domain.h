@@ -12,8 +12,11 @@
 #include "core/pii.h"
 #include "store/store.h"
 
+struct dedup_cache;
+
 struct fq_domain {
     struct store *store;
+    struct dedup_cache *dedup;    /* shingle sets of recent cases (core/dedup.h); NULL: none */
     struct pii_key key;
     struct bus *bus;              /* may be NULL (CLI) */
     char data_dir[512];           /* attachments live under data_dir/files */

@@ -185,6 +185,54 @@ double textsim_jaccard(const uint32_t *a, int na, const uint32_t *b, int nb)
     return (double)inter / (double)(na + nb - inter);
 }
 
+static unsigned probe_slot(const struct textsim_probe *p, uint32_t x)
+{
+    return (x * 0x9E3779B1u) >> p->shift; /* Fibonacci hashing: the top bits */
+}
+
+void textsim_probe_init(struct textsim_probe *p, const uint32_t *a, int na)
+{
+    int bits = 4;
+    if (na > TEXTSIM_PROBE_MAX)
+        na = TEXTSIM_PROBE_MAX;
+    while ((1 << bits) < 4 * na) /* at most a quarter full: short probe runs */
+        bits++;
+    p->n = na;
+    p->shift = 32 - bits;
+    p->has_zero = 0;
+    memset(p->slot, 0, sizeof(uint32_t) << bits);
+    for (int i = 0; i < na; i++) {
+        if (!a[i]) {
+            p->has_zero = 1;
+            continue;
+        }
+        unsigned h = probe_slot(p, a[i]);
+        while (p->slot[h])
+            h = (h + 1) & ((1u << bits) - 1);
+        p->slot[h] = a[i];
+    }
+}
+
+double textsim_probe_jaccard(const struct textsim_probe *p, const uint32_t *b, int nb)
+{
+    int inter = 0;
+    unsigned mask = (1u << (32 - p->shift)) - 1;
+    if (p->n + nb == 0)
+        return 0;
+    for (int i = 0; i < nb; i++) {
+        uint32_t x = b[i], t;
+        if (!x) {
+            inter += p->has_zero;
+            continue;
+        }
+        unsigned h = probe_slot(p, x);
+        while ((t = p->slot[h]) && t != x)
+            h = (h + 1) & mask;
+        inter += t == x;
+    }
+    return (double)inter / (double)(p->n + nb - inter);
+}
+
 /* The k-th hash permutation: a 32-bit mix (murmur3's finaliser) of the shingle xor a seed. */
 static uint32_t perm(uint32_t x, int k)
 {

@@ -115,7 +115,7 @@ struct arena_blk {
 struct http_req {
     struct http_server *s;
     struct MHD_Connection *conn;
-    pthread_mutex_t mu; /* guards replied, suspended, resp, status */
+    pthread_mutex_t mu; /* guards replied, suspended, resp, status, cont */
 
     /* owned by the MHD thread */
     char started, dispatched, queued, counted, too_big, body_err, dir;
@@ -141,6 +141,8 @@ struct http_req {
     char replied, suspended;
     int status;
     struct MHD_Response *resp;
+    http_handler_fn cont; /* http_resume_with's continuation, run by the MHD thread */
+    void *cont_arg;
 
     /* under the server's mu */
     char in_pending, orphan;
@@ -529,6 +531,26 @@ static void req_respond(struct http_req *r, int status, struct MHD_Response *res
     }
     pthread_mutex_unlock(&r->mu);
     /* r may be gone from here on: the MHD thread can queue and complete it at once */
+}
+
+void http_resume_with(struct http_req *r, http_handler_fn fn, void *arg)
+{
+    if (!r || !fn)
+        return;
+    pthread_mutex_lock(&r->mu);
+    if (r->replied || r->cont) {
+        /* answered meanwhile (shutdown): fn finds its reply refused and cleans up */
+        pthread_mutex_unlock(&r->mu);
+        fn(r, arg);
+        return;
+    }
+    r->cont = fn;
+    r->cont_arg = arg;
+    if (r->suspended) {
+        r->suspended = 0;
+        MHD_resume_connection(r->conn);
+    }
+    pthread_mutex_unlock(&r->mu);
 }
 
 static const char internal_error[] =
@@ -1455,6 +1477,13 @@ static void pending_unlink(struct http_server *s, struct http_req *r)
 static enum MHD_Result req_finish(struct http_req *r)
 {
     struct http_server *s = r->s;
+    pthread_mutex_lock(&r->mu);
+    http_handler_fn cont = r->replied ? NULL : r->cont;
+    void *cont_arg = r->cont_arg;
+    r->cont = NULL;
+    pthread_mutex_unlock(&r->mu);
+    if (cont)
+        cont(r, cont_arg); /* http_resume_with: build the reply here, on the owning thread */
     pthread_mutex_lock(&r->mu);
     if (!r->replied && !atomic_load(&s->force_stop)) {
         r->suspended = 1;

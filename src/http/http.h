@@ -3,9 +3,11 @@
  * cookies, static files, server-sent event streams, per-address rate limits.
  *
  * A handler may answer at once (http_reply_*) or later from another thread — typically the
- * store's writer thread once a write is durable. A request not answered when its handler returns
- * is suspended (MHD_suspend_connection) and resumed by the reply; replies are always queued on a
- * second or later call of the access handler (keep-alive stays on, see STYLE.md). */
+ * store's completion thread once a write is durable, which rather hands the request back to its
+ * own polling thread to build the reply there (http_resume_with). A request not answered when
+ * its handler returns is suspended (MHD_suspend_connection) and resumed by the reply; replies are
+ * always queued on a second or later call of the access handler (keep-alive stays on, see
+ * STYLE.md). */
 #ifndef FQ_HTTP_HTTP_H
 #define FQ_HTTP_HTTP_H
 
@@ -74,6 +76,13 @@ void *http_user(struct http_req *r);
 /* ---- replies: exactly one per request, from any thread ---- */
 /* Adds a response header to the reply that follows (e.g. Set-Cookie). */
 void http_add_header(struct http_req *r, const char *name, const char *value);
+/* Hands a suspended request back to the HTTP thread that owns it: that thread runs fn(r, arg),
+ * which must reply (and may take as long as building the reply takes — off the caller's thread).
+ * For a thread that finished the request's work (the store's writer, once a write is durable)
+ * and must not spend its own time on the reply. Safe from any thread, at most once per request
+ * and instead of a reply; fn runs exactly once: on the calling thread at once if the request was
+ * already answered (the shutdown's 503), otherwise after the handler has returned. */
+void http_resume_with(struct http_req *r, http_handler_fn fn, void *arg);
 /* Replies with JSON (steals the reference to body). */
 void http_reply_json(struct http_req *r, int status, json_t *body);
 /* Replies with JSON already serialised: takes text (malloc'ed, len bytes; freed by the server). */

@@ -5,7 +5,8 @@
  * jobs one by one caps writes at a few thousand a second. The writer takes up to group_max queued
  * jobs, runs each inside its own SAVEPOINT of one IMMEDIATE transaction (a failing job rolls back
  * alone), commits once, and only then reports each job done — a caller is never told a write
- * succeeded before it is durable.
+ * succeeded before it is durable. The done callbacks run on a completion thread of their own, in
+ * commit order, while the writer (the one serial resource) goes on with the next group.
  *
  * Change reports: a preupdate hook on the writer connection notes every case whose row or child
  * rows a statement touches (and any change to users or sessions), whoever issues the statement
@@ -46,6 +47,13 @@ struct job {
     void *arg;
 };
 
+/* A committed (or failed) job whose done callback is still to run. */
+struct completion {
+    store_done_fn done;
+    void *arg;
+    int rc;
+};
+
 struct store {
     char *path;
     int readonly;
@@ -64,6 +72,14 @@ struct store {
     int fts_dirty;     /* cases may be queued for full-text indexing (the writer drains them) */
     pthread_t writer;
     int writer_running;
+
+    pthread_mutex_t cmu; /* guards the completion queue and cclosing */
+    pthread_cond_t cwork, cspace;
+    struct completion *cq; /* ring of cqcap */
+    size_t cqcap, cqhead, cqlen;
+    int cclosing;
+    pthread_t completer;
+    int completer_running;
 
     pthread_key_t rd_key; /* this thread's struct store_rd */
     int rd_key_ok;
@@ -554,6 +570,54 @@ static int tx_ctl(struct sq_conn *c, enum sq_stmt id, const char *what)
     return sq_exec_stmt(c, sq_stmt(c, id), what);
 }
 
+/* Hands the group's done callbacks, in order, to the completion thread; waits only when it is
+ * QUEUE_CAP callbacks behind. Without the thread (it could not start) they run here. A done
+ * callback must not wait for the writer (it never could: they used to run on it). */
+static void complete(struct store *s, struct job *jobs, const int *results, int n)
+{
+    if (!s->completer_running) {
+        for (int i = 0; i < n; i++)
+            if (jobs[i].done)
+                jobs[i].done(jobs[i].arg, results[i]);
+        return;
+    }
+    pthread_mutex_lock(&s->cmu);
+    while (s->cqlen + (size_t)n > s->cqcap)
+        pthread_cond_wait(&s->cspace, &s->cmu);
+    for (int i = 0; i < n; i++) {
+        if (!jobs[i].done)
+            continue;
+        s->cq[(s->cqhead + s->cqlen) % s->cqcap] =
+            (struct completion){jobs[i].done, jobs[i].arg, results[i]};
+        s->cqlen++;
+    }
+    pthread_cond_signal(&s->cwork);
+    pthread_mutex_unlock(&s->cmu);
+}
+
+static void *completer_main(void *p)
+{
+    struct store *s = p;
+    pthread_setname_np(pthread_self(), "fq-done");
+    pthread_mutex_lock(&s->cmu);
+    for (;;) {
+        while (s->cqlen == 0 && !s->cclosing)
+            pthread_cond_wait(&s->cwork, &s->cmu);
+        if (s->cqlen == 0)
+            break;
+        struct completion c = s->cq[s->cqhead];
+        s->cqhead = (s->cqhead + 1) % s->cqcap;
+        s->cqlen--;
+        if (s->cqlen + (size_t)s->group_max == s->cqcap)
+            pthread_cond_signal(&s->cspace); /* room for a whole group again */
+        pthread_mutex_unlock(&s->cmu);
+        c.done(c.arg, c.rc);
+        pthread_mutex_lock(&s->cmu);
+    }
+    pthread_mutex_unlock(&s->cmu);
+    return NULL;
+}
+
 static void run_group(struct store *s, struct job *jobs, int *results, int n)
 {
     struct sq_conn *c = &s->w;
@@ -603,9 +667,7 @@ report:
     report_changes(s); /* after COMMIT, before any done: a 2xx client reads its own write */
     tx_owner = NULL;
     pthread_mutex_unlock(&s->wlock);
-    for (int i = 0; i < n; i++)
-        if (jobs[i].done)
-            jobs[i].done(jobs[i].arg, results[i]);
+    complete(s, jobs, results, n);
 }
 
 /* Idle work: index a batch of the cases queued for full-text search in a transaction of its own.
@@ -630,6 +692,7 @@ static int drain_fts(struct store *s)
 static void *writer_main(void *p)
 {
     struct store *s = p;
+    pthread_setname_np(pthread_self(), "fq-writer");
     for (;;) {
         pthread_mutex_lock(&s->mu);
         while (s->qlen == 0 && !s->closing && s->fts_dirty) {
@@ -839,6 +902,9 @@ int store_open(const struct store_opts *opts, struct store **out, struct fq_erro
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->work, NULL);
     pthread_mutex_init(&s->rd_mu, NULL);
+    pthread_mutex_init(&s->cmu, NULL);
+    pthread_cond_init(&s->cwork, NULL);
+    pthread_cond_init(&s->cspace, NULL);
     s->readonly = opts->readonly;
     s->group_max = opts->group_max > 0 ? opts->group_max : GROUP_MAX_DEFAULT;
     if (s->group_max > QUEUE_CAP)
@@ -873,11 +939,18 @@ int store_open(const struct store_opts *opts, struct store **out, struct fq_erro
         s->q = malloc(QUEUE_CAP * sizeof *s->q);
         s->batch = malloc((size_t)s->group_max * sizeof *s->batch);
         s->results = malloc((size_t)s->group_max * sizeof *s->results);
-        if (!s->q || !s->batch || !s->results) {
+        s->cqcap = QUEUE_CAP; /* ≥ group_max */
+        s->cq = malloc(s->cqcap * sizeof *s->cq);
+        if (!s->q || !s->batch || !s->results || !s->cq) {
             rc = fq_fail(e, FQ_ENOMEM, NULL, NULL, "out of memory");
             goto fail;
         }
         s->fts_dirty = 1; /* whatever a bulk load or a crash left queued */
+        if (pthread_create(&s->completer, NULL, completer_main, s) != 0) {
+            rc = fq_fail(e, FQ_EIO, "storage_error", NULL, "cannot start the completion thread");
+            goto fail;
+        }
+        s->completer_running = 1;
         if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
             rc = fq_fail(e, FQ_EIO, "storage_error", NULL, "cannot start the writer thread");
             goto fail;
@@ -901,6 +974,13 @@ void store_close(struct store *s)
         pthread_cond_broadcast(&s->work);
         pthread_mutex_unlock(&s->mu);
         pthread_join(s->writer, NULL); /* the writer drains the queue first */
+    }
+    if (s->completer_running) {
+        pthread_mutex_lock(&s->cmu);
+        s->cclosing = 1;
+        pthread_cond_broadcast(&s->cwork);
+        pthread_mutex_unlock(&s->cmu);
+        pthread_join(s->completer, NULL); /* after the writer: it runs every completion first */
     }
     if (s->rd_key_ok) {
         pthread_setspecific(s->rd_key, NULL);
@@ -926,8 +1006,12 @@ void store_close(struct store *s)
     free(s->q);
     free(s->batch);
     free(s->results);
+    free(s->cq);
     free(s->path);
     pthread_mutex_destroy(&s->rd_mu);
+    pthread_cond_destroy(&s->cwork);
+    pthread_cond_destroy(&s->cspace);
+    pthread_mutex_destroy(&s->cmu);
     pthread_cond_destroy(&s->work);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->wlock);

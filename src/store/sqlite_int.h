@@ -58,6 +58,7 @@
     X(ROLLBACK_TO, "ROLLBACK TO job")                                                              \
     X(CASE_SEQ_NEXT, "INSERT INTO case_seq(county, day, last) VALUES (?1, ?2, 1) "                 \
                      "ON CONFLICT (county, day) DO UPDATE SET last = last + 1 RETURNING last")     \
+    X(CASE_SEQ_SET, "UPDATE case_seq SET last = ?3 WHERE county = ?1 AND day = ?2 AND last = ?3 - 1") \
     X(CASE_INSERT, "INSERT INTO cases(" SQ_CASE_MUT_COLS ", code, county, created_by, created_at)" \
                    " VALUES (" SQ_Q10 "," SQ_Q10 "," SQ_Q10 "," SQ_Q10 ",?,?,?)")                  \
     X(CASE_UPDATE, "UPDATE cases SET " SQ_CASE_UPDATE_SET " WHERE id = ?")                         \
@@ -89,6 +90,9 @@
     X(RECORD_UPDATE, "UPDATE case_records SET body = ?2 WHERE id = ?1")                            \
     X(RECORDS_OF, "SELECT id, kind, at, user_id, body FROM case_records WHERE case_id = ?1 "       \
                   "AND (?2 IS NULL OR kind = ?2) ORDER BY at, id")                                 \
+    X(DUP_SUGGEST, "INSERT INTO duplicate_suggestions(case_id, other_id, county, score, created_at) " \
+                   "VALUES (?1, ?2, ?3, ?4, ?5) "                                                   \
+                   "ON CONFLICT (case_id, other_id) DO UPDATE SET score = excluded.score")       \
     X(LINK_INSERT,                                                                                 \
       "INSERT INTO case_links(a, b, kind, county, created_at) VALUES (?1, ?2, ?3, " SQ_COUNTY_OF_1 \
       ", ?4)")                                                                                     \
@@ -194,6 +198,14 @@ enum sq_stmt { SQ_STATEMENTS(SQ_ENUM) SQ__COUNT };
 #undef SQ_ENUM
 
 #define SQ_DYN_CACHE 16
+#define SQ_SEQ_CACHE 32
+
+/* The writer's last daily case sequence numbers, by county and day (store_tx_next_case_seq). */
+struct sq_seq {
+    char county[7];
+    int64_t day;
+    int64_t last;
+};
 
 /* One SQLite connection and its statements; used by one thread at a time. */
 struct sq_conn {
@@ -204,6 +216,8 @@ struct sq_conn {
         sqlite3_stmt *st;
     } dyn[SQ_DYN_CACHE];
     int dyn_next;
+    struct sq_seq seq[SQ_SEQ_CACHE]; /* the writer's only; a hint, checked against the table */
+    int seq_next;
 };
 
 struct store_tx {

@@ -123,37 +123,54 @@ int store_cases_by_party(struct store_rd *rd, const unsigned char (*bidx)[16], i
     return rc;
 }
 
-int store_cases_near(struct store_rd *rd, const char *division, int64_t from, int64_t to,
-                     int64_t exclude, store_case_text_fn fn, void *arg)
+int store_case_ids_near(struct store_rd *rd, const char *division, int64_t from, int64_t to,
+                        int64_t exclude, int max, int64_t *ids, int *n)
 {
+    /* the index holds (division, created_at, id): no table row is read */
     sqlite3_stmt *st =
-        sq_stmt_dyn(&rd->conn, "SELECT " CASE_TEXT_COLS " FROM cases c INDEXED BY "
-                              "cases_division_created WHERE c.division = ?1 AND "
-                              "c.created_at >= ?2 AND c.created_at < ?3 AND c.id <> ?4 "
-                              "ORDER BY c.created_at DESC LIMIT 30");
+        sq_stmt_dyn(&rd->conn, "SELECT c.id FROM cases c INDEXED BY cases_division_created "
+                              "WHERE c.division = ?1 AND c.created_at >= ?2 AND c.created_at < ?3 "
+                              "AND c.id <> ?4 ORDER BY c.created_at DESC, c.id DESC LIMIT ?5");
+    int rc = 0, s;
+    *n = 0;
     if (!st)
         return FQ_EIO;
     sq_bind_text(st, 1, division);
     sqlite3_bind_int64(st, 2, from);
     sqlite3_bind_int64(st, 3, to);
     sqlite3_bind_int64(st, 4, exclude);
+    sqlite3_bind_int(st, 5, max);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
+    if (s != SQLITE_DONE && s != SQLITE_ROW)
+        rc = sq_error(&rd->conn, s, "case ids near");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int store_case_text_get(struct store_rd *rd, int64_t id, store_case_text_fn fn, void *arg)
+{
+    sqlite3_stmt *st = sq_stmt_dyn(&rd->conn, "SELECT " CASE_TEXT_COLS " FROM cases c WHERE c.id = ?1");
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_int64(st, 1, id);
     return scan_case_texts(&rd->conn, st, fn, arg, 1);
 }
 
-int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, int64_t other_id, double score)
+int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, const char *county,
+                               int64_t other_id, double score)
 {
-    /* on the writer's hot path: prepared once and cached (preparing it per call was ~20 % of
-     * the writer, docs/PERFORMANCE.md) */
-    sqlite3_stmt *st =
-        sq_stmt_dyn(tx->conn, "INSERT INTO duplicate_suggestions(case_id, other_id, county, "
-                              "score, created_at) VALUES (?1, ?2, " SQ_COUNTY_OF_1 ", ?3, ?4) "
-                              "ON CONFLICT (case_id, other_id) DO UPDATE SET score = excluded.score");
+    /* on the writer's hot path, up to DEDUP_DUP_MAX times per intake: a fixed statement, the
+     * county bound rather than looked up */
+    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_DUP_SUGGEST);
     if (!st)
         return FQ_EIO;
     sqlite3_bind_int64(st, 1, case_id);
     sqlite3_bind_int64(st, 2, other_id);
-    sqlite3_bind_double(st, 3, score);
-    sqlite3_bind_int64(st, 4, tx->now);
+    sq_bind_text(st, 3, county);
+    sqlite3_bind_double(st, 4, score);
+    sqlite3_bind_int64(st, 5, tx->now);
     return sq_exec_stmt(tx->conn, st, "duplicate suggestion");
 }
 

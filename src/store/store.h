@@ -2,7 +2,8 @@
  *
  * Concurrency model (DESIGN.md): one writer thread owns the only write connection and runs queued
  * write jobs in groups — BEGIN, each job inside its own SAVEPOINT (a failing job rolls back alone),
- * COMMIT with synchronous=FULL — and only then reports every job of the group done. Reads go
+ * COMMIT with synchronous=FULL — and only then reports every job of the group done, in commit
+ * order, on a completion thread of its own (the writer goes on with the next group). Reads go
  * through one connection per thread (store_rd), opened on first use, statements prepared once.
  *
  * Read functions that feed the API directly return jansson values (new references: the caller
@@ -47,8 +48,9 @@ int store_schema_version(void);
 /* A write job: runs on the writer thread inside a transaction. Return 0 to keep its changes,
  * a negative FQ_E* code to roll them back (other jobs of the group are unaffected). */
 typedef int (*store_tx_fn)(struct store_tx *tx, void *arg);
-/* Called on the writer thread once the job's outcome is final: rc is the job's own result, or
- * FQ_EIO if the group's COMMIT failed. When rc is 0 the changes are durable. Must not block. */
+/* Called on the store's completion thread (one thread, in commit order) once the job's outcome
+ * is final: rc is the job's own result, or FQ_EIO if the group's COMMIT failed. When rc is 0 the
+ * changes are durable. Must not block, and must not wait for the writer (store_write). */
 typedef void (*store_done_fn)(void *arg, int rc);
 
 /* Queues a job; returns at once. 0, or FQ_EBUSY when the queue is full / the store is closing
@@ -309,11 +311,16 @@ int store_cases_resolved(struct store_rd *rd, const char *cat_prefix, const char
  * before queueing the write, off the writer thread. */
 int store_cases_by_party(struct store_rd *rd, const unsigned char (*bidx)[16], int n,
                          int64_t since, int64_t exclude, store_case_text_fn fn, void *arg);
-/* Cases other than `exclude` in `division` (exact) created in [from, to), newest 30. */
-int store_cases_near(struct store_rd *rd, const char *division, int64_t from, int64_t to,
-                     int64_t exclude, store_case_text_fn fn, void *arg);
-/* Records that case_id looks like a duplicate of the earlier other_id (replaces the score). */
-int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, int64_t other_id, double score);
+/* Ids of the cases other than `exclude` in `division` (exact) created in [from, to), newest
+ * first (ties: the higher id first), at most max, into ids[0..*n). Reads only the index. */
+int store_case_ids_near(struct store_rd *rd, const char *division, int64_t from, int64_t to,
+                        int64_t exclude, int max, int64_t *ids, int *n);
+/* Calls fn once with the case `id`; not at all when there is no such case. */
+int store_case_text_get(struct store_rd *rd, int64_t id, store_case_text_fn fn, void *arg);
+/* Records that case_id (of county, 6 digits) looks like a duplicate of the earlier other_id
+ * (replaces the score). */
+int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, const char *county,
+                               int64_t other_id, double score);
 /* Duplicate suggestions of a case, both directions, as JSON [{code, title, status, channel,
  * division, grid, created_at, score, direction, merged}] (merged: a 'duplicate' link exists). */
 int store_case_duplicates(struct store_rd *rd, int64_t case_id, json_t **out);

@@ -484,6 +484,20 @@ describe('case lifecycle', () => {
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   });
 
+  describe('the intake event', () => {
+    it('carries the case code and the texts exactly, even a title that mimics the payload', async () => {
+      // the payload is serialised before the code exists, the code copied in by the writer
+      for (const title of ['伪造 "code":"000000000000000000000" 字段', '"code":"', '普通标题']) {
+        const c = await ctx.intake(clerk, { title });
+        const [ev] = await ctx.timeline(clerk, c.code);
+        assert.equal(ev.action, 'intake');
+        assert.equal(ev.payload.code, c.code);
+        assert.equal(ev.payload.title, title);
+        assert.equal(ev.payload.channel, c.channel);
+      }
+    });
+  });
+
   describe('Idempotency-Key', () => {
     it('the same key twice makes one case; the second answer is 200 with replayed: true', async () => {
       const before = await ctx.caseCount();

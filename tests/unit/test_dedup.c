@@ -21,6 +21,7 @@
 #include "core/domain.h"
 #include "core/seed.h"
 #include "store/store.h"
+#include "util/clock.h"
 
 #define COUNTY "330681000000"
 #define TOWN "330681100000"
@@ -261,12 +262,73 @@ static void test_duplicate_and_merge(void **state)
     fq_case_clear(&far);
 }
 
+/* Detection with the shingle cache (cold, warm, and one so small that candidates evict each
+ * other) finds exactly what it finds without one: the same cases, scores and order. */
+static void detect(struct env *v, struct dedup_cache *cache, struct dedup_found *f, char **codes)
+{
+    struct fq_case c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.division, sizeof c.division, "%s", VILLAGE);
+    c.title = "小区路灯不亮";
+    c.description = "居民反映幸福小区3号楼旁路灯连续多日不亮，夜间出行不便，存在安全隐患。";
+    json_t *payload = json_object();
+    assert_int_equal(dedup_intake_detect(store_rd(v->s), cache, &c, NULL, 0, payload, fq_now_ms(), f), 0);
+    *codes = json_dumps(json_object_get(payload, "duplicate_candidates"), JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(payload);
+}
+
+static void test_cache_same_result(void **state)
+{
+    struct env *v = *state;
+    static const char *const texts[] = {
+        "幸福小区3号楼旁路灯连续多日不亮，夜间出行不便。",
+        "幸福小区路灯不亮，居民夜间出行存在安全隐患。",
+        "楼上邻居夜间装修噪音扰民，多次协商无果。",
+        "幸福小区3号楼旁路灯不亮已有一周，存在安全隐患，请尽快维修。",
+        "村口垃圾堆放多日无人清运，气味难闻。",
+        "小区路灯连续多日不亮，夜间出行不便，老人摔倒。",
+    };
+    for (int i = 0; i < 40; i++) {
+        struct fq_case c;
+        char title[64];
+        snprintf(title, sizeof title, "反映问题%d", i);
+        intake(v, i % 2 ? "grid" : "hotline_12345", VILLAGE, title, texts[i % 6], NULL, &c);
+        fq_case_clear(&c);
+    }
+    struct dedup_found plain, tiny1, tiny2, warm;
+    char *cp, *ct1, *ct2, *cw;
+    struct dedup_cache *tiny = dedup_cache_new(4);
+    assert_non_null(tiny);
+    assert_null(dedup_cache_new(6)); /* not a power of two */
+    detect(v, NULL, &plain, &cp);
+    detect(v, tiny, &tiny1, &ct1);
+    detect(v, tiny, &tiny2, &ct2);
+    detect(v, v->d.dedup, &warm, &cw); /* fills the domain's cache */
+    free(cw);
+    detect(v, v->d.dedup, &warm, &cw);
+    assert_int_equal(plain.n, DEDUP_DUP_MAX); /* a real ranking, not an empty one */
+    for (int i = 0; i < plain.n; i++)
+        assert_true(plain.dup_scores[i] >= DEDUP_DUP_OVERLAP);
+    assert_memory_equal(&plain, &tiny1, sizeof plain);
+    assert_memory_equal(&plain, &tiny2, sizeof plain);
+    assert_memory_equal(&plain, &warm, sizeof plain);
+    assert_string_equal(cp, ct1);
+    assert_string_equal(cp, ct2);
+    assert_string_equal(cp, cw);
+    free(cp);
+    free(ct1);
+    free(ct2);
+    free(cw);
+    dedup_cache_free(tiny);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_similarity),
         cmocka_unit_test(test_repeat_petition),
         cmocka_unit_test(test_duplicate_and_merge),
+        cmocka_unit_test(test_cache_same_result),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

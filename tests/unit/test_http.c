@@ -309,6 +309,46 @@ static void h_race(struct http_req *r, void *ctx)
     start_later(r, 0);
 }
 
+/* http_resume_with: another thread hands the request back; the continuation must run on the
+ * polling thread that ran the handler, never on the thread that resumed it. */
+struct resume {
+    struct http_req *r;
+    int delay_ms;
+    pthread_t handler, resumer;
+};
+
+static void resume_cont(struct http_req *r, void *arg)
+{
+    struct resume *x = arg;
+    pthread_t self = pthread_self();
+    http_reply_json(r, 202, json_pack("{s:b, s:b}", "handler_thread", pthread_equal(self, x->handler),
+                                      "resumer_thread", pthread_equal(self, x->resumer)));
+    free(x);
+}
+
+static void *resume_later(void *p)
+{
+    struct resume *x = p;
+    x->resumer = pthread_self();
+    if (x->delay_ms) {
+        struct timespec ts = {0, x->delay_ms * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    http_resume_with(x->r, resume_cont, x);
+    return NULL;
+}
+
+static void h_resume(struct http_req *r, void *ctx)
+{
+    struct resume *x = calloc(1, sizeof *x);
+    pthread_t t;
+    x->r = r;
+    x->delay_ms = ctx ? 0 : 20; /* ctx set: resume at once, racing the suspend */
+    x->handler = x->resumer = pthread_self(); /* the resumer sets its own before resuming */
+    assert_int_equal(pthread_create(&t, NULL, resume_later, x), 0);
+    pthread_detach(t);
+}
+
 static void h_echo(struct http_req *r, void *ctx)
 {
     (void)ctx;
@@ -491,6 +531,8 @@ static int setup(void **state)
     http_route(srv, "GET", "/api/v1/ping", h_sync, NULL, 0);
     http_route(srv, "GET", "/async", h_async, NULL, 0);
     http_route(srv, "GET", "/race", h_race, NULL, 0);
+    http_route(srv, "GET", "/resume", h_resume, NULL, 0);
+    http_route(srv, "GET", "/resume-race", h_resume, (void *)1, 0);
     http_route(srv, "POST", "/echo", h_echo, NULL, 64);
     http_route(srv, "GET", "/cases/:code/items/:item", h_item, NULL, 0);
     http_route(srv, "GET", "/files/*", h_rest, NULL, 0);
@@ -609,6 +651,26 @@ static void test_reply_race(void **state)
         conn_send(c, req, strlen(req));
         assert_int_equal(read_response(c, &r, 0, 0), 0);
         assert_int_equal(r.status, 201);
+        resp_free(&r);
+    }
+    conn_close(c);
+}
+
+/* A continuation handed back by another thread runs on the connection's own polling thread, both
+ * after the suspend and racing it; keep-alive holds across it. */
+static void test_resume_with(void **state)
+{
+    (void)state;
+    struct conn *c = conn_open();
+    for (int i = 0; i < 200; i++) {
+        const char *req = i % 20 ? "GET /resume-race HTTP/1.1\r\nHost: t\r\n\r\n"
+                                 : "GET /resume HTTP/1.1\r\nHost: t\r\n\r\n";
+        struct resp r;
+        conn_send(c, req, strlen(req));
+        assert_int_equal(read_response(c, &r, 0, 0), 0);
+        assert_int_equal(r.status, 202);
+        assert_null(resp_header(&r, "Connection"));
+        assert_string_equal(r.body, "{\"handler_thread\":true,\"resumer_thread\":false}");
         resp_free(&r);
     }
     conn_close(c);
@@ -984,6 +1046,7 @@ int main(void)
         cmocka_unit_test(test_async),
         cmocka_unit_test(test_keep_alive),
         cmocka_unit_test(test_reply_race),
+        cmocka_unit_test(test_resume_with),
         cmocka_unit_test(test_not_found_and_method),
         cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_invalid_json),

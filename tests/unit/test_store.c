@@ -704,6 +704,21 @@ static int seq_again_fn(struct store_tx *tx, void *arg)
     return store_tx_next_case_seq(tx, "330106", day_from_ymd(2024, 5, 1), arg);
 }
 
+/* Takes a number, then fails: its savepoint rolls the number back. */
+static int seq_fail_fn(struct store_tx *tx, void *arg)
+{
+    int rc = seq_again_fn(tx, arg);
+    return rc ? rc : FQ_ECONFLICT;
+}
+
+/* Two numbers in one job, the second after a failed sibling job in the same group. */
+static int seq_twice_fn(struct store_tx *tx, void *arg)
+{
+    int *x = arg;
+    int rc = seq_again_fn(tx, &x[0]);
+    return rc ? rc : seq_again_fn(tx, &x[1]);
+}
+
 static void test_idempotency_and_seq(void **state)
 {
     struct fx *f = *state;
@@ -724,6 +739,19 @@ static void test_idempotency_and_seq(void **state)
     int seq = 0;
     assert_int_equal(store_write(f->s, seq_again_fn, &seq), 0);
     assert_int_equal(seq, 4); /* committed across groups */
+    /* a rolled-back number is given again, not skipped and never reused (the writer remembers
+     * the last number; the table has the final say) */
+    assert_int_equal(store_write(f->s, seq_fail_fn, &seq), FQ_ECONFLICT);
+    assert_int_equal(seq, 5);
+    int two[2] = {0, 0};
+    assert_int_equal(store_write(f->s, seq_twice_fn, two), 0);
+    assert_int_equal(two[0], 5);
+    assert_int_equal(two[1], 6);
+    assert_int_equal(store_write(f->s, seq_fail_fn, &seq), FQ_ECONFLICT);
+    assert_int_equal(store_write(f->s, seq_fail_fn, &seq), FQ_ECONFLICT);
+    assert_int_equal(seq, 7);
+    assert_int_equal(store_write(f->s, seq_again_fn, &seq), 0);
+    assert_int_equal(seq, 7);
     assert_int_equal(store_write(f->s, nested_fn, f->s), 0);
     assert_int_equal(store_write_bulk(f->s, nested_fn, f->s), 0);
 }

@@ -1,11 +1,13 @@
 /* Tests for core/textsim.c: tokenising Chinese text into character unigrams and bigrams (runs,
- * punctuation, full-width folding, digits, caps, invalid UTF-8), shingle sets, Jaccard, and
- * MinHash as an estimate of Jaccard. */
+ * punctuation, full-width folding, digits, caps, invalid UTF-8), shingle sets, Jaccard (merged
+ * and probed), and MinHash as an estimate of Jaccard. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include <stdlib.h>
 
 #include "core/textsim.h"
 
@@ -49,6 +51,49 @@ static void test_shingles_jaccard(void **state)
     assert_int_equal(textsim_shingles("水 3号", a, 64), 3);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorted, deduplicated random set of up to n members, some from `from`, maybe with 0. */
+static int random_set(uint32_t *out, int n, const uint32_t *from, int nfrom, unsigned *seed)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = nfrom && rand_r(seed) % 3 == 0 ? from[rand_r(seed) % nfrom]
+                 : rand_r(seed) % 50 == 0 ? 0
+                                          : (uint32_t)rand_r(seed) * 2654435761u;
+    qsort(out, (size_t)n, sizeof *out, cmp_u32);
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (k == 0 || out[i] != out[k - 1])
+            out[k++] = out[i];
+    return k;
+}
+
+/* The probe gives textsim_jaccard's result exactly, for every size up to the maximum. */
+static void test_probe_jaccard(void **state)
+{
+    (void)state;
+    static uint32_t a[TEXTSIM_PROBE_MAX], b[TEXTSIM_PROBE_MAX];
+    static struct textsim_probe p;
+    unsigned seed = 7;
+    int checked = 0, overlapping = 0;
+    for (int round = 0; round < 400; round++) {
+        int na = random_set(a, round % 7 == 0 ? 0 : 1 + rand_r(&seed) % TEXTSIM_PROBE_MAX, NULL, 0, &seed);
+        textsim_probe_init(&p, a, na);
+        for (int k = 0; k < 5; k++) {
+            int nb = random_set(b, k == 0 ? 0 : 1 + rand_r(&seed) % TEXTSIM_PROBE_MAX, a, na, &seed);
+            double want = textsim_jaccard(a, na, b, nb), got = textsim_probe_jaccard(&p, b, nb);
+            assert_memory_equal(&want, &got, sizeof want);
+            checked++;
+            overlapping += want > 0;
+        }
+    }
+    assert_true(checked == 2000 && overlapping > 1000);
+}
+
 static void test_minhash(void **state)
 {
     (void)state;
@@ -74,6 +119,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_features),
         cmocka_unit_test(test_shingles_jaccard),
+        cmocka_unit_test(test_probe_jaccard),
         cmocka_unit_test(test_minhash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
