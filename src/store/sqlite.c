@@ -469,7 +469,7 @@ static void run_group(struct store *s, struct job *jobs, int *results, int n)
         if (sqlite3_get_autocommit(c->db))
             broken = 1;
     }
-    if (broken || tx_ctl(c, SQ_COMMIT, "commit")) {
+    if (broken || sq_stats_flush(&tx) || tx_ctl(c, SQ_COMMIT, "commit")) {
         if (!sqlite3_get_autocommit(c->db))
             tx_ctl(c, SQ_ROLLBACK, "rollback");
         log_error("store: group of %d jobs rolled back", n);

@@ -15,6 +15,8 @@
 #include "util/clock.h"
 #include "util/log.h"
 
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +49,50 @@ void store_stats_install(store_stat_fn fn, void *arg)
 
 /* ---- SQL text, built once ---- */
 
-enum { DIM_CATEGORY = 1, DIM_CHANNEL, DIM_GRADE, DIM_DEPARTMENT };
+/* Roll-up dimensions (stats_roll.dim): one of category, channel, grade, department, or a pair of
+ * them (x holds both values joined by '|', in this order: category first, so that a category
+ * filter stays a range on x). */
+enum {
+    DIM_CATEGORY = 1,
+    DIM_CHANNEL,
+    DIM_GRADE,
+    DIM_DEPARTMENT,
+    DIM_CAT_CHANNEL,
+    DIM_CAT_GRADE,
+    DIM_CAT_DEPARTMENT,
+    DIM_CHANNEL_GRADE,
+    DIM_CHANNEL_DEPARTMENT,
+    DIM_GRADE_DEPARTMENT,
+    DIM__END
+};
+enum { B_CAT = 1, B_CHANNEL = 2, B_GRADE = 4, B_DEPT = 8 };
+/* the dimensions of each roll-up dim, as B_* bits */
+static const unsigned dim_bits[DIM__END] = {0,
+                                            B_CAT,
+                                            B_CHANNEL,
+                                            B_GRADE,
+                                            B_DEPT,
+                                            B_CAT | B_CHANNEL,
+                                            B_CAT | B_GRADE,
+                                            B_CAT | B_DEPT,
+                                            B_CHANNEL | B_GRADE,
+                                            B_CHANNEL | B_DEPT,
+                                            B_GRADE | B_DEPT};
 enum { GRAIN_MONTH, GRAIN_DAY };
-/* division levels (significant digits) of the roll-ups, per grain: a village's days are few
- * enough to read from stats_day through its (division, day) index */
-static const int roll_levels[2][3] = {{6, 9, 12}, {6, 9, 0}};
 #define NLEVELS 3
+static const int levels[NLEVELS] = {6, 9, 12};
+
+/* Which roll-ups are kept (division level in significant digits, per grain), chosen by what a
+ * query at 10 M cases needs and what a group of intakes shares (docs/METRICS.md): one dimension
+ * per month and per day at county and township level, plus per month and village for grade (the
+ * roll-up a query without dimension filters reads); pairs per month at county and township level
+ * and per day at county level. Everything else is summed from stats_day. */
+static int roll_kept(int dim, int grain, int level)
+{
+    if (dim_bits[dim] & (dim_bits[dim] - 1)) /* a pair */
+        return level == 6 || (level == 9 && grain == GRAIN_MONTH);
+    return level <= 9 || (dim == DIM_GRADE && grain == GRAIN_MONTH);
+}
 
 #define SQL_MAX 4096
 #define SQL_PART 1024 /* one list of the counters (the longest, "c = c + excluded.c, ...", ~700)   \
@@ -108,14 +148,14 @@ static void sql_build(void)
 
 /* The key of one aggregate row (zero-filled, compared with memcmp). */
 struct agg_key {
-    int table; /* 0 stats_day, 1 stats_roll */
+    int table; /* 0 stats_day, 1 stats_roll; -1 marks a free slot of a delta map */
     int dim, level, grain;
     int64_t day; /* day number (stats_day, roll grain day) or month index y*12+m-1 */
     char division[FQ_DIVISION_LEN + 1];
     char category[16];
     int channel, grade;
     int64_t department;
-    char x[24];
+    char x[40];
 };
 
 struct delta {
@@ -123,7 +163,7 @@ struct delta {
     int64_t v[STAT__COUNT];
 };
 
-#define MAX_DELTAS (2 * (STAT_FACT_ROWS * (1 + 2 * NLEVELS) + 3 * 2 * NLEVELS))
+#define MAX_DELTAS (2 * (STAT_FACT_ROWS * (1 + 4 * 2 * NLEVELS) + 6 * 2 * NLEVELS))
 
 struct deltas {
     struct delta d[MAX_DELTAS];
@@ -156,12 +196,34 @@ static int64_t month_of_day(int64_t day)
     return (int64_t)y * 12 + m - 1;
 }
 
-/* Adds (sign +1) or removes (-1) a whole fact. */
+/* The x of a roll-up row of dimension dim for a case (department: the fact row's). */
+static void roll_x(char *x, size_t n, int dim, const struct stat_fact *f, int64_t department)
+{
+    size_t o = 0;
+    unsigned b = dim_bits[dim];
+    x[0] = 0;
+    if (b & B_CAT)
+        o += (size_t)snprintf(x + o, n - o, "%s|", f->category);
+    if (b & B_CHANNEL)
+        o += (size_t)snprintf(x + o, n - o, "%d|", f->channel);
+    if (b & B_GRADE)
+        o += (size_t)snprintf(x + o, n - o, "%d|", f->grade);
+    if (b & B_DEPT)
+        o += (size_t)snprintf(x + o, n - o, "%lld|", (long long)department);
+    if (o > 0 && o < n)
+        x[o - 1] = 0; /* the last separator */
+}
+
+/* Adds (sign +1) or removes (-1) a whole fact: its stats_day rows and every kept roll-up row. A
+ * roll-up with the department counts each department row; the others count the case once (the
+ * rows summed). */
 static void fact_deltas(struct deltas *ds, const struct stat_fact *f, int sign)
 {
     struct agg_key k;
     int64_t sum[STAT__COUNT] = {0};
     int64_t month = month_of_day(f->day);
+    if (f->n == 0)
+        return;
     for (int r = 0; r < f->n; r++) {
         memset(&k, 0, sizeof k);
         k.table = 0;
@@ -174,37 +236,25 @@ static void fact_deltas(struct deltas *ds, const struct stat_fact *f, int sign)
         delta_add(ds, &k, f->rows[r].v, sign);
         for (int i = 0; i < STAT__COUNT; i++)
             sum[i] += f->rows[r].v[i];
-        for (int g = GRAIN_MONTH; g <= GRAIN_DAY; g++)
-            for (int l = 0; l < NLEVELS && roll_levels[g][l]; l++) {
-                memset(&k, 0, sizeof k);
-                k.table = 1;
-                k.dim = DIM_DEPARTMENT;
-                k.level = roll_levels[g][l];
-                k.grain = g;
-                k.day = g == GRAIN_MONTH ? month : f->day;
-                memcpy(k.division, f->division, (size_t)k.level);
-                snprintf(k.x, sizeof k.x, "%lld", (long long)f->rows[r].department);
-                delta_add(ds, &k, f->rows[r].v, sign);
-            }
     }
-    if (f->n == 0)
-        return;
-    for (int dim = DIM_CATEGORY; dim <= DIM_GRADE; dim++)
-        for (int g = GRAIN_MONTH; g <= GRAIN_DAY; g++)
-            for (int l = 0; l < NLEVELS && roll_levels[g][l]; l++) {
-                memset(&k, 0, sizeof k);
-                k.table = 1;
-                k.dim = dim;
-                k.level = roll_levels[g][l];
-                k.grain = g;
-                k.day = g == GRAIN_MONTH ? month : f->day;
-                memcpy(k.division, f->division, (size_t)k.level);
-                if (dim == DIM_CATEGORY)
-                    memcpy(k.x, f->category, sizeof f->category);
-                else
-                    snprintf(k.x, sizeof k.x, "%d", dim == DIM_CHANNEL ? f->channel : f->grade);
-                delta_add(ds, &k, sum, sign);
-            }
+    for (int dim = DIM_CATEGORY; dim < DIM__END; dim++) {
+        int per_row = (dim_bits[dim] & B_DEPT) != 0;
+        for (int r = 0; r < (per_row ? f->n : 1); r++)
+            for (int g = GRAIN_MONTH; g <= GRAIN_DAY; g++)
+                for (int l = 0; l < NLEVELS; l++) {
+                    if (!roll_kept(dim, g, levels[l]))
+                        continue;
+                    memset(&k, 0, sizeof k);
+                    k.table = 1;
+                    k.dim = dim;
+                    k.level = levels[l];
+                    k.grain = g;
+                    k.day = g == GRAIN_MONTH ? month : f->day;
+                    memcpy(k.division, f->division, (size_t)k.level);
+                    roll_x(k.x, sizeof k.x, dim, f, f->rows[r].department);
+                    delta_add(ds, &k, per_row ? f->rows[r].v : sum, sign);
+                }
+    }
 }
 
 static int is_zero(const int64_t *v)
@@ -293,13 +343,17 @@ static int snapshot_get(struct sq_conn *conn, int64_t case_id, struct stat_fact 
     return ret;
 }
 
-static int snapshot_put(struct sq_conn *conn, int64_t case_id, const struct stat_fact *f)
+static int snapshot_put(struct sq_conn *conn, int64_t case_id, const struct stat_fact *f,
+                        int replace)
 {
-    sqlite3_stmt *st = sq_stmt_dyn(conn, "DELETE FROM stats_case WHERE case_id = ?1");
-    if (!st)
-        return FQ_EIO;
-    sqlite3_bind_int64(st, 1, case_id);
-    int rc = sq_exec_stmt(conn, st, "stats snapshot delete");
+    sqlite3_stmt *st;
+    int rc = 0;
+    if (replace) {
+        if (!(st = sq_stmt_dyn(conn, "DELETE FROM stats_case WHERE case_id = ?1")))
+            return FQ_EIO;
+        sqlite3_bind_int64(st, 1, case_id);
+        rc = sq_exec_stmt(conn, st, "stats snapshot delete");
+    }
     for (int r = 0; rc == 0 && r < f->n; r++) {
         if (!(st = sq_stmt_dyn(conn, sql.snap_put)))
             return FQ_EIO;
@@ -373,7 +427,216 @@ static unsigned links_of(struct sq_conn *conn, int64_t case_id)
     return links;
 }
 
-int sq_stats_case_written(struct store_tx *tx, const struct fq_case *c)
+/* ---- deltas collected per writer group ----
+ *
+ * Inside a group (run_group), a case write does not touch the aggregates: it appends (old fact,
+ * new fact) to the writer thread's journal and inserts its journal number into stats_pending, in
+ * the job's savepoint. Before COMMIT, sq_stats_flush reads which numbers survived (a job rolled
+ * back took its markers with it), merges the deltas of those entries by aggregate row — many
+ * intakes of a day hit the same county and township rows — applies each row once and empties
+ * stats_pending. The snapshot (stats_case) is still written in the job, so a later write of the
+ * same case in the same group diffs against it and a rolled-back job leaves the old one. Entries
+ * of a group that never flushed (rolled back whole) have no markers and are dropped by the next
+ * flush. */
+
+struct journal {
+    uint64_t seq;         /* last number handed out (never reused) */
+    unsigned char *buf;   /* entries: struct jhead, old fact, new fact (compact) */
+    size_t len, cap;
+    int n;
+};
+
+struct jhead {
+    uint64_t seq;
+    uint32_t old_len, new_len; /* bytes of each compact fact */
+};
+
+#define FACT_HEAD offsetof(struct stat_fact, rows)
+#define FACT_ROW sizeof(((struct stat_fact *)0)->rows[0])
+#define JALIGN(x) (((x) + 7) & ~(size_t)7)
+
+static pthread_key_t journal_key;
+static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
+
+static void journal_free(void *p)
+{
+    struct journal *j = p;
+    if (j)
+        free(j->buf);
+    free(j);
+}
+
+static void journal_key_make(void)
+{
+    pthread_key_create(&journal_key, journal_free);
+}
+
+/* The calling (writer) thread's journal, created on first use; NULL when out of memory. */
+static struct journal *journal_get(void)
+{
+    pthread_once(&journal_once, journal_key_make);
+    struct journal *j = pthread_getspecific(journal_key);
+    if (!j && (j = calloc(1, sizeof *j)) && pthread_setspecific(journal_key, j)) {
+        free(j);
+        j = NULL;
+    }
+    return j;
+}
+
+static size_t fact_bytes(const struct stat_fact *f)
+{
+    return JALIGN(FACT_HEAD + (size_t)f->n * FACT_ROW);
+}
+
+static int journal_add(struct journal *j, const struct stat_fact *of, const struct stat_fact *nf,
+                       uint64_t *seq)
+{
+    size_t ol = fact_bytes(of), nl = fact_bytes(nf), need = sizeof(struct jhead) + ol + nl;
+    if (j->len + need > j->cap) {
+        size_t cap = j->cap ? j->cap * 2 : 256 * 1024;
+        while (cap < j->len + need)
+            cap *= 2;
+        unsigned char *p = realloc(j->buf, cap);
+        if (!p)
+            return FQ_ENOMEM;
+        j->buf = p;
+        j->cap = cap;
+    }
+    struct jhead h = {++j->seq, (uint32_t)ol, (uint32_t)nl};
+    memcpy(j->buf + j->len, &h, sizeof h);
+    memcpy(j->buf + j->len + sizeof h, of, FACT_HEAD + (size_t)of->n * FACT_ROW);
+    memcpy(j->buf + j->len + sizeof h + ol, nf, FACT_HEAD + (size_t)nf->n * FACT_ROW);
+    j->len += need;
+    j->n++;
+    *seq = h.seq;
+    return 0;
+}
+
+/* Deltas of a whole group, merged by aggregate row (open addressing, grows by doubling). */
+struct dmap {
+    struct delta *d;
+    size_t cap, n;
+};
+
+static uint64_t key_hash(const struct agg_key *k)
+{
+    const unsigned char *p = (const unsigned char *)k;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < sizeof *k; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+static struct delta *dmap_slot(struct delta *d, size_t cap, const struct agg_key *k)
+{
+    size_t i = key_hash(k) & (cap - 1);
+    while (d[i].k.table >= 0 && memcmp(&d[i].k, k, sizeof *k))
+        i = (i + 1) & (cap - 1);
+    return &d[i];
+}
+
+static int dmap_add(struct dmap *m, const struct delta *src)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 1024;
+        struct delta *d = malloc(cap * sizeof *d);
+        if (!d)
+            return FQ_ENOMEM;
+        for (size_t i = 0; i < cap; i++)
+            d[i].k.table = -1;
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->d[i].k.table >= 0)
+                *dmap_slot(d, cap, &m->d[i].k) = m->d[i];
+        free(m->d);
+        m->d = d;
+        m->cap = cap;
+    }
+    struct delta *e = dmap_slot(m->d, m->cap, &src->k);
+    if (e->k.table < 0) {
+        *e = *src;
+        m->n++;
+    } else {
+        for (int i = 0; i < STAT__COUNT; i++)
+            e->v[i] += src->v[i];
+    }
+    return 0;
+}
+
+static int marker_put(struct sq_conn *conn, uint64_t seq)
+{
+    sqlite3_stmt *st = sq_stmt_dyn(conn, "INSERT INTO stats_pending(seq) VALUES (?1)");
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_int64(st, 1, (int64_t)seq);
+    return sq_exec_stmt(conn, st, "stats marker");
+}
+
+int sq_stats_flush(struct store_tx *tx)
+{
+    if (!tx)
+        return 0;
+    pthread_once(&journal_once, journal_key_make);
+    struct journal *j = pthread_getspecific(journal_key);
+    if (!j || j->n == 0)
+        return 0;
+    struct sq_conn *conn = tx->conn;
+    struct dmap m = {0};
+    struct deltas *ds = malloc(sizeof *ds);
+    int rc = ds ? 0 : FQ_ENOMEM, srows, live = 0;
+    sqlite3_stmt *st = rc ? NULL : sq_stmt_dyn(conn, "SELECT seq FROM stats_pending ORDER BY seq");
+    if (!rc && !st)
+        rc = FQ_EIO;
+    /* walk the journal (in seq order) and the surviving markers (ascending) together */
+    size_t off = 0;
+    int left = j->n;
+    while (rc == 0 && (srows = sqlite3_step(st)) == SQLITE_ROW) {
+        uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
+        live++;
+        struct jhead h = {0, 0, 0};
+        for (; left > 0; left--) {
+            memcpy(&h, j->buf + off, sizeof h);
+            if (h.seq >= seq)
+                break;
+            off += sizeof h + h.old_len + h.new_len; /* rolled back */
+        }
+        if (left == 0 || h.seq != seq) {
+            log_error("store: statistics marker %llu has no journal entry", (unsigned long long)seq);
+            rc = FQ_EIO;
+            break;
+        }
+        const struct stat_fact *of = (const void *)(j->buf + off + sizeof h);
+        const struct stat_fact *nf = (const void *)(j->buf + off + sizeof h + h.old_len);
+        ds->n = 0;
+        fact_deltas(ds, of, -1);
+        fact_deltas(ds, nf, +1);
+        for (int i = 0; rc == 0 && i < ds->n; i++)
+            if (!is_zero(ds->d[i].v))
+                rc = dmap_add(&m, &ds->d[i]);
+        off += sizeof h + h.old_len + h.new_len;
+        left--;
+    }
+    if (st) {
+        if (rc == 0 && srows != SQLITE_DONE)
+            rc = sq_error(conn, srows, "stats markers");
+        sqlite3_reset(st);
+    }
+    for (size_t i = 0; rc == 0 && i < m.cap; i++)
+        if (m.d[i].k.table >= 0 && !is_zero(m.d[i].v))
+            rc = apply_delta(conn, &m.d[i]);
+    if (rc == 0 && live) {
+        st = sq_stmt_dyn(conn, "DELETE FROM stats_pending");
+        rc = st ? sq_exec_stmt(conn, st, "stats markers delete") : FQ_EIO;
+    }
+    j->n = 0;
+    j->len = 0;
+    free(m.d);
+    free(ds);
+    return rc;
+}
+
+/* The write of case c: new contribution against the snapshot (none for a case row just
+ * inserted), the snapshot replaced, the deltas applied now (bulk) or collected for the group. */
+static int case_written(struct store_tx *tx, const struct fq_case *c, int fresh)
 {
     if (!stat_fn || !tx || !c || !c->id)
         return 0;
@@ -382,39 +645,62 @@ int sq_stats_case_written(struct store_tx *tx, const struct fq_case *c)
     struct fq_assignment *as = NULL;
     struct stat_fact *nf = NULL, *of = NULL;
     struct deltas *ds = NULL;
-    int nas = 0, rc;
+    int nas = 0, rc = 0;
     nf = malloc(sizeof *nf);
     of = malloc(sizeof *of);
-    ds = malloc(sizeof *ds);
-    if (!nf || !of || !ds) {
+    if (!nf || !of) {
         rc = FQ_ENOMEM;
         goto done;
     }
-    if ((rc = store_tx_assignments(tx, c->id, &as, &nas)))
+    /* a new row has no assignments or links yet (they reference its id) */
+    if (!fresh && (rc = store_tx_assignments(tx, c->id, &as, &nas)))
         goto done;
     memset(nf, 0, sizeof *nf);
-    stat_fn(c, as, nas, links_of(conn, c->id), nf, stat_arg);
+    stat_fn(c, as, nas, fresh ? 0 : links_of(conn, c->id), nf, stat_arg);
     if (nf->n > STAT_FACT_ROWS)
         nf->n = STAT_FACT_ROWS;
     fact_normalise(nf);
-    if ((rc = snapshot_get(conn, c->id, of)))
+    if (fresh)
+        memset(of, 0, FACT_HEAD);
+    else if ((rc = snapshot_get(conn, c->id, of)))
         goto done;
     if (fact_equal(nf, of))
         goto done;
-    ds->n = 0;
-    fact_deltas(ds, of, -1);
-    fact_deltas(ds, nf, +1);
-    for (int i = 0; rc == 0 && i < ds->n; i++)
-        if (!is_zero(ds->d[i].v))
-            rc = apply_delta(conn, &ds->d[i]);
+    struct journal *j = tx->bulk ? NULL : journal_get();
+    if (j) {
+        uint64_t seq;
+        if ((rc = journal_add(j, of, nf, &seq)) || (rc = marker_put(conn, seq)))
+            goto done;
+    } else {
+        if (!(ds = malloc(sizeof *ds))) {
+            rc = FQ_ENOMEM;
+            goto done;
+        }
+        ds->n = 0;
+        fact_deltas(ds, of, -1);
+        fact_deltas(ds, nf, +1);
+        for (int i = 0; rc == 0 && i < ds->n; i++)
+            if (!is_zero(ds->d[i].v))
+                rc = apply_delta(conn, &ds->d[i]);
+    }
     if (rc == 0)
-        rc = snapshot_put(conn, c->id, nf);
+        rc = snapshot_put(conn, c->id, nf, !fresh);
 done:
     free(as);
     free(nf);
     free(of);
     free(ds);
     return rc;
+}
+
+int sq_stats_case_written(struct store_tx *tx, const struct fq_case *c)
+{
+    return case_written(tx, c, 0);
+}
+
+int sq_stats_case_inserted(struct store_tx *tx, const struct fq_case *c)
+{
+    return case_written(tx, c, 1);
 }
 
 int sq_stats_case_refresh(struct store_tx *tx, int64_t case_id)
@@ -493,10 +779,26 @@ int store_stats_rebuild(struct store *s, void (*progress)(long done, long total,
 /* Where rows come from: the full-grain table (or the snapshots), month roll-ups, day roll-ups. */
 enum source { SRC_DAY, SRC_MONTH, SRC_DROLL };
 
-/* The group key of q as SQL over a source. */
-static void key_expr(const struct store_stats_query *q, int src, char *out, size_t n)
+/* The value of dimension bit in a roll-up's x: x itself, or one side of a pair. */
+static const char *x_part(int dim, unsigned bit)
+{
+    unsigned b = dim_bits[dim];
+    if (!(b & (b - 1)) || !bit)
+        return "x";
+    return (b & (bit - 1)) ? "substr(x, instr(x, '|') + 1)" /* the second of the pair */
+                           : "substr(x, 1, instr(x, '|') - 1)";
+}
+
+/* The group key of q as SQL over a source (dim: the roll-up's, for SRC_MONTH / SRC_DROLL). */
+static void key_expr(const struct store_stats_query *q, int src, int dim, char *out, size_t n)
 {
     const char *col = NULL, *t = src == SRC_DAY ? "day" : "t";
+    unsigned bit = q->group == SG_DEPARTMENT                               ? B_DEPT
+                   : q->group == SG_CHANNEL                                ? B_CHANNEL
+                   : q->group == SG_GRADE                                  ? B_GRADE
+                   : q->group == SG_CATEGORY || q->group == SG_CATEGORY1 ? B_CAT
+                                                                           : 0;
+    const char *xs = src == SRC_DAY ? "category" : x_part(dim, bit);
     switch (q->group) {
     case SG_DIVISION:
         snprintf(out, n, "substr(division, 1, %d)", q->division_digits);
@@ -511,12 +813,12 @@ static void key_expr(const struct store_stats_query *q, int src, char *out, size
         col = "grade";
         break;
     case SG_CATEGORY:
-        snprintf(out, n, "%s", src == SRC_DAY ? "category" : "x");
+        snprintf(out, n, "%s", xs);
         return;
     case SG_CATEGORY1:
         snprintf(out, n,
                  "coalesce((SELECT nullif(parent, '') FROM categories WHERE code = %s), %s)",
-                 src == SRC_DAY ? "category" : "x", src == SRC_DAY ? "category" : "x");
+                 xs, xs);
         return;
     case SG_DAY:
         snprintf(out, n, "printf('%%d', %s)", t);
@@ -552,7 +854,7 @@ static void key_expr(const struct store_stats_query *q, int src, char *out, size
     if (src == SRC_DAY)
         snprintf(out, n, "CAST(%s AS TEXT)", col);
     else
-        snprintf(out, n, "x");
+        snprintf(out, n, "%s", xs);
 }
 
 /* The roll-up divisions of the subtree [?3, ?4) at level ?13: each division code cut to the
@@ -562,43 +864,55 @@ static void key_expr(const struct store_stats_query *q, int src, char *out, size
 #define IN_DIVISIONS                                                                               \
     "(SELECT DISTINCT substr(code, 1, ?13) FROM divisions WHERE code >= ?3 AND code < ?4)"
 
-/* Which roll-up dimension answers q, or 0 when only stats_day can. */
+/* Which roll-up dimension answers q (one dimension or a pair), or 0 when only stats_day can. */
 static int roll_dim(const struct store_stats_query *q)
 {
-    int want = 0, n = 0;
-    if (q->category[0] || q->group == SG_CATEGORY || q->group == SG_CATEGORY1) {
-        want = DIM_CATEGORY;
-        n++;
-    }
-    if (q->channel >= 0 || q->group == SG_CHANNEL) {
-        want = DIM_CHANNEL;
-        n++;
-    }
-    if (q->grade >= 0 || q->group == SG_GRADE) {
-        want = DIM_GRADE;
-        n++;
-    }
-    if (q->department || q->group == SG_DEPARTMENT) {
-        want = DIM_DEPARTMENT;
-        n++;
-    }
-    if (n > 1)
-        return 0;
-    return n ? want : DIM_GRADE; /* the smallest roll-up when only division and time matter */
+    unsigned want = 0;
+    if (q->category[0] || q->group == SG_CATEGORY || q->group == SG_CATEGORY1)
+        want |= B_CAT;
+    if (q->channel >= 0 || q->group == SG_CHANNEL)
+        want |= B_CHANNEL;
+    if (q->grade >= 0 || q->group == SG_GRADE)
+        want |= B_GRADE;
+    if (q->department || q->group == SG_DEPARTMENT)
+        want |= B_DEPT;
+    if (!want)
+        return DIM_GRADE; /* the smallest roll-up when only division and time matter */
+    for (int dim = DIM_CATEGORY; dim < DIM__END; dim++)
+        if (dim_bits[dim] == want)
+            return dim;
+    return 0;
 }
 
-/* The filter of the one dimension a roll-up carries in x. */
-static const char *x_filter(const struct store_stats_query *q, int dim)
+/* The filters of the dimensions a roll-up carries in x (a pair's first value is a range on x). */
+static void x_filter(const struct store_stats_query *q, int dim, char *out, size_t n)
 {
-    if (dim == DIM_CATEGORY && q->category[0])
-        return " AND x >= ?5 AND x < ?6";
-    if (dim == DIM_CHANNEL && q->channel >= 0)
-        return " AND x = CAST(?7 AS TEXT)";
-    if (dim == DIM_GRADE && q->grade >= 0)
-        return " AND x = CAST(?8 AS TEXT)";
-    if (dim == DIM_DEPARTMENT && q->department)
-        return " AND x = CAST(?9 AS TEXT)";
-    return "";
+    static const struct {
+        unsigned bit;
+        const char *param;
+    } f[] = {{B_CHANNEL, "?7"}, {B_GRADE, "?8"}, {B_DEPT, "?9"}};
+    unsigned b = dim_bits[dim];
+    size_t o = 0;
+    out[0] = 0;
+    if ((b & B_CAT) && q->category[0])
+        o += (size_t)snprintf(out + o, n - o, " AND x >= ?5 AND x < ?6");
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        int on = f[i].bit == B_CHANNEL ? q->channel >= 0
+                 : f[i].bit == B_GRADE ? q->grade >= 0
+                                       : q->department != 0;
+        if (!(b & f[i].bit) || !on || o >= n)
+            continue;
+        if (!(b & (b - 1))) /* one dimension */
+            o += (size_t)snprintf(out + o, n - o, " AND x = CAST(%s AS TEXT)", f[i].param);
+        else if (b & (f[i].bit - 1)) /* second of a pair */
+            o += (size_t)snprintf(out + o, n - o,
+                                  " AND substr(x, instr(x, '|') + 1) = CAST(%s AS TEXT)",
+                                  f[i].param);
+        else /* first of a pair: a range on x */
+            o += (size_t)snprintf(out + o, n - o,
+                                  " AND x >= CAST(%s AS TEXT) || '|' AND x < CAST(%s AS TEXT) || '}'",
+                                  f[i].param, f[i].param);
+    }
 }
 
 static int sum_query(struct store_rd *rd, const struct store_stats_query *q, int snapshots,
@@ -617,27 +931,35 @@ static int sum_query(struct store_rd *rd, const struct store_stats_query *q, int
     /* plan: whole months from the month roll-ups, the other days from the day roll-ups (or,
      * below township level or with several filtered dimensions, from stats_day) */
     int dim = snapshots ? 0 : roll_dim(q);
-    int level = 0, use_months = 0;
+    int level = 0, use_months = 0, edge_roll = 0;
     int64_t m_lo = 0, m_hi = 0, mid_lo = q->to_day, mid_hi = q->to_day;
     if (dim) {
         int need = (int)strlen(lo);
         if (q->group == SG_DIVISION && q->division_digits > need)
             need = q->division_digits;
         level = need <= 6 ? 6 : need <= 9 ? 9 : 12;
-        if (q->group != SG_DAY && q->group != SG_WEEK) {
-            int y, m, d;
-            ymd_from_day(q->from_day, &y, &m, &d);
-            m_lo = (int64_t)y * 12 + m - 1 + (d > 1);
-            ymd_from_day(q->to_day, &y, &m, &d);
-            m_hi = (int64_t)y * 12 + m - 1; /* exclusive */
-            if (m_hi > m_lo) {
-                use_months = 1;
-                mid_lo = day_from_ymd((int)(m_lo / 12), (int)(m_lo % 12) + 1, 1);
-                mid_hi = day_from_ymd((int)(m_hi / 12), (int)(m_hi % 12) + 1, 1);
-            }
+        if (!roll_kept(dim, GRAIN_MONTH, level)) /* stats_day by its (division, day) index */
+            dim = 0;
+        else
+            edge_roll = roll_kept(dim, GRAIN_DAY, level);
+    }
+    if (dim && q->group != SG_DAY && q->group != SG_WEEK) {
+        int y, m, d;
+        ymd_from_day(q->from_day, &y, &m, &d);
+        m_lo = (int64_t)y * 12 + m - 1 + (d > 1);
+        ymd_from_day(q->to_day, &y, &m, &d);
+        m_hi = (int64_t)y * 12 + m - 1; /* exclusive */
+        if (m_hi > m_lo) {
+            use_months = 1;
+            mid_lo = day_from_ymd((int)(m_lo / 12), (int)(m_lo % 12) + 1, 1);
+            mid_hi = day_from_ymd((int)(m_hi / 12), (int)(m_hi % 12) + 1, 1);
         }
     }
-    int edge_roll = dim && level <= 9;
+    if (dim && !use_months && !edge_roll) /* only days, and no day roll-up: stats_day */
+        dim = 0;
+    char xf[400] = "";
+    if (dim)
+        x_filter(q, dim, xf, sizeof xf);
 
     /* ?1 from ?2 to ?3 lo ?4 hi ?5 category ?6 category~ ?7 channel ?8 grade ?9 department
      * ?10 mid_lo ?11 mid_hi ?12 dim ?13 level ?14 m_lo ?15 m_hi */
@@ -652,15 +974,15 @@ static int sum_query(struct store_rd *rd, const struct store_stats_query *q, int
         if (part)
             n += (size_t)snprintf(sqlbuf + n, sizeof sqlbuf - n, " UNION ALL ");
         if (edge_roll) {
-            key_expr(q, SRC_DROLL, key, sizeof key);
+            key_expr(q, SRC_DROLL, dim, key, sizeof key);
             n += (size_t)snprintf(sqlbuf + n, sizeof sqlbuf - n,
                                   "SELECT %s AS k, %s FROM stats_roll WHERE dim = ?12 AND "
                                   "level = ?13 AND grain = 1 AND division IN " IN_DIVISIONS
                                   " AND %s%s",
-                                  key, sql.cols, r, x_filter(q, dim));
+                                  key, sql.cols, r, xf);
             continue;
         }
-        key_expr(q, SRC_DAY, key, sizeof key);
+        key_expr(q, SRC_DAY, 0, key, sizeof key);
         n += (size_t)snprintf(sqlbuf + n, sizeof sqlbuf - n,
                               "SELECT %s AS k, %s FROM %s WHERE %s AND %s", key, sql.cols,
                               snapshots         ? "stats_case"
@@ -682,12 +1004,12 @@ static int sum_query(struct store_rd *rd, const struct store_stats_query *q, int
             n += (size_t)snprintf(sqlbuf + n, sizeof sqlbuf - n, " AND department = ?9");
     }
     if (use_months) {
-        key_expr(q, SRC_MONTH, key, sizeof key);
+        key_expr(q, SRC_MONTH, dim, key, sizeof key);
         n += (size_t)snprintf(sqlbuf + n, sizeof sqlbuf - n,
                               " UNION ALL SELECT %s AS k, %s FROM stats_roll WHERE dim = ?12 AND "
                               "level = ?13 AND grain = 0 AND division IN " IN_DIVISIONS " AND "
                               "t >= ?14 AND t < ?15%s",
-                              key, sql.cols, x_filter(q, dim));
+                              key, sql.cols, xf);
     }
     n += (size_t)snprintf(sqlbuf + n, sizeof sqlbuf - n, ") GROUP BY k ORDER BY k");
     if (n >= sizeof sqlbuf)
