@@ -61,7 +61,7 @@ static int pick_cat(void)
 /* ---- a tiny open-addressing hash of aggregate rows ---- */
 
 struct row {
-    char key[48];
+    char key[80];
     int64_t v[STAT__COUNT];
     int used;
 };
@@ -249,8 +249,8 @@ int main(int argc, char **argv)
                 if (!mon.r[i].used)
                     continue;
                 int dim, level;
-                char div[16], x[16];
-                sscanf(mon.r[i].key, "%d|%d|%15[^|]|%15s", &dim, &level, div, x);
+                char div[16], x[40];
+                sscanf(mon.r[i].key, "%d|%d|%15[^|]|%39s", &dim, &level, div, x);
                 if (!strcmp(x, "_"))
                     x[0] = 0;
                 sqlite3_bind_int(ins_roll, 1, dim);
@@ -288,24 +288,38 @@ int main(int argc, char **argv)
             int dept = county * NDEPT_PER_COUNTY + c % NDEPT_PER_COUNTY + 1;
             int64_t v[STAT__COUNT];
             synth(v, today - d > 60);
-            char key[64];
+            char key[96];
             snprintf(key, sizeof key, "%s|%s|%d|%d|%d", div, cat_code[c], channel, grade, dept);
             struct row *r = map_get(&day, key);
             for (int i = 0; i < STAT__COUNT; i++)
                 r->v[i] += v[i];
+            /* the roll-ups sqlite_stats.c keeps (roll_kept): one dimension per month and day at
+             * levels 6 and 9 (per month at 12 for grade only); pairs (dims 5-10, x = "a|b") per
+             * month at 6 and 9 and per day at 6 */
             static const int levels[] = {6, 9, 12};
+            static const unsigned bits[] = {0, 1, 2, 4, 8, 3, 5, 9, 6, 10, 12};
             for (int l = 0; l < 3; l++) {
-                char x[16];
-                for (int dim = 1; dim <= 4; dim++) {
-                    if (dim == 1)
-                        snprintf(x, sizeof x, "%s", cat_code[c]);
-                    else
-                        snprintf(x, sizeof x, "%d", dim == 2 ? channel : dim == 3 ? grade : dept);
+                char x[40];
+                for (int dim = 1; dim <= 10; dim++) {
+                    int pair = dim >= 5, o = 0;
+                    if (levels[l] == 12 && dim != 3)
+                        continue;
+                    if (pair && levels[l] == 12)
+                        continue;
+                    if (bits[dim] & 1)
+                        o += snprintf(x + o, sizeof x - (size_t)o, "%s|", cat_code[c]);
+                    if (bits[dim] & 2)
+                        o += snprintf(x + o, sizeof x - (size_t)o, "%d|", channel);
+                    if (bits[dim] & 4)
+                        o += snprintf(x + o, sizeof x - (size_t)o, "%d|", grade);
+                    if (bits[dim] & 8)
+                        o += snprintf(x + o, sizeof x - (size_t)o, "%d|", dept);
+                    x[o - 1] = 0;
                     snprintf(key, sizeof key, "%d|%d|%.*s|%s", dim, levels[l], levels[l], div, x);
                     r = map_get(&mon, key);
                     for (int i = 0; i < STAT__COUNT; i++)
                         r->v[i] += v[i];
-                    if (levels[l] == 12)
+                    if (levels[l] == 12 || (pair && levels[l] == 9))
                         continue;
                     r = map_get(&droll, key);
                     for (int i = 0; i < STAT__COUNT; i++)
@@ -339,8 +353,8 @@ int main(int argc, char **argv)
             if (!droll.r[i].used)
                 continue;
             int dim, level;
-            char div[16], x[16];
-            sscanf(droll.r[i].key, "%d|%d|%15[^|]|%15s", &dim, &level, div, x);
+            char div[16], x[40];
+            sscanf(droll.r[i].key, "%d|%d|%15[^|]|%39s", &dim, &level, div, x);
             sqlite3_bind_int(ins_roll, 1, dim);
             sqlite3_bind_int(ins_roll, 2, level);
             sqlite3_bind_int(ins_roll, 3, 1);
@@ -383,7 +397,13 @@ int main(int argc, char **argv)
         {"city, year to date, department ranking", base, 1},
         {"county, year to date, by department", base, 0},
         {"city, 3 years, total", base, 0},
-        {"city, year to date, channel+grade filter, by county (daily table)", base, 0},
+        {"city, year to date, channel+grade filter, by county", base, 0},
+        {"city, year to date, category x channel filter, by county", base, 0},
+        {"county, year to date, department x category filter, by month", base, 0},
+        {"city, year to date, channel filter, department ranking", base, 1},
+        {"city, month to date, channel filter, by category", base, 0},
+        {"county, year to date, by village", base, 0},
+        {"city, year to date, department+channel+grade filter (stats_day)", base, 0},
     };
     int nq = (int)(sizeof qs_ / sizeof qs_[0]);
     qs_[0].q.from_day = year_start, qs_[0].q.group = SG_DIVISION, qs_[0].q.division_digits = 6;
@@ -402,6 +422,19 @@ int main(int argc, char **argv)
     qs_[9].q.from_day = first, qs_[9].q.group = SG_NONE;
     qs_[10].q.from_day = year_start, qs_[10].q.group = SG_DIVISION, qs_[10].q.division_digits = 6;
     qs_[10].q.channel = 1, qs_[10].q.grade = 2;
+    qs_[11].q.from_day = year_start, qs_[11].q.group = SG_DIVISION, qs_[11].q.division_digits = 6;
+    snprintf(qs_[11].q.category, 16, "%s", cat_code[3]);
+    qs_[11].q.channel = 1;
+    qs_[12].q.from_day = year_start, qs_[12].q.group = SG_MONTH;
+    snprintf(qs_[12].q.division, 13, "331203000000");
+    snprintf(qs_[12].q.category, 16, "%s", cat_code[3]);
+    qs_[12].q.department = 2 * NDEPT_PER_COUNTY + 3 % NDEPT_PER_COUNTY + 1;
+    qs_[13].q.from_day = year_start, qs_[13].q.channel = 2;
+    qs_[14].q.from_day = month_start, qs_[14].q.group = SG_CATEGORY, qs_[14].q.channel = 1;
+    qs_[15].q.from_day = year_start, qs_[15].q.group = SG_DIVISION, qs_[15].q.division_digits = 12;
+    snprintf(qs_[15].q.division, 13, "331203000000");
+    qs_[16].q.from_day = year_start, qs_[16].q.group = SG_DIVISION, qs_[16].q.division_digits = 6;
+    qs_[16].q.department = qs_[12].q.department, qs_[16].q.channel = 1, qs_[16].q.grade = 2;
 
     struct store_rd *rd = store_rd(s);
     printf("\n### Statistics: dashboard queries over %lld cases\n\n", done);

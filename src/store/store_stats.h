@@ -10,11 +10,13 @@
  *
  * Aggregates (store/sqlite_stats.c):
  *   stats_day    (day, division, category, channel, grade, department) — the full grain;
- *   stats_roll   (dim, level, grain, division, t, x) — per month (grain 0; division cut to
- *                county, township or village level) and per day (grain 1; county or township),
- *                with one other dimension x (category, channel, grade or department): what
- *                dashboards read. A village's days come from stats_day by its (division, day)
- *                index; queries filtering two dimensions besides division and time scan stats_day.
+ *   stats_roll   (dim, level, grain, division, t, x) — per month (grain 0) and per day (grain 1),
+ *                division cut to county or township level (months per village for grade only),
+ *                with one other dimension x (category, channel, grade or department) or a pair of
+ *                them (x = "a|b"; months at county and township, days at county level): what
+ *                dashboards read. Queries with three or more dimensions, or below the kept levels,
+ *                read stats_day by its (division, day) index. Inside a writer group the deltas are
+ *                collected in memory and applied once per row before COMMIT (docs/METRICS.md).
  */
 #ifndef FQ_STORE_STORE_STATS_H
 #define FQ_STORE_STORE_STATS_H
