@@ -4,7 +4,9 @@
  * the process CPU µs per case of each run and the difference — what the aggregates cost the
  * writer per new case. A gate job holds the writer until a whole group is queued, so groups are
  * exactly G jobs. Then N/4 updates of those cases (assessment: category, grade, lead department)
- * in groups of G, with and without, for the cost of a case write that changes its figures.
+ * in groups of G, with and without, for the cost of a case write that changes its dimensions,
+ * and N/4 status changes of the same cases (closed, settled: the dimensions stay), the common
+ * update of a case's life.
  *
  * Build and run: bench/stats/run-write [N] [G] (default 100000 64). Reports only. */
 #include <pthread.h>
@@ -63,6 +65,16 @@ static int case_job(struct store_tx *tx, void *arg)
     long i = job_no++;
     struct fq_case c;
     memset(&c, 0, sizeof c);
+    if (b->update == 2) { /* a status change of case i: resolved and closed, dimensions kept */
+        if (store_tx_case_get_id(tx, 1 + (i * 4) % b->n, &c))
+            return FQ_EIO;
+        c.status = ST_CLOSED;
+        c.success = 1;
+        c.resolved_at = c.closed_at = c.updated_at = fq_now_ms();
+        int rc = store_tx_case_update(tx, &c);
+        fq_case_clear(&c);
+        return rc;
+    }
     if (b->update) { /* assess case i: category, grade, a lead department */
         if (store_tx_case_get_id(tx, 1 + (i * 4) % b->n, &c))
             return FQ_EIO;
@@ -144,9 +156,9 @@ int main(int argc, char **argv)
     if (!mkdtemp(dir))
         return 1;
     setenv("FQ_LOG_LEVEL", "error", 1);
-    printf("| statistics | new cases | CPU µs per new case | updates | CPU µs per update |\n"
-           "|---|---:|---:|---:|---:|\n");
-    double base[2] = {0, 0};
+    printf("| statistics | new cases | CPU µs per new case | updates | CPU µs per update | "
+           "CPU µs per status change |\n|---|---:|---:|---:|---:|---:|\n");
+    double base[3] = {0, 0, 0};
     for (int with = 0; with <= 1; with++) {
         struct bench b;
         struct fq_domain d;
@@ -160,15 +172,17 @@ int main(int argc, char **argv)
         /* 64 villages of one county in 11 townships, as bench/run's POSTs spread them */
         for (b.nvill = 0; b.nvill < 64; b.nvill++)
             snprintf(b.villages[b.nvill], 13, "331202%03d%03d", 1 + b.nvill / 6, 1 + b.nvill % 6);
-        double ins = run(&b, 0), upd = run(&b, 1);
-        printf("| %s | %d (groups of %d) | %.1f | %d | %.1f |\n", with ? "attached" : "detached",
-               n, g, ins, n / 4, upd);
+        double ins = run(&b, 0), upd = run(&b, 1), sta = run(&b, 2);
+        printf("| %s | %d (groups of %d) | %.1f | %d | %.1f | %.1f |\n",
+               with ? "attached" : "detached", n, g, ins, n / 4, upd, sta);
         if (!with) {
             base[0] = ins;
             base[1] = upd;
+            base[2] = sta;
         } else {
-            printf("\nstatistics cost: %.1f µs per new case, %.1f µs per update (%d villages)\n",
-                   ins - base[0], upd - base[1], b.nvill);
+            printf("\nstatistics cost: %.1f µs per new case, %.1f µs per update, %.1f µs per "
+                   "status change (%d villages)\n",
+                   ins - base[0], upd - base[1], sta - base[2], b.nvill);
         }
         fflush(stdout);
         stats_detach(&d);

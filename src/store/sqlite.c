@@ -465,6 +465,7 @@ static void run_group(struct store *s, struct job *jobs, int *results, int n)
                 broken = 1;
         }
         results[i] = r;
+        sq_stats_job_end(&tx, r >= 0);
         /* An I/O error or a full disk can roll back the whole transaction under us. */
         if (sqlite3_get_autocommit(c->db))
             broken = 1;

@@ -211,6 +211,7 @@ struct store_tx {
     struct sq_conn *conn;
     int64_t now;
     int bulk; /* inside store_write_bulk: store_tx_checkpoint allowed */
+    void *stats; /* the statistics deltas of this transaction (sqlite_stats.c); NULL at BEGIN */
 };
 
 struct store_rd {
@@ -272,9 +273,11 @@ int sq_grow(void **p, int *cap, int n, size_t elem, int max);
 int sq_stats_case_written(struct store_tx *tx, const struct fq_case *c);
 int sq_stats_case_inserted(struct store_tx *tx, const struct fq_case *c);
 int sq_stats_case_refresh(struct store_tx *tx, int64_t case_id);
-/* Applies the deltas of the jobs of this group that were not rolled back (their markers in
- * stats_pending survived their savepoints) and forgets all collected deltas. 0 or FQ_E*: on
- * failure the caller must roll the transaction back. */
+/* The end of a job of a writer group: keep (its savepoint was released) or discard (rolled back)
+ * the deltas it collected. Never fails. */
+void sq_stats_job_end(struct store_tx *tx, int keep);
+/* Applies the deltas of the jobs of this group that were kept and forgets all collected deltas.
+ * 0 or FQ_E*: on failure the caller must roll the transaction back. */
 int sq_stats_flush(struct store_tx *tx);
 
 extern const char *const sq_migrations[];

@@ -63,6 +63,7 @@ enum {
     DIM_CHANNEL_GRADE,
     DIM_CHANNEL_DEPARTMENT,
     DIM_GRADE_DEPARTMENT,
+    DIM_NONE, /* no dimension (x = ""): the division and time alone */
     DIM__END
 };
 enum { B_CAT = 1, B_CHANNEL = 2, B_GRADE = 4, B_DEPT = 8 };
@@ -77,21 +78,38 @@ static const unsigned dim_bits[DIM__END] = {0,
                                             B_CAT | B_DEPT,
                                             B_CHANNEL | B_GRADE,
                                             B_CHANNEL | B_DEPT,
-                                            B_GRADE | B_DEPT};
+                                            B_GRADE | B_DEPT,
+                                            0};
 enum { GRAIN_MONTH, GRAIN_DAY };
 #define NLEVELS 3
 static const int levels[NLEVELS] = {6, 9, 12};
 
 /* Which roll-ups are kept (division level in significant digits, per grain), chosen by what a
- * query at 10 M cases needs and what a group of intakes shares (docs/METRICS.md): one dimension
- * per month and per day at county and township level, plus per month and village for grade (the
- * roll-up a query without dimension filters reads); pairs per month at county and township level
- * and per day at county level. Everything else is summed from stats_day. */
+ * query at 10 M cases needs and what each delta costs the writer (docs/METRICS.md): pairs per
+ * month at county and township level and per day at county level; category and department alone
+ * per month and per day at county level (a city-wide list by category, the department ranking);
+ * no dimension per month and per day at village level (a county by village). A query reads the
+ * smallest kept roll-up that carries its dimensions (channel and grade alone: their pair), a
+ * township's or a village's remaining days from stats_day (~90 rows a day for a township at
+ * 10 M), and stats_day for the rest. */
 static int roll_kept(int dim, int grain, int level)
 {
+    if (dim == DIM_NONE)
+        return level == 12;
+    if (level == 12)
+        return 0;
     if (dim_bits[dim] & (dim_bits[dim] - 1)) /* a pair */
-        return level == 6 || (level == 9 && grain == GRAIN_MONTH);
-    return level <= 9 || (dim == DIM_GRADE && grain == GRAIN_MONTH);
+        return level == 6 || grain == GRAIN_MONTH;
+    return level == 6 && (dim == DIM_CATEGORY || dim == DIM_DEPARTMENT);
+}
+
+/* Rough number of values of each dimension bit (B_CAT, B_CHANNEL, B_GRADE, B_DEPT) in one
+ * county and month: what a roll-up of several of them costs a query, relatively. */
+static double roll_rows(int dim)
+{
+    unsigned b = dim_bits[dim];
+    return ((b & B_CAT) ? 150.0 : 1) * ((b & B_CHANNEL) ? 7.0 : 1) * ((b & B_GRADE) ? 5.0 : 1) *
+           ((b & B_DEPT) ? 40.0 : 1);
 }
 
 #define SQL_MAX 4096
@@ -99,7 +117,7 @@ static int roll_kept(int dim, int grain, int level)
                        */
 static struct {
     char snap_get[SQL_MAX], snap_put[SQL_MAX], day_add[SQL_MAX], roll_add[SQL_MAX];
-    char day_del[SQL_MAX], roll_del[SQL_MAX];
+    char day_add_ret[SQL_MAX], roll_add_ret[SQL_MAX], day_del[SQL_MAX], roll_del[SQL_MAX];
     char sum_cols[SQL_PART]; /* "sum(intake), sum(closed), ..." */
     char cols[SQL_PART];     /* "intake, closed, ..." */
 } sql;
@@ -107,12 +125,14 @@ static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 static void sql_build(void)
 {
-    char cols[SQL_PART] = "", qs[SQL_PART] = "", upd[SQL_PART] = "", sums[SQL_PART] = "";
-    size_t nc = 0, nq = 0, nu = 0, ns = 0;
+    char cols[SQL_PART] = "", qs[SQL_PART] = "", qz[SQL_PART] = "", upd[SQL_PART] = "",
+         sums[SQL_PART] = "";
+    size_t nc = 0, nq = 0, nz = 0, nu = 0, ns = 0;
     for (int i = 0; i < STAT__COUNT; i++) {
         const char *c = counter_names[i], *sep = i ? ", " : "";
         nc += (size_t)snprintf(cols + nc, sizeof cols - nc, "%s%s", sep, c);
         nq += (size_t)snprintf(qs + nq, sizeof qs - nq, "%s?", sep);
+        nz += (size_t)snprintf(qz + nz, sizeof qz - nz, "%sifnull(?, 0)", sep);
         nu += (size_t)snprintf(upd + nu, sizeof upd - nu, "%s%s = %s + excluded.%s", sep, c, c, c);
         ns += (size_t)snprintf(sums + ns, sizeof sums - ns, "%ssum(%s)", sep, c);
     }
@@ -123,32 +143,39 @@ static void sql_build(void)
              "WHERE case_id = ?1 ORDER BY department",
              cols);
     snprintf(sql.snap_put, sizeof sql.snap_put,
-             "INSERT INTO stats_case(case_id, department, day, division, category, channel, grade, "
-             "%s) VALUES (?, ?, ?, ?, ?, ?, ?, %s)",
+             "INSERT OR REPLACE INTO stats_case(case_id, department, day, division, category, "
+             "channel, grade, %s) VALUES (?, ?, ?, ?, ?, ?, ?, %s)",
              cols, qs);
+    /* the upserts bind only the counters that move: an unbound one is NULL, i.e. 0 */
     snprintf(sql.day_add, sizeof sql.day_add,
              "INSERT INTO stats_day(day, division, category, channel, grade, department, %s) "
              "VALUES (?, ?, ?, ?, ?, ?, %s) ON CONFLICT (day, division, category, channel, grade, "
              "department) DO UPDATE SET %s",
-             cols, qs, upd);
+             cols, qz, upd);
+    snprintf(sql.roll_add, sizeof sql.roll_add,
+             "INSERT INTO stats_roll(dim, level, grain, division, t, x, %s) "
+             "VALUES (?, ?, ?, ?, ?, ?, %s) "
+             "ON CONFLICT (dim, level, grain, division, t, x) DO UPDATE SET %s",
+             cols, qz, upd);
+    size_t da = strlen(sql.day_add), ra = strlen(sql.roll_add);
+    static const char ret[] = " RETURNING intake, assigned";
+    memcpy(sql.day_add_ret, sql.day_add, da);
+    memcpy(sql.day_add_ret + da, ret, sizeof ret); /* both under 2 kB */
+    memcpy(sql.roll_add_ret, sql.roll_add, ra);
+    memcpy(sql.roll_add_ret + ra, ret, sizeof ret);
     snprintf(sql.day_del, sizeof sql.day_del,
              "DELETE FROM stats_day WHERE day = ? AND division = ? AND category = ? AND "
              "channel = ? AND grade = ? AND department = ? AND intake = 0 AND assigned = 0");
     snprintf(sql.roll_del, sizeof sql.roll_del,
              "DELETE FROM stats_roll WHERE dim = ? AND level = ? AND grain = ? AND division = ? "
              "AND t = ? AND x = ? AND intake = 0 AND assigned = 0");
-    snprintf(sql.roll_add, sizeof sql.roll_add,
-             "INSERT INTO stats_roll(dim, level, grain, division, t, x, %s) "
-             "VALUES (?, ?, ?, ?, ?, ?, %s) "
-             "ON CONFLICT (dim, level, grain, division, t, x) DO UPDATE SET %s",
-             cols, qs, upd);
 }
 
 /* ---- deltas ---- */
 
-/* The key of one aggregate row (zero-filled, compared with memcmp). */
+/* The key of one aggregate row (zero-filled: hashed and compared as bytes). */
 struct agg_key {
-    int table; /* 0 stats_day, 1 stats_roll; -1 marks a free slot of a delta map */
+    int table; /* 0 stats_day, 1 stats_roll */
     int dim, level, grain;
     int64_t day; /* day number (stats_day, roll grain day) or month index y*12+m-1 */
     char division[FQ_DIVISION_LEN + 1];
@@ -163,30 +190,81 @@ struct delta {
     int64_t v[STAT__COUNT];
 };
 
-#define MAX_DELTAS (2 * (STAT_FACT_ROWS * (1 + 4 * 2 * NLEVELS) + 6 * 2 * NLEVELS))
-
-struct deltas {
-    struct delta d[MAX_DELTAS];
-    int n;
+/* Deltas merged by aggregate row: entries in arrival order, found through an open-addressing
+ * index of entry numbers. Grows by doubling; dmap_clear empties it and keeps the memory. */
+struct dmap {
+    struct delta *d;
+    int n, cap;
+    uint32_t *slot; /* entry number + 1; 0 = free */
+    size_t nslot;   /* a power of two, twice cap */
 };
 
-static void delta_add(struct deltas *ds, const struct agg_key *k, const int64_t *v, int sign)
+static uint64_t key_hash(const struct agg_key *k)
 {
-    struct delta *d = NULL;
-    for (int i = 0; i < ds->n; i++)
-        if (!memcmp(&ds->d[i].k, k, sizeof *k)) {
-            d = &ds->d[i];
-            break;
-        }
-    if (!d) {
-        if (ds->n == MAX_DELTAS) /* cannot happen: sized for two full facts */
-            return;
-        d = &ds->d[ds->n++];
-        memset(d, 0, sizeof *d);
-        d->k = *k;
+    const unsigned char *p = (const unsigned char *)k;
+    uint64_t h = 0x9E3779B97F4A7C15ull, w;
+    size_t i = 0;
+    for (; i + 8 <= sizeof *k; i += 8) {
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
     }
-    for (int i = 0; i < STAT__COUNT; i++)
-        d->v[i] += sign * v[i];
+    for (; i < sizeof *k; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
+static int dmap_grow(struct dmap *m)
+{
+    int cap = m->cap ? m->cap * 2 : 256;
+    size_t nslot = (size_t)cap * 2;
+    uint32_t *slot = calloc(nslot, sizeof *slot);
+    struct delta *d = slot ? realloc(m->d, (size_t)cap * sizeof *d) : NULL;
+    if (!d) {
+        free(slot);
+        return FQ_ENOMEM;
+    }
+    for (int e = 0; e < m->n; e++) {
+        size_t i = key_hash(&d[e].k) & (nslot - 1);
+        while (slot[i])
+            i = (i + 1) & (nslot - 1);
+        slot[i] = (uint32_t)e + 1;
+    }
+    free(m->slot);
+    m->d = d;
+    m->cap = cap;
+    m->slot = slot;
+    m->nslot = nslot;
+    return 0;
+}
+
+/* Adds sign × v to the delta of row k. 0 or FQ_ENOMEM. */
+static int dmap_add(struct dmap *m, const struct agg_key *k, const int64_t *v, int sign)
+{
+    if (m->n == m->cap && dmap_grow(m))
+        return FQ_ENOMEM;
+    size_t i = key_hash(k) & (m->nslot - 1);
+    for (; m->slot[i]; i = (i + 1) & (m->nslot - 1)) {
+        struct delta *d = &m->d[m->slot[i] - 1];
+        if (!memcmp(&d->k, k, sizeof *k)) {
+            for (int c = 0; c < STAT__COUNT; c++)
+                d->v[c] += sign * v[c];
+            return 0;
+        }
+    }
+    struct delta *d = &m->d[m->n];
+    d->k = *k;
+    for (int c = 0; c < STAT__COUNT; c++)
+        d->v[c] = sign * v[c];
+    m->slot[i] = (uint32_t)++m->n;
+    return 0;
+}
+
+static void dmap_clear(struct dmap *m)
+{
+    if (m->slot)
+        memset(m->slot, 0, m->nslot * sizeof *m->slot);
+    m->n = 0;
 }
 
 static int64_t month_of_day(int64_t day)
@@ -216,15 +294,16 @@ static void roll_x(char *x, size_t n, int dim, const struct stat_fact *f, int64_
 
 /* Adds (sign +1) or removes (-1) a whole fact: its stats_day rows and every kept roll-up row. A
  * roll-up with the department counts each department row; the others count the case once (the
- * rows summed). */
-static void fact_deltas(struct deltas *ds, const struct stat_fact *f, int sign)
+ * rows summed). 0 or FQ_ENOMEM. */
+static int fact_deltas(struct dmap *m, const struct stat_fact *f, int sign)
 {
     struct agg_key k;
     int64_t sum[STAT__COUNT] = {0};
     int64_t month = month_of_day(f->day);
+    int rc = 0;
     if (f->n == 0)
-        return;
-    for (int r = 0; r < f->n; r++) {
+        return 0;
+    for (int r = 0; rc == 0 && r < f->n; r++) {
         memset(&k, 0, sizeof k);
         k.table = 0;
         k.day = f->day;
@@ -233,15 +312,17 @@ static void fact_deltas(struct deltas *ds, const struct stat_fact *f, int sign)
         k.channel = f->channel;
         k.grade = f->grade;
         k.department = f->rows[r].department;
-        delta_add(ds, &k, f->rows[r].v, sign);
+        rc = dmap_add(m, &k, f->rows[r].v, sign);
         for (int i = 0; i < STAT__COUNT; i++)
             sum[i] += f->rows[r].v[i];
     }
-    for (int dim = DIM_CATEGORY; dim < DIM__END; dim++) {
+    for (int dim = DIM_CATEGORY; rc == 0 && dim < DIM__END; dim++) {
         int per_row = (dim_bits[dim] & B_DEPT) != 0;
-        for (int r = 0; r < (per_row ? f->n : 1); r++)
-            for (int g = GRAIN_MONTH; g <= GRAIN_DAY; g++)
-                for (int l = 0; l < NLEVELS; l++) {
+        for (int r = 0; rc == 0 && r < (per_row ? f->n : 1); r++) {
+            char x[sizeof k.x] = ""; /* zero-filled: keys are compared as bytes */
+            roll_x(x, sizeof x, dim, f, f->rows[r].department);
+            for (int g = GRAIN_MONTH; rc == 0 && g <= GRAIN_DAY; g++)
+                for (int l = 0; rc == 0 && l < NLEVELS; l++) {
                     if (!roll_kept(dim, g, levels[l]))
                         continue;
                     memset(&k, 0, sizeof k);
@@ -251,10 +332,12 @@ static void fact_deltas(struct deltas *ds, const struct stat_fact *f, int sign)
                     k.grain = g;
                     k.day = g == GRAIN_MONTH ? month : f->day;
                     memcpy(k.division, f->division, (size_t)k.level);
-                    roll_x(k.x, sizeof k.x, dim, f, f->rows[r].department);
-                    delta_add(ds, &k, per_row ? f->rows[r].v : sum, sign);
+                    memcpy(k.x, x, sizeof k.x);
+                    rc = dmap_add(m, &k, per_row ? f->rows[r].v : sum, sign);
                 }
+        }
     }
+    return rc;
 }
 
 static int is_zero(const int64_t *v)
@@ -265,53 +348,69 @@ static int is_zero(const int64_t *v)
     return 1;
 }
 
+/* Binds the key of an aggregate row from parameter 1 on; returns the next parameter's index. */
+static int bind_key(sqlite3_stmt *st, const struct agg_key *k)
+{
+    int i = 1;
+    if (k->table == 0) {
+        sqlite3_bind_int64(st, i++, k->day);
+        sqlite3_bind_text(st, i++, k->division, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, i++, k->category, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, i++, k->channel);
+        sqlite3_bind_int(st, i++, k->grade);
+        sqlite3_bind_int64(st, i++, k->department);
+    } else {
+        sqlite3_bind_int(st, i++, k->dim);
+        sqlite3_bind_int(st, i++, k->level);
+        sqlite3_bind_int(st, i++, k->grain);
+        sqlite3_bind_text(st, i++, k->division, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, i++, k->day);
+        sqlite3_bind_text(st, i++, k->x, -1, SQLITE_STATIC);
+    }
+    return i;
+}
+
+/* One upsert per aggregate row, binding only the counters that move (the others default to 0).
+ * A delta that lowers the cases or assignments of a row reads the row's new figures back
+ * (RETURNING) and deletes the row when it holds neither: every counter implies one of those two
+ * in the same row, so such a row holds only zeros. */
 static int apply_delta(struct sq_conn *conn, const struct delta *d)
 {
-    sqlite3_stmt *st = sq_stmt_dyn(conn, d->k.table ? sql.roll_add : sql.day_add);
+    int shrink = d->v[STAT_INTAKE] < 0 || d->v[STAT_ASSIGNED] < 0;
+    sqlite3_stmt *st = sq_stmt_dyn(conn, d->k.table ? (shrink ? sql.roll_add_ret : sql.roll_add)
+                                                    : (shrink ? sql.day_add_ret : sql.day_add));
     if (!st)
         return FQ_EIO;
-    int i = 1;
-    if (d->k.table == 0) {
-        sqlite3_bind_int64(st, i++, d->k.day);
-        sqlite3_bind_text(st, i++, d->k.division, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, i++, d->k.category, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, i++, d->k.channel);
-        sqlite3_bind_int(st, i++, d->k.grade);
-        sqlite3_bind_int64(st, i++, d->k.department);
-    } else {
-        sqlite3_bind_int(st, i++, d->k.dim);
-        sqlite3_bind_int(st, i++, d->k.level);
-        sqlite3_bind_int(st, i++, d->k.grain);
-        sqlite3_bind_text(st, i++, d->k.division, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, i++, d->k.day);
-        sqlite3_bind_text(st, i++, d->k.x, -1, SQLITE_TRANSIENT);
-    }
+    sqlite3_clear_bindings(st);
+    int i = bind_key(st, &d->k);
     for (int c = 0; c < STAT__COUNT; c++)
-        sqlite3_bind_int64(st, i++, d->v[c]);
-    int rc = sq_exec_stmt(conn, st, "stats delta");
-    if (rc || (d->v[STAT_INTAKE] >= 0 && d->v[STAT_ASSIGNED] >= 0))
-        return rc;
-    /* a row left with neither cases nor assignments holds only zeros: drop it (every counter
-     * implies one of those two in the same row) */
+        if (d->v[c])
+            sqlite3_bind_int64(st, i + c, d->v[c]);
+    int rc = sqlite3_step(st), empty = 0, ret = 0;
+    if (rc == SQLITE_ROW) {
+        empty = !sqlite3_column_int64(st, 0) && !sqlite3_column_int64(st, 1);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE)
+        ret = sq_error(conn, rc, "stats delta");
+    sqlite3_reset(st);
+    if (ret || !empty)
+        return ret;
     if (!(st = sq_stmt_dyn(conn, d->k.table ? sql.roll_del : sql.day_del)))
         return FQ_EIO;
-    i = 1;
-    if (d->k.table == 0) {
-        sqlite3_bind_int64(st, i++, d->k.day);
-        sqlite3_bind_text(st, i++, d->k.division, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, i++, d->k.category, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, i++, d->k.channel);
-        sqlite3_bind_int(st, i++, d->k.grade);
-        sqlite3_bind_int64(st, i++, d->k.department);
-    } else {
-        sqlite3_bind_int(st, i++, d->k.dim);
-        sqlite3_bind_int(st, i++, d->k.level);
-        sqlite3_bind_int(st, i++, d->k.grain);
-        sqlite3_bind_text(st, i++, d->k.division, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, i++, d->k.day);
-        sqlite3_bind_text(st, i++, d->k.x, -1, SQLITE_TRANSIENT);
-    }
+    bind_key(st, &d->k);
     return sq_exec_stmt(conn, st, "stats delete empty");
+}
+
+/* Applies every non-zero delta of m, in arrival order, and empties m. */
+static int dmap_apply(struct sq_conn *conn, struct dmap *m)
+{
+    int rc = 0;
+    for (int e = 0; rc == 0 && e < m->n; e++)
+        if (!is_zero(m->d[e].v))
+            rc = apply_delta(conn, &m->d[e]);
+    dmap_clear(m);
+    return rc;
 }
 
 /* ---- snapshots ---- */
@@ -343,30 +442,52 @@ static int snapshot_get(struct sq_conn *conn, int64_t case_id, struct stat_fact 
     return ret;
 }
 
-static int snapshot_put(struct sq_conn *conn, int64_t case_id, const struct stat_fact *f,
-                        int replace)
+static int fact_row_equal(const struct stat_fact *a, const struct stat_fact *b, int r, int s)
+{
+    return a->day == b->day && !strcmp(a->division, b->division) &&
+           !strcmp(a->category, b->category) && a->channel == b->channel &&
+           a->grade == b->grade && a->rows[r].department == b->rows[s].department &&
+           !memcmp(a->rows[r].v, b->rows[s].v, sizeof a->rows[r].v);
+}
+
+/* Replaces the snapshot of a case (old: what stats_case holds, in canonical order) by new: the
+ * rows of departments that left are deleted, changed rows replaced, unchanged rows left alone. */
+static int snapshot_put(struct sq_conn *conn, int64_t case_id, const struct stat_fact *old,
+                        const struct stat_fact *new)
 {
     sqlite3_stmt *st;
-    int rc = 0;
-    if (replace) {
-        if (!(st = sq_stmt_dyn(conn, "DELETE FROM stats_case WHERE case_id = ?1")))
+    int rc = 0, s = 0;
+    for (int r = 0; rc == 0 && r < old->n; r++) {
+        int64_t dep = old->rows[r].department;
+        while (s < new->n && new->rows[s].department < dep)
+            s++;
+        if (s < new->n && new->rows[s].department == dep)
+            continue;
+        if (!(st = sq_stmt_dyn(conn, "DELETE FROM stats_case WHERE case_id = ?1 AND "
+                                     "department = ?2")))
             return FQ_EIO;
         sqlite3_bind_int64(st, 1, case_id);
+        sqlite3_bind_int64(st, 2, dep);
         rc = sq_exec_stmt(conn, st, "stats snapshot delete");
     }
-    for (int r = 0; rc == 0 && r < f->n; r++) {
+    s = 0;
+    for (int r = 0; rc == 0 && r < new->n; r++) {
+        while (s < old->n && old->rows[s].department < new->rows[r].department)
+            s++;
+        if (s < old->n && fact_row_equal(new, old, r, s))
+            continue;
         if (!(st = sq_stmt_dyn(conn, sql.snap_put)))
             return FQ_EIO;
         int i = 1;
         sqlite3_bind_int64(st, i++, case_id);
-        sqlite3_bind_int64(st, i++, f->rows[r].department);
-        sqlite3_bind_int64(st, i++, f->day);
-        sqlite3_bind_text(st, i++, f->division, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, i++, f->category, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, i++, f->channel);
-        sqlite3_bind_int(st, i++, f->grade);
+        sqlite3_bind_int64(st, i++, new->rows[r].department);
+        sqlite3_bind_int64(st, i++, new->day);
+        sqlite3_bind_text(st, i++, new->division, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, i++, new->category, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, i++, new->channel);
+        sqlite3_bind_int(st, i++, new->grade);
         for (int c = 0; c < STAT__COUNT; c++)
-            sqlite3_bind_int64(st, i++, f->rows[r].v[c]);
+            sqlite3_bind_int64(st, i++, new->rows[r].v[c]);
         rc = sq_exec_stmt(conn, st, "stats snapshot insert");
     }
     return rc;
@@ -430,24 +551,23 @@ static unsigned links_of(struct sq_conn *conn, int64_t case_id)
 /* ---- deltas collected per writer group ----
  *
  * Inside a group (run_group), a case write does not touch the aggregates: it appends (old fact,
- * new fact) to the writer thread's journal and inserts its journal number into stats_pending, in
- * the job's savepoint. Before COMMIT, sq_stats_flush reads which numbers survived (a job rolled
- * back took its markers with it), merges the deltas of those entries by aggregate row — many
- * intakes of a day hit the same county and township rows — applies each row once and empties
- * stats_pending. The snapshot (stats_case) is still written in the job, so a later write of the
- * same case in the same group diffs against it and a rolled-back job leaves the old one. Entries
- * of a group that never flushed (rolled back whole) have no markers and are dropped by the next
- * flush. */
+ * new fact) to the writer thread's journal, in memory. When the job ends, run_group calls
+ * sq_stats_job_end: a job whose savepoint was released keeps its entries, a job rolled back has
+ * them cut off (its snapshot change went with the savepoint). Before COMMIT, sq_stats_flush merges
+ * the kept entries by aggregate row — many intakes of a day hit the same county and township
+ * rows — applies each row once and empties the journal. The snapshot (stats_case) is still
+ * written in the job, so a later write of the same case in the same group diffs against it. The
+ * journal belongs to one transaction (store_tx.stats, NULL at BEGIN): the first case write of a
+ * group starts it empty, so the entries of a group rolled back whole are never applied. */
 
 struct journal {
-    uint64_t seq;         /* last number handed out (never reused) */
-    unsigned char *buf;   /* entries: struct jhead, old fact, new fact (compact) */
+    unsigned char *buf; /* entries: struct jhead, old fact, new fact (compact) */
     size_t len, cap;
-    int n;
+    size_t kept;  /* the entries before this offset belong to jobs that ended well */
+    struct dmap m; /* the deltas being merged */
 };
 
 struct jhead {
-    uint64_t seq;
     uint32_t old_len, new_len; /* bytes of each compact fact */
 };
 
@@ -461,8 +581,11 @@ static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
 static void journal_free(void *p)
 {
     struct journal *j = p;
-    if (j)
+    if (j) {
         free(j->buf);
+        free(j->m.d);
+        free(j->m.slot);
+    }
     free(j);
 }
 
@@ -471,7 +594,7 @@ static void journal_key_make(void)
     pthread_key_create(&journal_key, journal_free);
 }
 
-/* The calling (writer) thread's journal, created on first use; NULL when out of memory. */
+/* The calling thread's journal, created on first use; NULL when out of memory. */
 static struct journal *journal_get(void)
 {
     pthread_once(&journal_once, journal_key_make);
@@ -488,8 +611,7 @@ static size_t fact_bytes(const struct stat_fact *f)
     return JALIGN(FACT_HEAD + (size_t)f->n * FACT_ROW);
 }
 
-static int journal_add(struct journal *j, const struct stat_fact *of, const struct stat_fact *nf,
-                       uint64_t *seq)
+static int journal_add(struct journal *j, const struct stat_fact *of, const struct stat_fact *nf)
 {
     size_t ol = fact_bytes(of), nl = fact_bytes(nf), need = sizeof(struct jhead) + ol + nl;
     if (j->len + need > j->cap) {
@@ -502,135 +624,45 @@ static int journal_add(struct journal *j, const struct stat_fact *of, const stru
         j->buf = p;
         j->cap = cap;
     }
-    struct jhead h = {++j->seq, (uint32_t)ol, (uint32_t)nl};
+    struct jhead h = {(uint32_t)ol, (uint32_t)nl};
     memcpy(j->buf + j->len, &h, sizeof h);
     memcpy(j->buf + j->len + sizeof h, of, FACT_HEAD + (size_t)of->n * FACT_ROW);
     memcpy(j->buf + j->len + sizeof h + ol, nf, FACT_HEAD + (size_t)nf->n * FACT_ROW);
     j->len += need;
-    j->n++;
-    *seq = h.seq;
     return 0;
 }
 
-/* Deltas of a whole group, merged by aggregate row (open addressing, grows by doubling). */
-struct dmap {
-    struct delta *d;
-    size_t cap, n;
-};
-
-static uint64_t key_hash(const struct agg_key *k)
+void sq_stats_job_end(struct store_tx *tx, int keep)
 {
-    const unsigned char *p = (const unsigned char *)k;
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < sizeof *k; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
-    return h;
-}
-
-static struct delta *dmap_slot(struct delta *d, size_t cap, const struct agg_key *k)
-{
-    size_t i = key_hash(k) & (cap - 1);
-    while (d[i].k.table >= 0 && memcmp(&d[i].k, k, sizeof *k))
-        i = (i + 1) & (cap - 1);
-    return &d[i];
-}
-
-static int dmap_add(struct dmap *m, const struct delta *src)
-{
-    if ((m->n + 1) * 2 > m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 1024;
-        struct delta *d = malloc(cap * sizeof *d);
-        if (!d)
-            return FQ_ENOMEM;
-        for (size_t i = 0; i < cap; i++)
-            d[i].k.table = -1;
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->d[i].k.table >= 0)
-                *dmap_slot(d, cap, &m->d[i].k) = m->d[i];
-        free(m->d);
-        m->d = d;
-        m->cap = cap;
-    }
-    struct delta *e = dmap_slot(m->d, m->cap, &src->k);
-    if (e->k.table < 0) {
-        *e = *src;
-        m->n++;
-    } else {
-        for (int i = 0; i < STAT__COUNT; i++)
-            e->v[i] += src->v[i];
-    }
-    return 0;
-}
-
-static int marker_put(struct sq_conn *conn, uint64_t seq)
-{
-    sqlite3_stmt *st = sq_stmt_dyn(conn, "INSERT INTO stats_pending(seq) VALUES (?1)");
-    if (!st)
-        return FQ_EIO;
-    sqlite3_bind_int64(st, 1, (int64_t)seq);
-    return sq_exec_stmt(conn, st, "stats marker");
+    struct journal *j = tx ? tx->stats : NULL;
+    if (!j)
+        return;
+    if (keep)
+        j->kept = j->len;
+    else
+        j->len = j->kept;
 }
 
 int sq_stats_flush(struct store_tx *tx)
 {
-    if (!tx)
+    struct journal *j = tx ? tx->stats : NULL;
+    if (!j)
         return 0;
-    pthread_once(&journal_once, journal_key_make);
-    struct journal *j = pthread_getspecific(journal_key);
-    if (!j || j->n == 0)
-        return 0;
-    struct sq_conn *conn = tx->conn;
-    struct dmap m = {0};
-    struct deltas *ds = malloc(sizeof *ds);
-    int rc = ds ? 0 : FQ_ENOMEM, srows, live = 0;
-    sqlite3_stmt *st = rc ? NULL : sq_stmt_dyn(conn, "SELECT seq FROM stats_pending ORDER BY seq");
-    if (!rc && !st)
-        rc = FQ_EIO;
-    /* walk the journal (in seq order) and the surviving markers (ascending) together */
-    size_t off = 0;
-    int left = j->n;
-    while (rc == 0 && (srows = sqlite3_step(st)) == SQLITE_ROW) {
-        uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
-        live++;
-        struct jhead h = {0, 0, 0};
-        for (; left > 0; left--) {
-            memcpy(&h, j->buf + off, sizeof h);
-            if (h.seq >= seq)
-                break;
-            off += sizeof h + h.old_len + h.new_len; /* rolled back */
-        }
-        if (left == 0 || h.seq != seq) {
-            log_error("store: statistics marker %llu has no journal entry", (unsigned long long)seq);
-            rc = FQ_EIO;
-            break;
-        }
+    tx->stats = NULL;
+    int rc = 0;
+    for (size_t off = 0; rc == 0 && off < j->kept;) {
+        struct jhead h;
+        memcpy(&h, j->buf + off, sizeof h);
         const struct stat_fact *of = (const void *)(j->buf + off + sizeof h);
         const struct stat_fact *nf = (const void *)(j->buf + off + sizeof h + h.old_len);
-        ds->n = 0;
-        fact_deltas(ds, of, -1);
-        fact_deltas(ds, nf, +1);
-        for (int i = 0; rc == 0 && i < ds->n; i++)
-            if (!is_zero(ds->d[i].v))
-                rc = dmap_add(&m, &ds->d[i]);
+        if (!(rc = fact_deltas(&j->m, of, -1)))
+            rc = fact_deltas(&j->m, nf, +1);
         off += sizeof h + h.old_len + h.new_len;
-        left--;
     }
-    if (st) {
-        if (rc == 0 && srows != SQLITE_DONE)
-            rc = sq_error(conn, srows, "stats markers");
-        sqlite3_reset(st);
-    }
-    for (size_t i = 0; rc == 0 && i < m.cap; i++)
-        if (m.d[i].k.table >= 0 && !is_zero(m.d[i].v))
-            rc = apply_delta(conn, &m.d[i]);
-    if (rc == 0 && live) {
-        st = sq_stmt_dyn(conn, "DELETE FROM stats_pending");
-        rc = st ? sq_exec_stmt(conn, st, "stats markers delete") : FQ_EIO;
-    }
-    j->n = 0;
-    j->len = 0;
-    free(m.d);
-    free(ds);
+    if (rc == 0)
+        rc = dmap_apply(tx->conn, &j->m);
+    dmap_clear(&j->m);
+    j->len = j->kept = 0;
     return rc;
 }
 
@@ -644,11 +676,11 @@ static int case_written(struct store_tx *tx, const struct fq_case *c, int fresh)
     struct sq_conn *conn = tx->conn;
     struct fq_assignment *as = NULL;
     struct stat_fact *nf = NULL, *of = NULL;
-    struct deltas *ds = NULL;
+    struct journal *j = journal_get();
     int nas = 0, rc = 0;
     nf = malloc(sizeof *nf);
     of = malloc(sizeof *of);
-    if (!nf || !of) {
+    if (!nf || !of || !j) {
         rc = FQ_ENOMEM;
         goto done;
     }
@@ -666,30 +698,23 @@ static int case_written(struct store_tx *tx, const struct fq_case *c, int fresh)
         goto done;
     if (fact_equal(nf, of))
         goto done;
-    struct journal *j = tx->bulk ? NULL : journal_get();
-    if (j) {
-        uint64_t seq;
-        if ((rc = journal_add(j, of, nf, &seq)) || (rc = marker_put(conn, seq)))
-            goto done;
-    } else {
-        if (!(ds = malloc(sizeof *ds))) {
-            rc = FQ_ENOMEM;
-            goto done;
+    if (!tx->bulk) {
+        if (!tx->stats) { /* the first case write of this transaction */
+            j->len = j->kept = 0;
+            tx->stats = j;
         }
-        ds->n = 0;
-        fact_deltas(ds, of, -1);
-        fact_deltas(ds, nf, +1);
-        for (int i = 0; rc == 0 && i < ds->n; i++)
-            if (!is_zero(ds->d[i].v))
-                rc = apply_delta(conn, &ds->d[i]);
+        rc = journal_add(j, of, nf);
+    } else {
+        dmap_clear(&j->m);
+        if (!(rc = fact_deltas(&j->m, of, -1)) && !(rc = fact_deltas(&j->m, nf, +1)))
+            rc = dmap_apply(conn, &j->m);
     }
     if (rc == 0)
-        rc = snapshot_put(conn, c->id, nf, !fresh);
+        rc = snapshot_put(conn, c->id, of, nf);
 done:
     free(as);
     free(nf);
     free(of);
-    free(ds);
     return rc;
 }
 
@@ -864,8 +889,9 @@ static void key_expr(const struct store_stats_query *q, int src, int dim, char *
 #define IN_DIVISIONS                                                                               \
     "(SELECT DISTINCT substr(code, 1, ?13) FROM divisions WHERE code >= ?3 AND code < ?4)"
 
-/* Which roll-up dimension answers q (one dimension or a pair), or 0 when only stats_day can. */
-static int roll_dim(const struct store_stats_query *q)
+/* Which roll-up answers q at a division level: the smallest kept one that carries every
+ * dimension q filters or groups by (the others summed away), or 0 when only stats_day can. */
+static int roll_dim(const struct store_stats_query *q, int level)
 {
     unsigned want = 0;
     if (q->category[0] || q->group == SG_CATEGORY || q->group == SG_CATEGORY1)
@@ -876,12 +902,12 @@ static int roll_dim(const struct store_stats_query *q)
         want |= B_GRADE;
     if (q->department || q->group == SG_DEPARTMENT)
         want |= B_DEPT;
-    if (!want)
-        return DIM_GRADE; /* the smallest roll-up when only division and time matter */
+    int best = 0;
     for (int dim = DIM_CATEGORY; dim < DIM__END; dim++)
-        if (dim_bits[dim] == want)
-            return dim;
-    return 0;
+        if ((dim_bits[dim] & want) == want && roll_kept(dim, GRAIN_MONTH, level) &&
+            (!best || roll_rows(dim) < roll_rows(best)))
+            best = dim;
+    return best;
 }
 
 /* The filters of the dimensions a roll-up carries in x (a pair's first value is a range on x). */
@@ -930,18 +956,15 @@ static int sum_query(struct store_rd *rd, const struct store_stats_query *q, int
 
     /* plan: whole months from the month roll-ups, the other days from the day roll-ups (or,
      * below township level or with several filtered dimensions, from stats_day) */
-    int dim = snapshots ? 0 : roll_dim(q);
-    int level = 0, use_months = 0, edge_roll = 0;
+    int need = (int)strlen(lo);
+    if (q->group == SG_DIVISION && q->division_digits > need)
+        need = q->division_digits;
+    int level = need <= 6 ? 6 : need <= 9 ? 9 : 12;
+    int dim = snapshots ? 0 : roll_dim(q, level);
+    int use_months = 0, edge_roll = 0;
     int64_t m_lo = 0, m_hi = 0, mid_lo = q->to_day, mid_hi = q->to_day;
     if (dim) {
-        int need = (int)strlen(lo);
-        if (q->group == SG_DIVISION && q->division_digits > need)
-            need = q->division_digits;
-        level = need <= 6 ? 6 : need <= 9 ? 9 : 12;
-        if (!roll_kept(dim, GRAIN_MONTH, level)) /* stats_day by its (division, day) index */
-            dim = 0;
-        else
-            edge_roll = roll_kept(dim, GRAIN_DAY, level);
+        edge_roll = roll_kept(dim, GRAIN_DAY, level);
     }
     if (dim && q->group != SG_DAY && q->group != SG_WEEK) {
         int y, m, d;
@@ -982,14 +1005,18 @@ static int sum_query(struct store_rd *rd, const struct store_stats_query *q, int
                                   key, sql.cols, r, xf);
             continue;
         }
+        /* a department's days above township level: its (department, day) index, the other
+         * filters checked on the index entries; below: the divisions' (division, day) index */
+        int by_dept = !snapshots && q->department && strlen(lo) <= 6;
         key_expr(q, SRC_DAY, 0, key, sizeof key);
         n += (size_t)snprintf(sqlbuf + n, sizeof sqlbuf - n,
                               "SELECT %s AS k, %s FROM %s WHERE %s AND %s", key, sql.cols,
                               snapshots         ? "stats_case"
+                              : by_dept         ? "stats_day INDEXED BY stats_day_department"
                               : strlen(lo) >= 6 ? "stats_day INDEXED BY stats_day_division"
                                                 : "stats_day",
                               r,
-                              snapshots || strlen(lo) < 6
+                              snapshots || by_dept || strlen(lo) < 6
                                   ? "division >= ?3 AND division < ?4" /* by the day range */
                                   : "division IN (SELECT code FROM divisions WHERE "
                                     "code >= ?3 AND code < ?4)");
