@@ -3,13 +3,13 @@
  * Every write of a case row (store_tx_case_insert / _update, and a 'repeat' or 'duplicate' link)
  * calls sq_stats_case_written in the same transaction. It asks the installed fact function what the
  * case contributes now, compares that with the snapshot kept in stats_case, and when they differ
- * turns the difference into deltas on stats_day (full grain) and stats_roll (monthly roll-ups):
- * a case moving from "handling" to "closed on time" touches a handful of rows, and a note or an
- * urge touches none. The deltas of one write are merged by key before they are applied, so a case
- * whose key did not change costs one upsert per affected row, not two.
+ * turns the difference into deltas on stats_day (full grain) and the kept roll-ups of stats_roll:
+ * a case moving from "handling" to "closed on time" touches a couple of dozen rows, and a note or
+ * an urge touches none. Inside a writer group the deltas are journalled in memory and merged by
+ * row before COMMIT (sq_stats_flush), so rows shared by the group's cases are written once.
  *
- * A query sums stats_roll for the whole months of its range when its filters and grouping fit a
- * roll-up (the division plus at most one other dimension), and stats_day for the rest. */
+ * A query sums the smallest kept roll-up that carries its dimensions (month rows for the whole
+ * months of its range, day rows or stats_day for the rest), and stats_day otherwise. */
 #include "store/sqlite_int.h"
 #include "store/store_stats.h"
 #include "util/clock.h"
