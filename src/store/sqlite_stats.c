@@ -113,11 +113,14 @@ static double roll_rows(int dim)
 }
 
 #define SQL_MAX 4096
+#define BATCH_ROWS 16
+#define SQL_BATCH (SQL_MAX + BATCH_ROWS * 320) /* a row of values: "(?, ... ifnull(?, 0) ...)" */
 #define SQL_PART 1024 /* one list of the counters (the longest, "c = c + excluded.c, ...", ~700)   \
                        */
 static struct {
     char snap_get[SQL_MAX], snap_put[SQL_MAX], day_add[SQL_MAX], roll_add[SQL_MAX];
     char day_add_ret[SQL_MAX], roll_add_ret[SQL_MAX], day_del[SQL_MAX], roll_del[SQL_MAX];
+    char batch[2][SQL_BATCH]; /* stats_day, stats_roll: BATCH_ROWS rows in one upsert */
     char sum_cols[SQL_PART]; /* "sum(intake), sum(closed), ..." */
     char cols[SQL_PART];     /* "intake, closed, ..." */
 } sql;
@@ -163,6 +166,22 @@ static void sql_build(void)
     memcpy(sql.day_add_ret + da, ret, sizeof ret); /* both under 2 kB */
     memcpy(sql.roll_add_ret, sql.roll_add, ra);
     memcpy(sql.roll_add_ret + ra, ret, sizeof ret);
+    /* the same upserts with BATCH_ROWS rows of values: one statement step for many rows */
+    for (int t = 0; t < 2; t++) {
+        size_t n = (size_t)snprintf(sql.batch[t], SQL_BATCH, "INSERT INTO %s, %s) VALUES ",
+                                    t ? "stats_roll(dim, level, grain, division, t, x"
+                                      : "stats_day(day, division, category, channel, grade, "
+                                        "department",
+                                    cols);
+        for (int r = 0; r < BATCH_ROWS && n < SQL_BATCH; r++)
+            n += (size_t)snprintf(sql.batch[t] + n, SQL_BATCH - n, "%s(?, ?, ?, ?, ?, ?, %s)",
+                                  r ? ", " : "", qz);
+        if (n < SQL_BATCH)
+            snprintf(sql.batch[t] + n, SQL_BATCH - n, " ON CONFLICT (%s) DO UPDATE SET %s",
+                     t ? "dim, level, grain, division, t, x"
+                       : "day, division, category, channel, grade, department",
+                     upd);
+    }
     snprintf(sql.day_del, sizeof sql.day_del,
              "DELETE FROM stats_day WHERE day = ? AND division = ? AND category = ? AND "
              "channel = ? AND grade = ? AND department = ? AND intake = 0 AND assigned = 0");
@@ -348,10 +367,11 @@ static int is_zero(const int64_t *v)
     return 1;
 }
 
-/* Binds the key of an aggregate row from parameter 1 on; returns the next parameter's index. */
-static int bind_key(sqlite3_stmt *st, const struct agg_key *k)
+/* Binds the key of an aggregate row from parameter p + 1 on; returns the number of the next
+ * parameter less p. */
+static int bind_key_at(sqlite3_stmt *st, int p, const struct agg_key *k)
 {
-    int i = 1;
+    int i = p + 1;
     if (k->table == 0) {
         sqlite3_bind_int64(st, i++, k->day);
         sqlite3_bind_text(st, i++, k->division, -1, SQLITE_STATIC);
@@ -367,7 +387,12 @@ static int bind_key(sqlite3_stmt *st, const struct agg_key *k)
         sqlite3_bind_int64(st, i++, k->day);
         sqlite3_bind_text(st, i++, k->x, -1, SQLITE_STATIC);
     }
-    return i;
+    return i - p;
+}
+
+static int bind_key(sqlite3_stmt *st, const struct agg_key *k)
+{
+    return bind_key_at(st, 0, k);
 }
 
 /* One upsert per aggregate row, binding only the counters that move (the others default to 0).
@@ -405,10 +430,39 @@ static int apply_delta(struct sq_conn *conn, const struct delta *d)
 /* Applies every non-zero delta of m, in arrival order, and empties m. */
 static int dmap_apply(struct sq_conn *conn, struct dmap *m)
 {
-    int rc = 0;
-    for (int e = 0; rc == 0 && e < m->n; e++)
-        if (!is_zero(m->d[e].v))
-            rc = apply_delta(conn, &m->d[e]);
+    int rc = 0, nb[2] = {0, 0};
+    const struct delta *b[2][BATCH_ROWS];
+    for (int e = 0; rc == 0 && e < m->n; e++) {
+        const struct delta *d = &m->d[e];
+        if (is_zero(d->v))
+            continue;
+        if (d->v[STAT_INTAKE] < 0 || d->v[STAT_ASSIGNED] < 0) { /* may empty its row */
+            rc = apply_delta(conn, d);
+            continue;
+        }
+        int t = d->k.table;
+        b[t][nb[t]++] = d;
+        if (nb[t] < BATCH_ROWS)
+            continue;
+        /* BATCH_ROWS rows of one table in one upsert (their keys are distinct) */
+        sqlite3_stmt *st = sq_stmt_dyn(conn, sql.batch[t]);
+        if (!st) {
+            rc = FQ_EIO;
+            break;
+        }
+        sqlite3_clear_bindings(st);
+        for (int r = 0, p = 0; r < BATCH_ROWS; r++, p += 6 + STAT__COUNT) {
+            int i = p + bind_key_at(st, p, &b[t][r]->k);
+            for (int c = 0; c < STAT__COUNT; c++)
+                if (b[t][r]->v[c])
+                    sqlite3_bind_int64(st, i + c, b[t][r]->v[c]);
+        }
+        rc = sq_exec_stmt(conn, st, "stats deltas");
+        nb[t] = 0;
+    }
+    for (int t = 0; t < 2; t++) /* the rest one by one */
+        for (int r = 0; rc == 0 && r < nb[t]; r++)
+            rc = apply_delta(conn, b[t][r]);
     dmap_clear(m);
     return rc;
 }
