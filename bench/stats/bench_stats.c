@@ -444,6 +444,7 @@ queries:;
         {"city, year to date, department+channel+grade filter (stats_day)", base, 0},
         {"township, month to date, by category", base, 0},
         {"county, month to date, department+channel+grade filter, by day", base, 0},
+        {"county, year to date, channel filter, by township", base, 0},
     };
     int nq = (int)(sizeof qs_ / sizeof qs_[0]);
     qs_[0].q.from_day = year_start, qs_[0].q.group = SG_DIVISION, qs_[0].q.division_digits = 6;
@@ -480,6 +481,8 @@ queries:;
     qs_[18].q = qs_[16].q;
     qs_[18].q.from_day = month_start, qs_[18].q.group = SG_DAY;
     snprintf(qs_[18].q.division, 13, "331203000000");
+    qs_[19].q = qs_[2].q;
+    qs_[19].q.channel = 1;
 
     struct store_rd *rd = store_rd(s);
     printf("\n### Statistics: dashboard queries over %lld cases\n\n", done);
