@@ -29,6 +29,7 @@
 #include "core/seed.h"
 #include "core/sla.h"
 #include "core/stats.h"
+#include "store/sqlite_int.h" /* a job that loses its transaction, as an I/O error does */
 #include "store/store.h"
 #include "store/store_stats.h"
 #include "util/clock.h"
@@ -608,6 +609,68 @@ static void test_group_batching(void **state)
     sem_destroy(&done);
 }
 
+/* A job that loses the whole transaction (SQLite rolls it back under the writer, as on an I/O
+ * error or a full disk) takes its group with it: the deltas the group's earlier jobs kept must not
+ * be applied by the next group. */
+static int lose_tx_fn(struct store_tx *tx, void *arg)
+{
+    (void)arg;
+    sqlite3_exec(tx->conn->db, "ROLLBACK", NULL, NULL, NULL);
+    return 0;
+}
+
+static void lose_tx_done(void *arg, int rc)
+{
+    (void)rc;
+    sem_post(arg);
+}
+
+static void test_group_rolled_back_whole(void **state)
+{
+    struct built *b = *state;
+    int64_t ids[2];
+    int k = 0;
+    for (int i = 0; i < b->n && k < 2; i++)
+        if (b->cases[i].lead && !b->cases[i].merged && b->cases[i].category[0])
+            ids[k++] = b->cases[i].id;
+    assert_int_equal(k, 2);
+    int old_grade = bcase_of(b, ids[0])->grade;
+    sem_t gate, done;
+    sem_init(&gate, 0, 0);
+    sem_init(&done, 0, 0);
+    /* group 1: case 0 re-graded (its job succeeds), then the transaction is lost */
+    struct gjob a = {ids[0], old_grade == GRADE_DIFFICULT ? GRADE_SIMPLE : GRADE_DIFFICULT,
+                     -1, 0, 0, &gate, &done, 1};
+    assert_int_equal(store_submit(b->s, gate_fn, NULL, &gate), 0);
+    assert_int_equal(store_submit(b->s, gjob_fn, gjob_done, &a), 0);
+    assert_int_equal(store_submit(b->s, lose_tx_fn, lose_tx_done, &done), 0);
+    sem_post(&gate);
+    sem_wait(&done);
+    sem_wait(&done);
+    assert_int_not_equal(a.rc, 0); /* the group was rolled back */
+    /* group 2: case 1 written */
+    int channel = bcase_of(b, ids[1])->channel == CH_PORTAL ? CH_API : CH_PORTAL;
+    struct gjob c = {ids[1], -1, channel, 0, 0, &gate, &done, 1};
+    assert_int_equal(store_submit(b->s, gjob_fn, gjob_done, &c), 0);
+    sem_wait(&done);
+    assert_int_equal(c.rc, 0);
+    sqlite3 *db;
+    sqlite3_open_v2(b->path, &db, SQLITE_OPEN_READONLY, NULL);
+    for (int i = 0; i < 2; i++)
+        brute_case(b, db, ids[i], bcase_of(b, ids[i]));
+    sqlite3_close(db);
+    assert_int_equal(bcase_of(b, ids[0])->grade, old_grade);
+    assert_int_equal(bcase_of(b, ids[1])->channel, channel);
+    for (int g = 0; g < SG__COUNT; g++) {
+        struct store_stats_query q = all_time();
+        q.group = g;
+        q.division_digits = 9;
+        check_query(b, &q, stats_group_name(g));
+    }
+    sem_destroy(&gate);
+    sem_destroy(&done);
+}
+
 /* Two dimensions besides the division and time (the pair roll-ups), and three (stats_day). */
 static void test_two_dimensions(void **state)
 {
@@ -793,6 +856,7 @@ int main(void)
         cmocka_unit_test(test_filters_and_partial_months),
         cmocka_unit_test(test_two_dimensions),
         cmocka_unit_test(test_group_batching),
+        cmocka_unit_test(test_group_rolled_back_whole),
         cmocka_unit_test(test_rates_and_formulas),
         cmocka_unit_test(test_ranking),
         cmocka_unit_test(test_rebuild_matches_incremental),
