@@ -651,11 +651,12 @@ static void run_group(struct store *s, struct job *jobs, int *results, int n)
                 broken = 1;
         }
         results[i] = r;
+        sq_stats_job_end(&tx, r >= 0);
         /* An I/O error or a full disk can roll back the whole transaction under us. */
         if (sqlite3_get_autocommit(c->db))
             broken = 1;
     }
-    if (broken || tx_ctl(c, SQ_COMMIT, "commit")) {
+    if (broken || sq_stats_flush(&tx) || tx_ctl(c, SQ_COMMIT, "commit")) {
         if (!sqlite3_get_autocommit(c->db))
             tx_ctl(c, SQ_ROLLBACK, "rollback");
         log_error("store: group of %d jobs rolled back", n);

@@ -233,7 +233,7 @@ int store_tx_case_insert(struct store_tx *tx, struct fq_case *c)
         c->id = sqlite3_last_insert_rowid(tx->conn->db);
         if (!c->county[0])
             memcpy(c->county, county, sizeof county);
-        ret = sq_stats_case_written(tx, c); /* statistics aggregates, same transaction */
+        ret = sq_stats_case_inserted(tx, c); /* statistics aggregates, same transaction */
     }
     return ret;
 }

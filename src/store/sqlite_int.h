@@ -225,6 +225,7 @@ struct store_tx {
     struct sq_conn *conn;
     int64_t now;
     int bulk; /* inside store_write_bulk: store_tx_checkpoint allowed */
+    void *stats; /* the statistics deltas of this transaction (sqlite_stats.c); NULL at BEGIN */
 };
 
 struct store_rd {
@@ -278,10 +279,20 @@ json_t *sq_json_time(int64_t ms);
 /* Grows *p (elements of size elem) to hold at least n + 1; FQ_ENOMEM, or FQ_ETOOBIG past max. */
 int sq_grow(void **p, int *cap, int n, size_t elem, int max);
 
-/* Statistics (sqlite_stats.c): called after every write of a case row, and after a change that
- * alters what the case counts as (a repeat link); keeps the aggregates in the same transaction. */
+/* Statistics (sqlite_stats.c): called after every write of a case row (_inserted for a case row
+ * just created: it has no snapshot, assignments or links yet), and after a change that alters what
+ * the case counts as (a repeat link). Inside a writer group the deltas are collected in memory and
+ * applied by sq_stats_flush, which run_group calls before COMMIT; in a bulk job they are applied at
+ * once. Either way the aggregates are exact at every commit. */
 int sq_stats_case_written(struct store_tx *tx, const struct fq_case *c);
+int sq_stats_case_inserted(struct store_tx *tx, const struct fq_case *c);
 int sq_stats_case_refresh(struct store_tx *tx, int64_t case_id);
+/* The end of a job of a writer group: keep (its savepoint was released) or discard (rolled back)
+ * the deltas it collected. Never fails. */
+void sq_stats_job_end(struct store_tx *tx, int keep);
+/* Applies the deltas of the jobs of this group that were kept and forgets all collected deltas.
+ * 0 or FQ_E*: on failure the caller must roll the transaction back. */
+int sq_stats_flush(struct store_tx *tx);
 
 extern const char *const sq_migrations[];
 extern const int sq_migration_count;

@@ -364,5 +364,46 @@ static const char schema_warning[] =
     "  at INTEGER NOT NULL"
     ") WITHOUT ROWID;\n";
 
-const char *const sq_migrations[] = {schema_v1, schema_v2, schema_kiosk, schema_intel, sq_schema_fts, schema_stats, schema_warning, sq_schema_fts_deferred};
+/* Statistics roll-ups chosen for 10 M cases and for the writer's cost per delta
+ * (store/sqlite_stats.c roll_kept): pairs of dimensions (stats_roll dims 5-10, x = "a|b") per
+ * month at county and township level and per day at county level, filled from stats_day; of the
+ * single dimensions only category and department, per month and day at county level; at village
+ * level only the roll-up without dimension (dim 11, x = ""), per month and per day; an index of
+ * stats_day by department for the queries of a department with several other filters. */
+static const char schema_stats_groups[] =
+    "CREATE INDEX stats_day_department ON stats_day(department, day);\n"
+    "DELETE FROM stats_roll WHERE level = 12 OR (level = 9 AND grain = 1) OR dim IN (2, 3) OR "
+    "(dim IN (1, 4) AND level = 9);\n"
+    "INSERT INTO stats_roll(dim, level, grain, division, t, x, intake, closed, settled, on_time, overdue, rated, satisfied, basic, dissatisfied, followed, work_ms, repeats, returned, supervisions, supervised, assigned, responded, returns) "
+    "SELECT p.dim, p.level, p.grain, substr(d.division, 1, p.level), "
+    "CASE p.grain WHEN 0 THEN CAST(strftime('%Y', d.day * 86400, 'unixepoch') AS INTEGER) * 12 + "
+    "CAST(strftime('%m', d.day * 86400, 'unixepoch') AS INTEGER) - 1 ELSE d.day END, "
+    "CASE p.dim WHEN 5 THEN d.category || '|' || d.channel WHEN 6 THEN d.category || '|' || d.grade "
+    "WHEN 7 THEN d.category || '|' || d.department WHEN 8 THEN d.channel || '|' || d.grade "
+    "WHEN 9 THEN d.channel || '|' || d.department WHEN 10 THEN d.grade || '|' || d.department "
+    "ELSE '' END, "
+    "sum(intake), sum(closed), sum(settled), sum(on_time), sum(overdue), sum(rated), sum(satisfied), sum(basic), sum(dissatisfied), sum(followed), sum(work_ms), sum(repeats), sum(returned), sum(supervisions), sum(supervised), sum(assigned), sum(responded), sum(returns) FROM stats_day d, ("
+    "SELECT 5 AS dim, 6 AS level, 0 AS grain UNION ALL "
+    "SELECT 5 AS dim, 9 AS level, 0 AS grain UNION ALL "
+    "SELECT 5 AS dim, 6 AS level, 1 AS grain UNION ALL "
+    "SELECT 6 AS dim, 6 AS level, 0 AS grain UNION ALL "
+    "SELECT 6 AS dim, 9 AS level, 0 AS grain UNION ALL "
+    "SELECT 6 AS dim, 6 AS level, 1 AS grain UNION ALL "
+    "SELECT 7 AS dim, 6 AS level, 0 AS grain UNION ALL "
+    "SELECT 7 AS dim, 9 AS level, 0 AS grain UNION ALL "
+    "SELECT 7 AS dim, 6 AS level, 1 AS grain UNION ALL "
+    "SELECT 8 AS dim, 6 AS level, 0 AS grain UNION ALL "
+    "SELECT 8 AS dim, 9 AS level, 0 AS grain UNION ALL "
+    "SELECT 8 AS dim, 6 AS level, 1 AS grain UNION ALL "
+    "SELECT 9 AS dim, 6 AS level, 0 AS grain UNION ALL "
+    "SELECT 9 AS dim, 9 AS level, 0 AS grain UNION ALL "
+    "SELECT 9 AS dim, 6 AS level, 1 AS grain UNION ALL "
+    "SELECT 10 AS dim, 6 AS level, 0 AS grain UNION ALL "
+    "SELECT 10 AS dim, 9 AS level, 0 AS grain UNION ALL "
+    "SELECT 10 AS dim, 6 AS level, 1 AS grain UNION ALL "
+    "SELECT 11 AS dim, 12 AS level, 0 AS grain UNION ALL "
+    "SELECT 11 AS dim, 12 AS level, 1 AS grain"
+    ") p GROUP BY 1, 2, 3, 4, 5, 6;\n";
+
+const char *const sq_migrations[] = {schema_v1, schema_v2, schema_kiosk, schema_intel, sq_schema_fts, schema_stats, schema_warning, sq_schema_fts_deferred, schema_stats_groups};
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);

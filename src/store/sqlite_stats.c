@@ -3,18 +3,20 @@
  * Every write of a case row (store_tx_case_insert / _update, and a 'repeat' or 'duplicate' link)
  * calls sq_stats_case_written in the same transaction. It asks the installed fact function what the
  * case contributes now, compares that with the snapshot kept in stats_case, and when they differ
- * turns the difference into deltas on stats_day (full grain) and stats_roll (monthly roll-ups):
- * a case moving from "handling" to "closed on time" touches a handful of rows, and a note or an
- * urge touches none. The deltas of one write are merged by key before they are applied, so a case
- * whose key did not change costs one upsert per affected row, not two.
+ * turns the difference into deltas on stats_day (full grain) and the kept roll-ups of stats_roll:
+ * a case moving from "handling" to "closed on time" touches a couple of dozen rows, and a note or
+ * an urge touches none. Inside a writer group the deltas are journalled in memory and merged by
+ * row before COMMIT (sq_stats_flush), so rows shared by the group's cases are written once.
  *
- * A query sums stats_roll for the whole months of its range when its filters and grouping fit a
- * roll-up (the division plus at most one other dimension), and stats_day for the rest. */
+ * A query sums the smallest kept roll-up that carries its dimensions (month rows for the whole
+ * months of its range, day rows or stats_day for the rest), and stats_day otherwise. */
 #include "store/sqlite_int.h"
 #include "store/store_stats.h"
 #include "util/clock.h"
 #include "util/log.h"
 
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,19 +49,78 @@ void store_stats_install(store_stat_fn fn, void *arg)
 
 /* ---- SQL text, built once ---- */
 
-enum { DIM_CATEGORY = 1, DIM_CHANNEL, DIM_GRADE, DIM_DEPARTMENT };
+/* Roll-up dimensions (stats_roll.dim): one of category, channel, grade, department, or a pair of
+ * them (x holds both values joined by '|', in this order: category first, so that a category
+ * filter stays a range on x). */
+enum {
+    DIM_CATEGORY = 1,
+    DIM_CHANNEL,
+    DIM_GRADE,
+    DIM_DEPARTMENT,
+    DIM_CAT_CHANNEL,
+    DIM_CAT_GRADE,
+    DIM_CAT_DEPARTMENT,
+    DIM_CHANNEL_GRADE,
+    DIM_CHANNEL_DEPARTMENT,
+    DIM_GRADE_DEPARTMENT,
+    DIM_NONE, /* no dimension (x = ""): the division and time alone */
+    DIM__END
+};
+enum { B_CAT = 1, B_CHANNEL = 2, B_GRADE = 4, B_DEPT = 8 };
+/* the dimensions of each roll-up dim, as B_* bits */
+static const unsigned dim_bits[DIM__END] = {0,
+                                            B_CAT,
+                                            B_CHANNEL,
+                                            B_GRADE,
+                                            B_DEPT,
+                                            B_CAT | B_CHANNEL,
+                                            B_CAT | B_GRADE,
+                                            B_CAT | B_DEPT,
+                                            B_CHANNEL | B_GRADE,
+                                            B_CHANNEL | B_DEPT,
+                                            B_GRADE | B_DEPT,
+                                            0};
 enum { GRAIN_MONTH, GRAIN_DAY };
-/* division levels (significant digits) of the roll-ups, per grain: a village's days are few
- * enough to read from stats_day through its (division, day) index */
-static const int roll_levels[2][3] = {{6, 9, 12}, {6, 9, 0}};
 #define NLEVELS 3
+static const int levels[NLEVELS] = {6, 9, 12};
+
+/* Which roll-ups are kept (division level in significant digits, per grain), chosen by what a
+ * query at 10 M cases needs and what each delta costs the writer (docs/METRICS.md): pairs per
+ * month at county and township level and per day at county level; category and department alone
+ * per month and per day at county level (a city-wide list by category, the department ranking);
+ * no dimension per month and per day at village level (a county by village). A query reads the
+ * smallest kept roll-up that carries its dimensions (channel and grade alone: their pair), a
+ * township's or a village's remaining days from stats_day (~90 rows a day for a township at
+ * 10 M), and stats_day for the rest. */
+static int roll_kept(int dim, int grain, int level)
+{
+    if (dim == DIM_NONE)
+        return level == 12;
+    if (level == 12)
+        return 0;
+    if (dim_bits[dim] & (dim_bits[dim] - 1)) /* a pair */
+        return level == 6 || grain == GRAIN_MONTH;
+    return level == 6 && (dim == DIM_CATEGORY || dim == DIM_DEPARTMENT);
+}
+
+/* Rough number of values of each dimension bit (B_CAT, B_CHANNEL, B_GRADE, B_DEPT) in one
+ * county and month: what a roll-up of several of them costs a query, relatively. */
+static double roll_rows(int dim)
+{
+    unsigned b = dim_bits[dim];
+    return ((b & B_CAT) ? 150.0 : 1) * ((b & B_CHANNEL) ? 7.0 : 1) * ((b & B_GRADE) ? 5.0 : 1) *
+           ((b & B_DEPT) ? 40.0 : 1);
+}
 
 #define SQL_MAX 4096
+#define BATCH_ROWS 16
+#define SQL_BATCH (SQL_MAX + BATCH_ROWS * 320) /* a row of values: "(?, ... ifnull(?, 0) ...)" */
 #define SQL_PART 1024 /* one list of the counters (the longest, "c = c + excluded.c, ...", ~700)   \
                        */
 static struct {
     char snap_get[SQL_MAX], snap_put[SQL_MAX], day_add[SQL_MAX], roll_add[SQL_MAX];
-    char day_del[SQL_MAX], roll_del[SQL_MAX];
+    char day_add_ret[SQL_MAX], roll_add_ret[SQL_MAX], day_del[SQL_MAX], roll_del[SQL_MAX];
+    char batch[2][SQL_BATCH]; /* stats_day, stats_roll: BATCH_ROWS rows in one upsert */
     char sum_cols[SQL_PART]; /* "sum(intake), sum(closed), ..." */
     char cols[SQL_PART];     /* "intake, closed, ..." */
 } sql;
@@ -67,12 +128,14 @@ static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 static void sql_build(void)
 {
-    char cols[SQL_PART] = "", qs[SQL_PART] = "", upd[SQL_PART] = "", sums[SQL_PART] = "";
-    size_t nc = 0, nq = 0, nu = 0, ns = 0;
+    char cols[SQL_PART] = "", qs[SQL_PART] = "", qz[SQL_PART] = "", upd[SQL_PART] = "",
+         sums[SQL_PART] = "";
+    size_t nc = 0, nq = 0, nz = 0, nu = 0, ns = 0;
     for (int i = 0; i < STAT__COUNT; i++) {
         const char *c = counter_names[i], *sep = i ? ", " : "";
         nc += (size_t)snprintf(cols + nc, sizeof cols - nc, "%s%s", sep, c);
         nq += (size_t)snprintf(qs + nq, sizeof qs - nq, "%s?", sep);
+        nz += (size_t)snprintf(qz + nz, sizeof qz - nz, "%sifnull(?, 0)", sep);
         nu += (size_t)snprintf(upd + nu, sizeof upd - nu, "%s%s = %s + excluded.%s", sep, c, c, c);
         ns += (size_t)snprintf(sums + ns, sizeof sums - ns, "%ssum(%s)", sep, c);
     }
@@ -83,30 +146,53 @@ static void sql_build(void)
              "WHERE case_id = ?1 ORDER BY department",
              cols);
     snprintf(sql.snap_put, sizeof sql.snap_put,
-             "INSERT INTO stats_case(case_id, department, day, division, category, channel, grade, "
-             "%s) VALUES (?, ?, ?, ?, ?, ?, ?, %s)",
+             "INSERT OR REPLACE INTO stats_case(case_id, department, day, division, category, "
+             "channel, grade, %s) VALUES (?, ?, ?, ?, ?, ?, ?, %s)",
              cols, qs);
+    /* the upserts bind only the counters that move: an unbound one is NULL, i.e. 0 */
     snprintf(sql.day_add, sizeof sql.day_add,
              "INSERT INTO stats_day(day, division, category, channel, grade, department, %s) "
              "VALUES (?, ?, ?, ?, ?, ?, %s) ON CONFLICT (day, division, category, channel, grade, "
              "department) DO UPDATE SET %s",
-             cols, qs, upd);
+             cols, qz, upd);
+    snprintf(sql.roll_add, sizeof sql.roll_add,
+             "INSERT INTO stats_roll(dim, level, grain, division, t, x, %s) "
+             "VALUES (?, ?, ?, ?, ?, ?, %s) "
+             "ON CONFLICT (dim, level, grain, division, t, x) DO UPDATE SET %s",
+             cols, qz, upd);
+    size_t da = strlen(sql.day_add), ra = strlen(sql.roll_add);
+    static const char ret[] = " RETURNING intake, assigned";
+    memcpy(sql.day_add_ret, sql.day_add, da);
+    memcpy(sql.day_add_ret + da, ret, sizeof ret); /* both under 2 kB */
+    memcpy(sql.roll_add_ret, sql.roll_add, ra);
+    memcpy(sql.roll_add_ret + ra, ret, sizeof ret);
+    /* the same upserts with BATCH_ROWS rows of values: one statement step for many rows */
+    for (int t = 0; t < 2; t++) {
+        size_t n = (size_t)snprintf(sql.batch[t], SQL_BATCH, "INSERT INTO %s, %s) VALUES ",
+                                    t ? "stats_roll(dim, level, grain, division, t, x"
+                                      : "stats_day(day, division, category, channel, grade, "
+                                        "department",
+                                    cols);
+        for (int r = 0; r < BATCH_ROWS && n < SQL_BATCH; r++)
+            n += (size_t)snprintf(sql.batch[t] + n, SQL_BATCH - n, "%s(?, ?, ?, ?, ?, ?, %s)",
+                                  r ? ", " : "", qz);
+        if (n < SQL_BATCH)
+            snprintf(sql.batch[t] + n, SQL_BATCH - n, " ON CONFLICT (%s) DO UPDATE SET %s",
+                     t ? "dim, level, grain, division, t, x"
+                       : "day, division, category, channel, grade, department",
+                     upd);
+    }
     snprintf(sql.day_del, sizeof sql.day_del,
              "DELETE FROM stats_day WHERE day = ? AND division = ? AND category = ? AND "
              "channel = ? AND grade = ? AND department = ? AND intake = 0 AND assigned = 0");
     snprintf(sql.roll_del, sizeof sql.roll_del,
              "DELETE FROM stats_roll WHERE dim = ? AND level = ? AND grain = ? AND division = ? "
              "AND t = ? AND x = ? AND intake = 0 AND assigned = 0");
-    snprintf(sql.roll_add, sizeof sql.roll_add,
-             "INSERT INTO stats_roll(dim, level, grain, division, t, x, %s) "
-             "VALUES (?, ?, ?, ?, ?, ?, %s) "
-             "ON CONFLICT (dim, level, grain, division, t, x) DO UPDATE SET %s",
-             cols, qs, upd);
 }
 
 /* ---- deltas ---- */
 
-/* The key of one aggregate row (zero-filled, compared with memcmp). */
+/* The key of one aggregate row (zero-filled: hashed and compared as bytes). */
 struct agg_key {
     int table; /* 0 stats_day, 1 stats_roll */
     int dim, level, grain;
@@ -115,7 +201,7 @@ struct agg_key {
     char category[16];
     int channel, grade;
     int64_t department;
-    char x[24];
+    char x[40];
 };
 
 struct delta {
@@ -123,30 +209,81 @@ struct delta {
     int64_t v[STAT__COUNT];
 };
 
-#define MAX_DELTAS (2 * (STAT_FACT_ROWS * (1 + 2 * NLEVELS) + 3 * 2 * NLEVELS))
-
-struct deltas {
-    struct delta d[MAX_DELTAS];
-    int n;
+/* Deltas merged by aggregate row: entries in arrival order, found through an open-addressing
+ * index of entry numbers. Grows by doubling; dmap_clear empties it and keeps the memory. */
+struct dmap {
+    struct delta *d;
+    int n, cap;
+    uint32_t *slot; /* entry number + 1; 0 = free */
+    size_t nslot;   /* a power of two, twice cap */
 };
 
-static void delta_add(struct deltas *ds, const struct agg_key *k, const int64_t *v, int sign)
+static uint64_t key_hash(const struct agg_key *k)
 {
-    struct delta *d = NULL;
-    for (int i = 0; i < ds->n; i++)
-        if (!memcmp(&ds->d[i].k, k, sizeof *k)) {
-            d = &ds->d[i];
-            break;
-        }
-    if (!d) {
-        if (ds->n == MAX_DELTAS) /* cannot happen: sized for two full facts */
-            return;
-        d = &ds->d[ds->n++];
-        memset(d, 0, sizeof *d);
-        d->k = *k;
+    const unsigned char *p = (const unsigned char *)k;
+    uint64_t h = 0x9E3779B97F4A7C15ull, w;
+    size_t i = 0;
+    for (; i + 8 <= sizeof *k; i += 8) {
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
     }
-    for (int i = 0; i < STAT__COUNT; i++)
-        d->v[i] += sign * v[i];
+    for (; i < sizeof *k; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
+static int dmap_grow(struct dmap *m)
+{
+    int cap = m->cap ? m->cap * 2 : 256;
+    size_t nslot = (size_t)cap * 2;
+    uint32_t *slot = calloc(nslot, sizeof *slot);
+    struct delta *d = slot ? realloc(m->d, (size_t)cap * sizeof *d) : NULL;
+    if (!d) {
+        free(slot);
+        return FQ_ENOMEM;
+    }
+    for (int e = 0; e < m->n; e++) {
+        size_t i = key_hash(&d[e].k) & (nslot - 1);
+        while (slot[i])
+            i = (i + 1) & (nslot - 1);
+        slot[i] = (uint32_t)e + 1;
+    }
+    free(m->slot);
+    m->d = d;
+    m->cap = cap;
+    m->slot = slot;
+    m->nslot = nslot;
+    return 0;
+}
+
+/* Adds sign × v to the delta of row k. 0 or FQ_ENOMEM. */
+static int dmap_add(struct dmap *m, const struct agg_key *k, const int64_t *v, int sign)
+{
+    if (m->n == m->cap && dmap_grow(m))
+        return FQ_ENOMEM;
+    size_t i = key_hash(k) & (m->nslot - 1);
+    for (; m->slot[i]; i = (i + 1) & (m->nslot - 1)) {
+        struct delta *d = &m->d[m->slot[i] - 1];
+        if (!memcmp(&d->k, k, sizeof *k)) {
+            for (int c = 0; c < STAT__COUNT; c++)
+                d->v[c] += sign * v[c];
+            return 0;
+        }
+    }
+    struct delta *d = &m->d[m->n];
+    d->k = *k;
+    for (int c = 0; c < STAT__COUNT; c++)
+        d->v[c] = sign * v[c];
+    m->slot[i] = (uint32_t)++m->n;
+    return 0;
+}
+
+static void dmap_clear(struct dmap *m)
+{
+    if (m->slot)
+        memset(m->slot, 0, m->nslot * sizeof *m->slot);
+    m->n = 0;
 }
 
 static int64_t month_of_day(int64_t day)
@@ -156,13 +293,36 @@ static int64_t month_of_day(int64_t day)
     return (int64_t)y * 12 + m - 1;
 }
 
-/* Adds (sign +1) or removes (-1) a whole fact. */
-static void fact_deltas(struct deltas *ds, const struct stat_fact *f, int sign)
+/* The x of a roll-up row of dimension dim for a case (department: the fact row's). */
+static void roll_x(char *x, size_t n, int dim, const struct stat_fact *f, int64_t department)
+{
+    size_t o = 0;
+    unsigned b = dim_bits[dim];
+    x[0] = 0;
+    if (b & B_CAT)
+        o += (size_t)snprintf(x + o, n - o, "%s|", f->category);
+    if (b & B_CHANNEL)
+        o += (size_t)snprintf(x + o, n - o, "%d|", f->channel);
+    if (b & B_GRADE)
+        o += (size_t)snprintf(x + o, n - o, "%d|", f->grade);
+    if (b & B_DEPT)
+        o += (size_t)snprintf(x + o, n - o, "%lld|", (long long)department);
+    if (o > 0 && o < n)
+        x[o - 1] = 0; /* the last separator */
+}
+
+/* Adds (sign +1) or removes (-1) a whole fact: its stats_day rows and every kept roll-up row. A
+ * roll-up with the department counts each department row; the others count the case once (the
+ * rows summed). 0 or FQ_ENOMEM. */
+static int fact_deltas(struct dmap *m, const struct stat_fact *f, int sign)
 {
     struct agg_key k;
     int64_t sum[STAT__COUNT] = {0};
     int64_t month = month_of_day(f->day);
-    for (int r = 0; r < f->n; r++) {
+    int rc = 0;
+    if (f->n == 0)
+        return 0;
+    for (int r = 0; rc == 0 && r < f->n; r++) {
         memset(&k, 0, sizeof k);
         k.table = 0;
         k.day = f->day;
@@ -171,40 +331,32 @@ static void fact_deltas(struct deltas *ds, const struct stat_fact *f, int sign)
         k.channel = f->channel;
         k.grade = f->grade;
         k.department = f->rows[r].department;
-        delta_add(ds, &k, f->rows[r].v, sign);
+        rc = dmap_add(m, &k, f->rows[r].v, sign);
         for (int i = 0; i < STAT__COUNT; i++)
             sum[i] += f->rows[r].v[i];
-        for (int g = GRAIN_MONTH; g <= GRAIN_DAY; g++)
-            for (int l = 0; l < NLEVELS && roll_levels[g][l]; l++) {
-                memset(&k, 0, sizeof k);
-                k.table = 1;
-                k.dim = DIM_DEPARTMENT;
-                k.level = roll_levels[g][l];
-                k.grain = g;
-                k.day = g == GRAIN_MONTH ? month : f->day;
-                memcpy(k.division, f->division, (size_t)k.level);
-                snprintf(k.x, sizeof k.x, "%lld", (long long)f->rows[r].department);
-                delta_add(ds, &k, f->rows[r].v, sign);
-            }
     }
-    if (f->n == 0)
-        return;
-    for (int dim = DIM_CATEGORY; dim <= DIM_GRADE; dim++)
-        for (int g = GRAIN_MONTH; g <= GRAIN_DAY; g++)
-            for (int l = 0; l < NLEVELS && roll_levels[g][l]; l++) {
-                memset(&k, 0, sizeof k);
-                k.table = 1;
-                k.dim = dim;
-                k.level = roll_levels[g][l];
-                k.grain = g;
-                k.day = g == GRAIN_MONTH ? month : f->day;
-                memcpy(k.division, f->division, (size_t)k.level);
-                if (dim == DIM_CATEGORY)
-                    memcpy(k.x, f->category, sizeof f->category);
-                else
-                    snprintf(k.x, sizeof k.x, "%d", dim == DIM_CHANNEL ? f->channel : f->grade);
-                delta_add(ds, &k, sum, sign);
-            }
+    for (int dim = DIM_CATEGORY; rc == 0 && dim < DIM__END; dim++) {
+        int per_row = (dim_bits[dim] & B_DEPT) != 0;
+        for (int r = 0; rc == 0 && r < (per_row ? f->n : 1); r++) {
+            char x[sizeof k.x] = ""; /* zero-filled: keys are compared as bytes */
+            roll_x(x, sizeof x, dim, f, f->rows[r].department);
+            for (int g = GRAIN_MONTH; rc == 0 && g <= GRAIN_DAY; g++)
+                for (int l = 0; rc == 0 && l < NLEVELS; l++) {
+                    if (!roll_kept(dim, g, levels[l]))
+                        continue;
+                    memset(&k, 0, sizeof k);
+                    k.table = 1;
+                    k.dim = dim;
+                    k.level = levels[l];
+                    k.grain = g;
+                    k.day = g == GRAIN_MONTH ? month : f->day;
+                    memcpy(k.division, f->division, (size_t)k.level);
+                    memcpy(k.x, x, sizeof k.x);
+                    rc = dmap_add(m, &k, per_row ? f->rows[r].v : sum, sign);
+                }
+        }
+    }
+    return rc;
 }
 
 static int is_zero(const int64_t *v)
@@ -215,53 +367,104 @@ static int is_zero(const int64_t *v)
     return 1;
 }
 
+/* Binds the key of an aggregate row from parameter p + 1 on; returns the number of the next
+ * parameter less p. */
+static int bind_key_at(sqlite3_stmt *st, int p, const struct agg_key *k)
+{
+    int i = p + 1;
+    if (k->table == 0) {
+        sqlite3_bind_int64(st, i++, k->day);
+        sqlite3_bind_text(st, i++, k->division, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, i++, k->category, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, i++, k->channel);
+        sqlite3_bind_int(st, i++, k->grade);
+        sqlite3_bind_int64(st, i++, k->department);
+    } else {
+        sqlite3_bind_int(st, i++, k->dim);
+        sqlite3_bind_int(st, i++, k->level);
+        sqlite3_bind_int(st, i++, k->grain);
+        sqlite3_bind_text(st, i++, k->division, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, i++, k->day);
+        sqlite3_bind_text(st, i++, k->x, -1, SQLITE_STATIC);
+    }
+    return i - p;
+}
+
+static int bind_key(sqlite3_stmt *st, const struct agg_key *k)
+{
+    return bind_key_at(st, 0, k);
+}
+
+/* One upsert per aggregate row, binding only the counters that move (the others default to 0).
+ * A delta that lowers the cases or assignments of a row reads the row's new figures back
+ * (RETURNING) and deletes the row when it holds neither: every counter implies one of those two
+ * in the same row, so such a row holds only zeros. */
 static int apply_delta(struct sq_conn *conn, const struct delta *d)
 {
-    sqlite3_stmt *st = sq_stmt_dyn(conn, d->k.table ? sql.roll_add : sql.day_add);
+    int shrink = d->v[STAT_INTAKE] < 0 || d->v[STAT_ASSIGNED] < 0;
+    sqlite3_stmt *st = sq_stmt_dyn(conn, d->k.table ? (shrink ? sql.roll_add_ret : sql.roll_add)
+                                                    : (shrink ? sql.day_add_ret : sql.day_add));
     if (!st)
         return FQ_EIO;
-    int i = 1;
-    if (d->k.table == 0) {
-        sqlite3_bind_int64(st, i++, d->k.day);
-        sqlite3_bind_text(st, i++, d->k.division, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, i++, d->k.category, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, i++, d->k.channel);
-        sqlite3_bind_int(st, i++, d->k.grade);
-        sqlite3_bind_int64(st, i++, d->k.department);
-    } else {
-        sqlite3_bind_int(st, i++, d->k.dim);
-        sqlite3_bind_int(st, i++, d->k.level);
-        sqlite3_bind_int(st, i++, d->k.grain);
-        sqlite3_bind_text(st, i++, d->k.division, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, i++, d->k.day);
-        sqlite3_bind_text(st, i++, d->k.x, -1, SQLITE_TRANSIENT);
-    }
+    sqlite3_clear_bindings(st);
+    int i = bind_key(st, &d->k);
     for (int c = 0; c < STAT__COUNT; c++)
-        sqlite3_bind_int64(st, i++, d->v[c]);
-    int rc = sq_exec_stmt(conn, st, "stats delta");
-    if (rc || (d->v[STAT_INTAKE] >= 0 && d->v[STAT_ASSIGNED] >= 0))
-        return rc;
-    /* a row left with neither cases nor assignments holds only zeros: drop it (every counter
-     * implies one of those two in the same row) */
+        if (d->v[c])
+            sqlite3_bind_int64(st, i + c, d->v[c]);
+    int rc = sqlite3_step(st), empty = 0, ret = 0;
+    if (rc == SQLITE_ROW) {
+        empty = !sqlite3_column_int64(st, 0) && !sqlite3_column_int64(st, 1);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE)
+        ret = sq_error(conn, rc, "stats delta");
+    sqlite3_reset(st);
+    if (ret || !empty)
+        return ret;
     if (!(st = sq_stmt_dyn(conn, d->k.table ? sql.roll_del : sql.day_del)))
         return FQ_EIO;
-    i = 1;
-    if (d->k.table == 0) {
-        sqlite3_bind_int64(st, i++, d->k.day);
-        sqlite3_bind_text(st, i++, d->k.division, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, i++, d->k.category, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, i++, d->k.channel);
-        sqlite3_bind_int(st, i++, d->k.grade);
-        sqlite3_bind_int64(st, i++, d->k.department);
-    } else {
-        sqlite3_bind_int(st, i++, d->k.dim);
-        sqlite3_bind_int(st, i++, d->k.level);
-        sqlite3_bind_int(st, i++, d->k.grain);
-        sqlite3_bind_text(st, i++, d->k.division, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, i++, d->k.day);
-        sqlite3_bind_text(st, i++, d->k.x, -1, SQLITE_TRANSIENT);
-    }
+    bind_key(st, &d->k);
     return sq_exec_stmt(conn, st, "stats delete empty");
+}
+
+/* Applies every non-zero delta of m, in arrival order, and empties m. */
+static int dmap_apply(struct sq_conn *conn, struct dmap *m)
+{
+    int rc = 0, nb[2] = {0, 0};
+    const struct delta *b[2][BATCH_ROWS];
+    for (int e = 0; rc == 0 && e < m->n; e++) {
+        const struct delta *d = &m->d[e];
+        if (is_zero(d->v))
+            continue;
+        if (d->v[STAT_INTAKE] < 0 || d->v[STAT_ASSIGNED] < 0) { /* may empty its row */
+            rc = apply_delta(conn, d);
+            continue;
+        }
+        int t = d->k.table;
+        b[t][nb[t]++] = d;
+        if (nb[t] < BATCH_ROWS)
+            continue;
+        /* BATCH_ROWS rows of one table in one upsert (their keys are distinct) */
+        sqlite3_stmt *st = sq_stmt_dyn(conn, sql.batch[t]);
+        if (!st) {
+            rc = FQ_EIO;
+            break;
+        }
+        sqlite3_clear_bindings(st);
+        for (int r = 0, p = 0; r < BATCH_ROWS; r++, p += 6 + STAT__COUNT) {
+            int i = p + bind_key_at(st, p, &b[t][r]->k);
+            for (int c = 0; c < STAT__COUNT; c++)
+                if (b[t][r]->v[c])
+                    sqlite3_bind_int64(st, i + c, b[t][r]->v[c]);
+        }
+        rc = sq_exec_stmt(conn, st, "stats deltas");
+        nb[t] = 0;
+    }
+    for (int t = 0; t < 2; t++) /* the rest one by one */
+        for (int r = 0; rc == 0 && r < nb[t]; r++)
+            rc = apply_delta(conn, b[t][r]);
+    dmap_clear(m);
+    return rc;
 }
 
 /* ---- snapshots ---- */
@@ -293,26 +496,52 @@ static int snapshot_get(struct sq_conn *conn, int64_t case_id, struct stat_fact 
     return ret;
 }
 
-static int snapshot_put(struct sq_conn *conn, int64_t case_id, const struct stat_fact *f)
+static int fact_row_equal(const struct stat_fact *a, const struct stat_fact *b, int r, int s)
 {
-    sqlite3_stmt *st = sq_stmt_dyn(conn, "DELETE FROM stats_case WHERE case_id = ?1");
-    if (!st)
-        return FQ_EIO;
-    sqlite3_bind_int64(st, 1, case_id);
-    int rc = sq_exec_stmt(conn, st, "stats snapshot delete");
-    for (int r = 0; rc == 0 && r < f->n; r++) {
+    return a->day == b->day && !strcmp(a->division, b->division) &&
+           !strcmp(a->category, b->category) && a->channel == b->channel &&
+           a->grade == b->grade && a->rows[r].department == b->rows[s].department &&
+           !memcmp(a->rows[r].v, b->rows[s].v, sizeof a->rows[r].v);
+}
+
+/* Replaces the snapshot of a case (old: what stats_case holds, in canonical order) by new: the
+ * rows of departments that left are deleted, changed rows replaced, unchanged rows left alone. */
+static int snapshot_put(struct sq_conn *conn, int64_t case_id, const struct stat_fact *old,
+                        const struct stat_fact *new)
+{
+    sqlite3_stmt *st;
+    int rc = 0, s = 0;
+    for (int r = 0; rc == 0 && r < old->n; r++) {
+        int64_t dep = old->rows[r].department;
+        while (s < new->n && new->rows[s].department < dep)
+            s++;
+        if (s < new->n && new->rows[s].department == dep)
+            continue;
+        if (!(st = sq_stmt_dyn(conn, "DELETE FROM stats_case WHERE case_id = ?1 AND "
+                                     "department = ?2")))
+            return FQ_EIO;
+        sqlite3_bind_int64(st, 1, case_id);
+        sqlite3_bind_int64(st, 2, dep);
+        rc = sq_exec_stmt(conn, st, "stats snapshot delete");
+    }
+    s = 0;
+    for (int r = 0; rc == 0 && r < new->n; r++) {
+        while (s < old->n && old->rows[s].department < new->rows[r].department)
+            s++;
+        if (s < old->n && fact_row_equal(new, old, r, s))
+            continue;
         if (!(st = sq_stmt_dyn(conn, sql.snap_put)))
             return FQ_EIO;
         int i = 1;
         sqlite3_bind_int64(st, i++, case_id);
-        sqlite3_bind_int64(st, i++, f->rows[r].department);
-        sqlite3_bind_int64(st, i++, f->day);
-        sqlite3_bind_text(st, i++, f->division, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, i++, f->category, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, i++, f->channel);
-        sqlite3_bind_int(st, i++, f->grade);
+        sqlite3_bind_int64(st, i++, new->rows[r].department);
+        sqlite3_bind_int64(st, i++, new->day);
+        sqlite3_bind_text(st, i++, new->division, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, i++, new->category, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, i++, new->channel);
+        sqlite3_bind_int(st, i++, new->grade);
         for (int c = 0; c < STAT__COUNT; c++)
-            sqlite3_bind_int64(st, i++, f->rows[r].v[c]);
+            sqlite3_bind_int64(st, i++, new->rows[r].v[c]);
         rc = sq_exec_stmt(conn, st, "stats snapshot insert");
     }
     return rc;
@@ -373,7 +602,127 @@ static unsigned links_of(struct sq_conn *conn, int64_t case_id)
     return links;
 }
 
-int sq_stats_case_written(struct store_tx *tx, const struct fq_case *c)
+/* ---- deltas collected per writer group ----
+ *
+ * Inside a group (run_group), a case write does not touch the aggregates: it appends (old fact,
+ * new fact) to the writer thread's journal, in memory. When the job ends, run_group calls
+ * sq_stats_job_end: a job whose savepoint was released keeps its entries, a job rolled back has
+ * them cut off (its snapshot change went with the savepoint). Before COMMIT, sq_stats_flush merges
+ * the kept entries by aggregate row — many intakes of a day hit the same county and township
+ * rows — applies each row once and empties the journal. The snapshot (stats_case) is still
+ * written in the job, so a later write of the same case in the same group diffs against it. The
+ * journal belongs to one transaction (store_tx.stats, NULL at BEGIN): the first case write of a
+ * group starts it empty, so the entries of a group rolled back whole are never applied. */
+
+struct journal {
+    unsigned char *buf; /* entries: struct jhead, old fact, new fact (compact) */
+    size_t len, cap;
+    size_t kept;  /* the entries before this offset belong to jobs that ended well */
+    struct dmap m; /* the deltas being merged */
+};
+
+struct jhead {
+    uint32_t old_len, new_len; /* bytes of each compact fact */
+};
+
+#define FACT_HEAD offsetof(struct stat_fact, rows)
+#define FACT_ROW sizeof(((struct stat_fact *)0)->rows[0])
+#define JALIGN(x) (((x) + 7) & ~(size_t)7)
+
+static pthread_key_t journal_key;
+static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
+
+static void journal_free(void *p)
+{
+    struct journal *j = p;
+    if (j) {
+        free(j->buf);
+        free(j->m.d);
+        free(j->m.slot);
+    }
+    free(j);
+}
+
+static void journal_key_make(void)
+{
+    pthread_key_create(&journal_key, journal_free);
+}
+
+/* The calling thread's journal, created on first use; NULL when out of memory. */
+static struct journal *journal_get(void)
+{
+    pthread_once(&journal_once, journal_key_make);
+    struct journal *j = pthread_getspecific(journal_key);
+    if (!j && (j = calloc(1, sizeof *j)) && pthread_setspecific(journal_key, j)) {
+        free(j);
+        j = NULL;
+    }
+    return j;
+}
+
+static size_t fact_bytes(const struct stat_fact *f)
+{
+    return JALIGN(FACT_HEAD + (size_t)f->n * FACT_ROW);
+}
+
+static int journal_add(struct journal *j, const struct stat_fact *of, const struct stat_fact *nf)
+{
+    size_t ol = fact_bytes(of), nl = fact_bytes(nf), need = sizeof(struct jhead) + ol + nl;
+    if (j->len + need > j->cap) {
+        size_t cap = j->cap ? j->cap * 2 : 256 * 1024;
+        while (cap < j->len + need)
+            cap *= 2;
+        unsigned char *p = realloc(j->buf, cap);
+        if (!p)
+            return FQ_ENOMEM;
+        j->buf = p;
+        j->cap = cap;
+    }
+    struct jhead h = {(uint32_t)ol, (uint32_t)nl};
+    memcpy(j->buf + j->len, &h, sizeof h);
+    memcpy(j->buf + j->len + sizeof h, of, FACT_HEAD + (size_t)of->n * FACT_ROW);
+    memcpy(j->buf + j->len + sizeof h + ol, nf, FACT_HEAD + (size_t)nf->n * FACT_ROW);
+    j->len += need;
+    return 0;
+}
+
+void sq_stats_job_end(struct store_tx *tx, int keep)
+{
+    struct journal *j = tx ? tx->stats : NULL;
+    if (!j)
+        return;
+    if (keep)
+        j->kept = j->len;
+    else
+        j->len = j->kept;
+}
+
+int sq_stats_flush(struct store_tx *tx)
+{
+    struct journal *j = tx ? tx->stats : NULL;
+    if (!j)
+        return 0;
+    tx->stats = NULL;
+    int rc = 0;
+    for (size_t off = 0; rc == 0 && off < j->kept;) {
+        struct jhead h;
+        memcpy(&h, j->buf + off, sizeof h);
+        const struct stat_fact *of = (const void *)(j->buf + off + sizeof h);
+        const struct stat_fact *nf = (const void *)(j->buf + off + sizeof h + h.old_len);
+        if (!(rc = fact_deltas(&j->m, of, -1)))
+            rc = fact_deltas(&j->m, nf, +1);
+        off += sizeof h + h.old_len + h.new_len;
+    }
+    if (rc == 0)
+        rc = dmap_apply(tx->conn, &j->m);
+    dmap_clear(&j->m);
+    j->len = j->kept = 0;
+    return rc;
+}
+
+/* The write of case c: new contribution against the snapshot (none for a case row just
+ * inserted), the snapshot replaced, the deltas applied now (bulk) or collected for the group. */
+static int case_written(struct store_tx *tx, const struct fq_case *c, int fresh)
 {
     if (!stat_fn || !tx || !c || !c->id)
         return 0;
@@ -381,40 +730,56 @@ int sq_stats_case_written(struct store_tx *tx, const struct fq_case *c)
     struct sq_conn *conn = tx->conn;
     struct fq_assignment *as = NULL;
     struct stat_fact *nf = NULL, *of = NULL;
-    struct deltas *ds = NULL;
-    int nas = 0, rc;
+    struct journal *j = journal_get();
+    int nas = 0, rc = 0;
     nf = malloc(sizeof *nf);
     of = malloc(sizeof *of);
-    ds = malloc(sizeof *ds);
-    if (!nf || !of || !ds) {
+    if (!nf || !of || !j) {
         rc = FQ_ENOMEM;
         goto done;
     }
-    if ((rc = store_tx_assignments(tx, c->id, &as, &nas)))
+    /* a new row has no assignments or links yet (they reference its id) */
+    if (!fresh && (rc = store_tx_assignments(tx, c->id, &as, &nas)))
         goto done;
     memset(nf, 0, sizeof *nf);
-    stat_fn(c, as, nas, links_of(conn, c->id), nf, stat_arg);
+    stat_fn(c, as, nas, fresh ? 0 : links_of(conn, c->id), nf, stat_arg);
     if (nf->n > STAT_FACT_ROWS)
         nf->n = STAT_FACT_ROWS;
     fact_normalise(nf);
-    if ((rc = snapshot_get(conn, c->id, of)))
+    if (fresh)
+        memset(of, 0, FACT_HEAD);
+    else if ((rc = snapshot_get(conn, c->id, of)))
         goto done;
     if (fact_equal(nf, of))
         goto done;
-    ds->n = 0;
-    fact_deltas(ds, of, -1);
-    fact_deltas(ds, nf, +1);
-    for (int i = 0; rc == 0 && i < ds->n; i++)
-        if (!is_zero(ds->d[i].v))
-            rc = apply_delta(conn, &ds->d[i]);
+    if (!tx->bulk) {
+        if (!tx->stats) { /* the first case write of this transaction */
+            j->len = j->kept = 0;
+            tx->stats = j;
+        }
+        rc = journal_add(j, of, nf);
+    } else {
+        dmap_clear(&j->m);
+        if (!(rc = fact_deltas(&j->m, of, -1)) && !(rc = fact_deltas(&j->m, nf, +1)))
+            rc = dmap_apply(conn, &j->m);
+    }
     if (rc == 0)
-        rc = snapshot_put(conn, c->id, nf);
+        rc = snapshot_put(conn, c->id, of, nf);
 done:
     free(as);
     free(nf);
     free(of);
-    free(ds);
     return rc;
+}
+
+int sq_stats_case_written(struct store_tx *tx, const struct fq_case *c)
+{
+    return case_written(tx, c, 0);
+}
+
+int sq_stats_case_inserted(struct store_tx *tx, const struct fq_case *c)
+{
+    return case_written(tx, c, 1);
 }
 
 int sq_stats_case_refresh(struct store_tx *tx, int64_t case_id)
@@ -493,10 +858,26 @@ int store_stats_rebuild(struct store *s, void (*progress)(long done, long total,
 /* Where rows come from: the full-grain table (or the snapshots), month roll-ups, day roll-ups. */
 enum source { SRC_DAY, SRC_MONTH, SRC_DROLL };
 
-/* The group key of q as SQL over a source. */
-static void key_expr(const struct store_stats_query *q, int src, char *out, size_t n)
+/* The value of dimension bit in a roll-up's x: x itself, or one side of a pair. */
+static const char *x_part(int dim, unsigned bit)
+{
+    unsigned b = dim_bits[dim];
+    if (!(b & (b - 1)) || !bit)
+        return "x";
+    return (b & (bit - 1)) ? "substr(x, instr(x, '|') + 1)" /* the second of the pair */
+                           : "substr(x, 1, instr(x, '|') - 1)";
+}
+
+/* The group key of q as SQL over a source (dim: the roll-up's, for SRC_MONTH / SRC_DROLL). */
+static void key_expr(const struct store_stats_query *q, int src, int dim, char *out, size_t n)
 {
     const char *col = NULL, *t = src == SRC_DAY ? "day" : "t";
+    unsigned bit = q->group == SG_DEPARTMENT                               ? B_DEPT
+                   : q->group == SG_CHANNEL                                ? B_CHANNEL
+                   : q->group == SG_GRADE                                  ? B_GRADE
+                   : q->group == SG_CATEGORY || q->group == SG_CATEGORY1 ? B_CAT
+                                                                           : 0;
+    const char *xs = src == SRC_DAY ? "category" : x_part(dim, bit);
     switch (q->group) {
     case SG_DIVISION:
         snprintf(out, n, "substr(division, 1, %d)", q->division_digits);
@@ -511,12 +892,12 @@ static void key_expr(const struct store_stats_query *q, int src, char *out, size
         col = "grade";
         break;
     case SG_CATEGORY:
-        snprintf(out, n, "%s", src == SRC_DAY ? "category" : "x");
+        snprintf(out, n, "%s", xs);
         return;
     case SG_CATEGORY1:
         snprintf(out, n,
                  "coalesce((SELECT nullif(parent, '') FROM categories WHERE code = %s), %s)",
-                 src == SRC_DAY ? "category" : "x", src == SRC_DAY ? "category" : "x");
+                 xs, xs);
         return;
     case SG_DAY:
         snprintf(out, n, "printf('%%d', %s)", t);
@@ -552,7 +933,7 @@ static void key_expr(const struct store_stats_query *q, int src, char *out, size
     if (src == SRC_DAY)
         snprintf(out, n, "CAST(%s AS TEXT)", col);
     else
-        snprintf(out, n, "x");
+        snprintf(out, n, "%s", xs);
 }
 
 /* The roll-up divisions of the subtree [?3, ?4) at level ?13: each division code cut to the
@@ -562,43 +943,63 @@ static void key_expr(const struct store_stats_query *q, int src, char *out, size
 #define IN_DIVISIONS                                                                               \
     "(SELECT DISTINCT substr(code, 1, ?13) FROM divisions WHERE code >= ?3 AND code < ?4)"
 
-/* Which roll-up dimension answers q, or 0 when only stats_day can. */
-static int roll_dim(const struct store_stats_query *q)
+/* The dimensions (B_*) q filters or groups by. */
+static unsigned query_dims(const struct store_stats_query *q)
 {
-    int want = 0, n = 0;
-    if (q->category[0] || q->group == SG_CATEGORY || q->group == SG_CATEGORY1) {
-        want = DIM_CATEGORY;
-        n++;
-    }
-    if (q->channel >= 0 || q->group == SG_CHANNEL) {
-        want = DIM_CHANNEL;
-        n++;
-    }
-    if (q->grade >= 0 || q->group == SG_GRADE) {
-        want = DIM_GRADE;
-        n++;
-    }
-    if (q->department || q->group == SG_DEPARTMENT) {
-        want = DIM_DEPARTMENT;
-        n++;
-    }
-    if (n > 1)
-        return 0;
-    return n ? want : DIM_GRADE; /* the smallest roll-up when only division and time matter */
+    unsigned want = 0;
+    if (q->category[0] || q->group == SG_CATEGORY || q->group == SG_CATEGORY1)
+        want |= B_CAT;
+    if (q->channel >= 0 || q->group == SG_CHANNEL)
+        want |= B_CHANNEL;
+    if (q->grade >= 0 || q->group == SG_GRADE)
+        want |= B_GRADE;
+    if (q->department || q->group == SG_DEPARTMENT)
+        want |= B_DEPT;
+    return want;
 }
 
-/* The filter of the one dimension a roll-up carries in x. */
-static const char *x_filter(const struct store_stats_query *q, int dim)
+/* Which roll-up answers q at a division level: the smallest kept one that carries every
+ * dimension q filters or groups by (the others summed away), or 0 when only stats_day can. */
+static int roll_dim(const struct store_stats_query *q, int level)
 {
-    if (dim == DIM_CATEGORY && q->category[0])
-        return " AND x >= ?5 AND x < ?6";
-    if (dim == DIM_CHANNEL && q->channel >= 0)
-        return " AND x = CAST(?7 AS TEXT)";
-    if (dim == DIM_GRADE && q->grade >= 0)
-        return " AND x = CAST(?8 AS TEXT)";
-    if (dim == DIM_DEPARTMENT && q->department)
-        return " AND x = CAST(?9 AS TEXT)";
-    return "";
+    unsigned want = query_dims(q);
+    int best = 0;
+    for (int dim = DIM_CATEGORY; dim < DIM__END; dim++)
+        if ((dim_bits[dim] & want) == want && roll_kept(dim, GRAIN_MONTH, level) &&
+            (!best || roll_rows(dim) < roll_rows(best)))
+            best = dim;
+    return best;
+}
+
+/* The filters of the dimensions a roll-up carries in x (a pair's first value is a range on x). */
+static void x_filter(const struct store_stats_query *q, int dim, char *out, size_t n)
+{
+    static const struct {
+        unsigned bit;
+        const char *param;
+    } f[] = {{B_CHANNEL, "?7"}, {B_GRADE, "?8"}, {B_DEPT, "?9"}};
+    unsigned b = dim_bits[dim];
+    size_t o = 0;
+    out[0] = 0;
+    if ((b & B_CAT) && q->category[0])
+        o += (size_t)snprintf(out + o, n - o, " AND x >= ?5 AND x < ?6");
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        int on = f[i].bit == B_CHANNEL ? q->channel >= 0
+                 : f[i].bit == B_GRADE ? q->grade >= 0
+                                       : q->department != 0;
+        if (!(b & f[i].bit) || !on || o >= n)
+            continue;
+        if (!(b & (b - 1))) /* one dimension */
+            o += (size_t)snprintf(out + o, n - o, " AND x = CAST(%s AS TEXT)", f[i].param);
+        else if (b & (f[i].bit - 1)) /* second of a pair */
+            o += (size_t)snprintf(out + o, n - o,
+                                  " AND substr(x, instr(x, '|') + 1) = CAST(%s AS TEXT)",
+                                  f[i].param);
+        else /* first of a pair: a range on x */
+            o += (size_t)snprintf(out + o, n - o,
+                                  " AND x >= CAST(%s AS TEXT) || '|' AND x < CAST(%s AS TEXT) || '}'",
+                                  f[i].param, f[i].param);
+    }
 }
 
 static int sum_query(struct store_rd *rd, const struct store_stats_query *q, int snapshots,
@@ -616,28 +1017,39 @@ static int sum_query(struct store_rd *rd, const struct store_stats_query *q, int
 
     /* plan: whole months from the month roll-ups, the other days from the day roll-ups (or,
      * below township level or with several filtered dimensions, from stats_day) */
-    int dim = snapshots ? 0 : roll_dim(q);
-    int level = 0, use_months = 0;
+    int need = (int)strlen(lo);
+    if (q->group == SG_DIVISION && q->division_digits > need)
+        need = q->division_digits;
+    int level = need <= 6 ? 6 : need <= 9 ? 9 : 12;
+    int dim = snapshots ? 0 : roll_dim(q, level);
+    if (dim && !query_dims(q) && level == 9) {
+        /* no dimension at township level: the village rows, which have days too (a township's
+         * days from stats_day cost ~90 rows each at 10 M) */
+        level = 12;
+        dim = DIM_NONE;
+    }
+    int use_months = 0, edge_roll = 0;
     int64_t m_lo = 0, m_hi = 0, mid_lo = q->to_day, mid_hi = q->to_day;
     if (dim) {
-        int need = (int)strlen(lo);
-        if (q->group == SG_DIVISION && q->division_digits > need)
-            need = q->division_digits;
-        level = need <= 6 ? 6 : need <= 9 ? 9 : 12;
-        if (q->group != SG_DAY && q->group != SG_WEEK) {
-            int y, m, d;
-            ymd_from_day(q->from_day, &y, &m, &d);
-            m_lo = (int64_t)y * 12 + m - 1 + (d > 1);
-            ymd_from_day(q->to_day, &y, &m, &d);
-            m_hi = (int64_t)y * 12 + m - 1; /* exclusive */
-            if (m_hi > m_lo) {
-                use_months = 1;
-                mid_lo = day_from_ymd((int)(m_lo / 12), (int)(m_lo % 12) + 1, 1);
-                mid_hi = day_from_ymd((int)(m_hi / 12), (int)(m_hi % 12) + 1, 1);
-            }
+        edge_roll = roll_kept(dim, GRAIN_DAY, level);
+    }
+    if (dim && q->group != SG_DAY && q->group != SG_WEEK) {
+        int y, m, d;
+        ymd_from_day(q->from_day, &y, &m, &d);
+        m_lo = (int64_t)y * 12 + m - 1 + (d > 1);
+        ymd_from_day(q->to_day, &y, &m, &d);
+        m_hi = (int64_t)y * 12 + m - 1; /* exclusive */
+        if (m_hi > m_lo) {
+            use_months = 1;
+            mid_lo = day_from_ymd((int)(m_lo / 12), (int)(m_lo % 12) + 1, 1);
+            mid_hi = day_from_ymd((int)(m_hi / 12), (int)(m_hi % 12) + 1, 1);
         }
     }
-    int edge_roll = dim && level <= 9;
+    if (dim && !use_months && !edge_roll) /* only days, and no day roll-up: stats_day */
+        dim = 0;
+    char xf[400] = "";
+    if (dim)
+        x_filter(q, dim, xf, sizeof xf);
 
     /* ?1 from ?2 to ?3 lo ?4 hi ?5 category ?6 category~ ?7 channel ?8 grade ?9 department
      * ?10 mid_lo ?11 mid_hi ?12 dim ?13 level ?14 m_lo ?15 m_hi */
@@ -652,22 +1064,26 @@ static int sum_query(struct store_rd *rd, const struct store_stats_query *q, int
         if (part)
             n += (size_t)snprintf(sqlbuf + n, sizeof sqlbuf - n, " UNION ALL ");
         if (edge_roll) {
-            key_expr(q, SRC_DROLL, key, sizeof key);
+            key_expr(q, SRC_DROLL, dim, key, sizeof key);
             n += (size_t)snprintf(sqlbuf + n, sizeof sqlbuf - n,
                                   "SELECT %s AS k, %s FROM stats_roll WHERE dim = ?12 AND "
                                   "level = ?13 AND grain = 1 AND division IN " IN_DIVISIONS
                                   " AND %s%s",
-                                  key, sql.cols, r, x_filter(q, dim));
+                                  key, sql.cols, r, xf);
             continue;
         }
-        key_expr(q, SRC_DAY, key, sizeof key);
+        /* a department's days above township level: its (department, day) index, the other
+         * filters checked on the index entries; below: the divisions' (division, day) index */
+        int by_dept = !snapshots && q->department && strlen(lo) <= 6;
+        key_expr(q, SRC_DAY, 0, key, sizeof key);
         n += (size_t)snprintf(sqlbuf + n, sizeof sqlbuf - n,
                               "SELECT %s AS k, %s FROM %s WHERE %s AND %s", key, sql.cols,
                               snapshots         ? "stats_case"
+                              : by_dept         ? "stats_day INDEXED BY stats_day_department"
                               : strlen(lo) >= 6 ? "stats_day INDEXED BY stats_day_division"
                                                 : "stats_day",
                               r,
-                              snapshots || strlen(lo) < 6
+                              snapshots || by_dept || strlen(lo) < 6
                                   ? "division >= ?3 AND division < ?4" /* by the day range */
                                   : "division IN (SELECT code FROM divisions WHERE "
                                     "code >= ?3 AND code < ?4)");
@@ -682,12 +1098,12 @@ static int sum_query(struct store_rd *rd, const struct store_stats_query *q, int
             n += (size_t)snprintf(sqlbuf + n, sizeof sqlbuf - n, " AND department = ?9");
     }
     if (use_months) {
-        key_expr(q, SRC_MONTH, key, sizeof key);
+        key_expr(q, SRC_MONTH, dim, key, sizeof key);
         n += (size_t)snprintf(sqlbuf + n, sizeof sqlbuf - n,
                               " UNION ALL SELECT %s AS k, %s FROM stats_roll WHERE dim = ?12 AND "
                               "level = ?13 AND grain = 0 AND division IN " IN_DIVISIONS " AND "
                               "t >= ?14 AND t < ?15%s",
-                              key, sql.cols, x_filter(q, dim));
+                              key, sql.cols, xf);
     }
     n += (size_t)snprintf(sqlbuf + n, sizeof sqlbuf - n, ") GROUP BY k ORDER BY k");
     if (n >= sizeof sqlbuf)

@@ -9,12 +9,14 @@
  * registered (created_at, China time), whatever happens to it later.
  *
  * Aggregates (store/sqlite_stats.c):
- *   stats_day    (day, division, category, channel, grade, department) — the full grain;
- *   stats_roll   (dim, level, grain, division, t, x) — per month (grain 0; division cut to
- *                county, township or village level) and per day (grain 1; county or township),
- *                with one other dimension x (category, channel, grade or department): what
- *                dashboards read. A village's days come from stats_day by its (division, day)
- *                index; queries filtering two dimensions besides division and time scan stats_day.
+ *   stats_day    (day, division, category, channel, grade, department) — the full grain, indexed
+ *                by (division, day) and (department, day);
+ *   stats_roll   (dim, level, grain, division, t, x) — per month (grain 0) and per day (grain 1),
+ *                division cut to county, township or village level, x the values of a pair of
+ *                dimensions ("a|b"), of category or department alone, or none (""); which are kept
+ *                and why: docs/METRICS.md. A query reads the smallest kept roll-up that carries
+ *                its dimensions, stats_day otherwise. Inside a writer group the deltas are
+ *                collected in memory and applied once per row before COMMIT.
  */
 #ifndef FQ_STORE_STORE_STATS_H
 #define FQ_STORE_STORE_STATS_H
@@ -119,8 +121,8 @@ struct store_stats_query {
 typedef int (*store_stats_row_fn)(const char *key, const int64_t v[STAT__COUNT], void *arg);
 
 /* Sums the aggregates matching q, one call of fn per group (in key order). Reads the month
- * roll-ups for the whole months of the range and the day roll-ups for the rest when the filters
- * allow, stats_day otherwise. 0 or FQ_E*. */
+ * roll-ups for the whole months of the range and the day roll-ups (or stats_day) for the rest
+ * when a kept roll-up carries q's dimensions, stats_day otherwise. 0 or FQ_E*. */
 int store_stats_sum(struct store_rd *rd, const struct store_stats_query *q, store_stats_row_fn fn,
                     void *arg);
 

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -27,6 +29,7 @@
 #include "core/seed.h"
 #include "core/sla.h"
 #include "core/stats.h"
+#include "store/sqlite_int.h" /* a job that loses its transaction, as an I/O error does */
 #include "store/store.h"
 #include "store/store_stats.h"
 #include "util/clock.h"
@@ -471,9 +474,248 @@ static void test_filters_and_partial_months(void **state)
                 snprintf(what, sizeof what, "range %zu variant %d group %s", r, variant,
                          stats_group_name(g));
                 check_query(b, &q, what);
+                if (g == SG_DIVISION) { /* by township: village rows when nothing else counts */
+                    q.division_digits = 9;
+                    snprintf(what, sizeof what, "range %zu variant %d by township", r, variant);
+                    check_query(b, &q, what);
+                }
             }
         }
     }
+}
+
+/* ---- writer groups: deltas collected per group, applied before COMMIT ---- */
+
+struct gjob {
+    int64_t id;
+    int grade, channel; /* -1: leave */
+    int fail;           /* the job fails after writing: its savepoint is rolled back */
+    int insert;         /* write a brand-new case instead */
+    sem_t *gate, *done;
+    int rc;
+};
+
+static int gate_fn(struct store_tx *tx, void *arg)
+{
+    (void)tx;
+    sem_wait(arg);
+    return 0;
+}
+
+static int gjob_fn(struct store_tx *tx, void *arg)
+{
+    struct gjob *j = arg;
+    struct fq_case c;
+    int rc;
+    if (j->insert) {
+        memset(&c, 0, sizeof c);
+        snprintf(c.code, sizeof c.code, "%s", "3312020011126000001X");
+        c.title = c.description = c.address = "";
+        c.created_at = c.updated_at = fq_now_ms();
+        snprintf(c.division, sizeof c.division, "%s", "331202001001");
+        c.success = -1;
+        rc = store_tx_case_insert(tx, &c);
+        return rc ? rc : j->fail ? FQ_ECONFLICT : 0;
+    }
+    if ((rc = store_tx_case_get_id(tx, j->id, &c)))
+        return rc;
+    if (j->grade >= 0)
+        c.grade = j->grade;
+    if (j->channel >= 0)
+        c.channel = j->channel;
+    rc = store_tx_case_update(tx, &c);
+    fq_case_clear(&c);
+    return rc ? rc : j->fail ? FQ_ECONFLICT : 0;
+}
+
+static void gjob_done(void *arg, int rc)
+{
+    struct gjob *j = arg;
+    j->rc = rc;
+    sem_post(j->done);
+}
+
+static struct bcase *bcase_of(struct built *b, int64_t id)
+{
+    for (int i = 0; i < b->n; i++)
+        if (b->cases[i].id == id)
+            return &b->cases[i];
+    fail_msg("case %lld not in the brute force", (long long)id);
+    return NULL;
+}
+
+static void test_group_batching(void **state)
+{
+    struct built *b = *state;
+    /* four categorised, dispatched cases */
+    int64_t ids[4];
+    int k = 0;
+    for (int i = 0; i < b->n && k < 4; i++)
+        if (b->cases[i].lead && !b->cases[i].merged && b->cases[i].category[0])
+            ids[k++] = b->cases[i].id;
+    assert_int_equal(k, 4);
+    sem_t gate, done;
+    sem_init(&gate, 0, 0);
+    sem_init(&done, 0, 0);
+    /* one group: case 0 written twice (grade, then channel), case 1 written then rolled back,
+     * case 2 written twice with the second write rolled back, a new case inserted and rolled
+     * back, case 3 written */
+    struct gjob jobs[] = {
+        {ids[0], GRADE_DIFFICULT, -1, 0, 0, &gate, &done, 1},
+        {ids[0], -1, CH_LETTERS, 0, 0, &gate, &done, 1},
+        {ids[1], GRADE_SIMPLE, CH_API, 1, 0, &gate, &done, 1},
+        {ids[2], GRADE_COMPLEX, -1, 0, 0, &gate, &done, 1},
+        {ids[2], GRADE_SIMPLE, CH_POLICE, 1, 0, &gate, &done, 1},
+        {0, -1, -1, 1, 1, &gate, &done, 1},
+        {ids[3], -1, CH_PORTAL, 0, 0, &gate, &done, 1},
+    };
+    int n = (int)(sizeof jobs / sizeof jobs[0]);
+    assert_int_equal(store_submit(b->s, gate_fn, NULL, &gate), 0);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(store_submit(b->s, gjob_fn, gjob_done, &jobs[i]), 0);
+    sem_post(&gate);
+    for (int i = 0; i < n; i++)
+        sem_wait(&done);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(jobs[i].rc, jobs[i].fail ? FQ_ECONFLICT : 0);
+    /* the brute force of the touched cases, from their rows as committed */
+    sqlite3 *db;
+    sqlite3_open_v2(b->path, &db, SQLITE_OPEN_READONLY, NULL);
+    for (int i = 0; i < 4; i++)
+        brute_case(b, db, ids[i], bcase_of(b, ids[i]));
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db,
+                       "SELECT count(*) FROM cases WHERE code = '3312020011126000001X'", -1, &st,
+                       NULL);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0); /* the failed insert is gone */
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_int_equal(bcase_of(b, ids[0])->grade, GRADE_DIFFICULT);
+    assert_int_equal(bcase_of(b, ids[0])->channel, CH_LETTERS);
+    assert_int_equal(bcase_of(b, ids[2])->grade, GRADE_COMPLEX);
+    for (int g = 0; g < SG__COUNT; g++) {
+        struct store_stats_query q = all_time();
+        q.group = g;
+        q.division_digits = 9;
+        check_query(b, &q, stats_group_name(g));
+        q.grade = GRADE_DIFFICULT;
+        check_query(b, &q, "grade filter");
+        q.grade = -1;
+        q.channel = CH_LETTERS;
+        check_query(b, &q, "channel filter");
+    }
+    sem_destroy(&gate);
+    sem_destroy(&done);
+}
+
+/* A job that loses the whole transaction (SQLite rolls it back under the writer, as on an I/O
+ * error or a full disk) takes its group with it: the deltas the group's earlier jobs kept must not
+ * be applied by the next group. */
+static int lose_tx_fn(struct store_tx *tx, void *arg)
+{
+    (void)arg;
+    sqlite3_exec(tx->conn->db, "ROLLBACK", NULL, NULL, NULL);
+    return 0;
+}
+
+static void lose_tx_done(void *arg, int rc)
+{
+    (void)rc;
+    sem_post(arg);
+}
+
+static void test_group_rolled_back_whole(void **state)
+{
+    struct built *b = *state;
+    int64_t ids[2];
+    int k = 0;
+    for (int i = 0; i < b->n && k < 2; i++)
+        if (b->cases[i].lead && !b->cases[i].merged && b->cases[i].category[0])
+            ids[k++] = b->cases[i].id;
+    assert_int_equal(k, 2);
+    int old_grade = bcase_of(b, ids[0])->grade;
+    sem_t gate, done;
+    sem_init(&gate, 0, 0);
+    sem_init(&done, 0, 0);
+    /* group 1: case 0 re-graded (its job succeeds), then the transaction is lost */
+    struct gjob a = {ids[0], old_grade == GRADE_DIFFICULT ? GRADE_SIMPLE : GRADE_DIFFICULT,
+                     -1, 0, 0, &gate, &done, 1};
+    assert_int_equal(store_submit(b->s, gate_fn, NULL, &gate), 0);
+    assert_int_equal(store_submit(b->s, gjob_fn, gjob_done, &a), 0);
+    assert_int_equal(store_submit(b->s, lose_tx_fn, lose_tx_done, &done), 0);
+    sem_post(&gate);
+    sem_wait(&done);
+    sem_wait(&done);
+    assert_int_not_equal(a.rc, 0); /* the group was rolled back */
+    /* group 2: case 1 written */
+    int channel = bcase_of(b, ids[1])->channel == CH_PORTAL ? CH_API : CH_PORTAL;
+    struct gjob c = {ids[1], -1, channel, 0, 0, &gate, &done, 1};
+    assert_int_equal(store_submit(b->s, gjob_fn, gjob_done, &c), 0);
+    sem_wait(&done);
+    assert_int_equal(c.rc, 0);
+    sqlite3 *db;
+    sqlite3_open_v2(b->path, &db, SQLITE_OPEN_READONLY, NULL);
+    for (int i = 0; i < 2; i++)
+        brute_case(b, db, ids[i], bcase_of(b, ids[i]));
+    sqlite3_close(db);
+    assert_int_equal(bcase_of(b, ids[0])->grade, old_grade);
+    assert_int_equal(bcase_of(b, ids[1])->channel, channel);
+    for (int g = 0; g < SG__COUNT; g++) {
+        struct store_stats_query q = all_time();
+        q.group = g;
+        q.division_digits = 9;
+        check_query(b, &q, stats_group_name(g));
+    }
+    sem_destroy(&gate);
+    sem_destroy(&done);
+}
+
+/* Two dimensions besides the division and time (the pair roll-ups), and three (stats_day). */
+static void test_two_dimensions(void **state)
+{
+    struct built *b = *state;
+    char township[13], cat1[16];
+    int64_t dept = 0;
+    pick(b, township, cat1, &dept);
+    const int64_t ranges[][2] = {
+        {day_from_ymd(2025, 11, 30), day_from_ymd(2026, 11, 22)},
+        {day_from_ymd(2026, 2, 1), day_from_ymd(2026, 8, 1)},
+        {day_from_ymd(2026, 4, 7), day_from_ymd(2026, 4, 29)},
+    };
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+        for (int variant = 0; variant < 8; variant++)
+            for (int g = 0; g < SG__COUNT; g++) {
+                struct store_stats_query q = all_time();
+                q.from_day = ranges[r][0];
+                q.to_day = ranges[r][1];
+                q.group = g;
+                q.division_digits = variant & 1 ? 9 : 6;
+                if (variant & 1)
+                    snprintf(q.division, sizeof q.division, "%.6s000000", township);
+                switch (variant / 2) {
+                case 0: /* category × channel */
+                    snprintf(q.category, sizeof q.category, "%s", cat1);
+                    q.channel = CH_HOTLINE;
+                    break;
+                case 1: /* department × category */
+                    snprintf(q.category, sizeof q.category, "%s", cat1);
+                    q.department = dept;
+                    break;
+                case 2: /* grade, grouped by whatever */
+                    q.grade = GRADE_ORDINARY;
+                    break;
+                case 3: /* three: department, channel, grade */
+                    q.department = dept;
+                    q.channel = CH_GRID;
+                    q.grade = GRADE_ORDINARY;
+                    break;
+                }
+                char what[96];
+                snprintf(what, sizeof what, "two dims: range %zu variant %d group %s", r, variant,
+                         stats_group_name(g));
+                check_query(b, &q, what);
+            }
 }
 
 static void test_rates_and_formulas(void **state)
@@ -612,6 +854,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_grouping),
         cmocka_unit_test(test_filters_and_partial_months),
+        cmocka_unit_test(test_two_dimensions),
+        cmocka_unit_test(test_group_batching),
+        cmocka_unit_test(test_group_rolled_back_whole),
         cmocka_unit_test(test_rates_and_formulas),
         cmocka_unit_test(test_ranking),
         cmocka_unit_test(test_rebuild_matches_incremental),
