@@ -570,7 +570,8 @@ static int recent_add(struct areamap *m, const struct store_warn_case *c, int gr
         m->pool = p;
         m->cappool = cap;
     }
-    memcpy(m->pool + m->npool, sh, (size_t)nsh * sizeof *sh);
+    if (nsh > 0) /* the pool may still be NULL, and memcpy(NULL, …, 0) is undefined */
+        memcpy(m->pool + m->npool, sh, (size_t)nsh * sizeof *sh);
     struct recent_case *x = &m->rc[m->nrc++];
     memset(x, 0, sizeof *x);
     x->r.at = c->created_at;
@@ -605,7 +606,8 @@ static int escalation_all(struct areamap *m, const struct warn_config *c)
     for (int i = 0; i < m->nrc; i++)
         m->rc[i].r.sh = m->pool + m->rc[i].off;
     for (int level = 0; level < 2; level++) {
-        qsort(m->rc, (size_t)m->nrc, sizeof *m->rc, level ? by_area1 : by_area0);
+        if (m->nrc > 1) /* qsort(NULL, 0) is undefined behaviour (UBSan) */
+            qsort(m->rc, (size_t)m->nrc, sizeof *m->rc, level ? by_area1 : by_area0);
         for (int i = 0, j; i < m->nrc; i = j) {
             int area = m->rc[i].area[level];
             for (j = i; j < m->nrc && m->rc[j].area[level] == area; j++)
