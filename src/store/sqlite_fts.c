@@ -13,14 +13,22 @@
  *
  * A query is built here, never taken from the user as FTS5 syntax: each space-separated word of
  * q becomes one quoted string — which the tokenizer turns into a phrase of bigrams — restricted
- * to the text columns, and the words are ANDed.
+ * to the text columns, and the words are ANDed (fts_match.h parses q once for both uses).
  *
- * Ranking is bounded: the newest SEARCH_CANDIDATES cases that match (and pass the filter) are
- * scored with fq_rank (fts_rank.h: BM25 without IDF, title weighted 4) and the page is cut from
- * them; snippets are made for the page only. A search then costs about the same at 100 thousand
- * and at 10 million cases, where ranking every match by bm25() grows with the number of matches
- * (PERFORMANCE.md "Search"). The price: a word found in more than SEARCH_CANDIDATES cases ranks
- * the newest of them only — the usual want in a case system, and the filters narrow it. */
+ * Every search does a bounded amount of work (docs/SEARCH.md has the measurements):
+ *   - It walks the index newest first over a window of SEARCH_SPAN case ids (below `before`,
+ *     given by the caller to continue into older cases) and takes the newest SEARCH_CANDIDATES
+ *     matches that pass the filter. An AND of two common words whose intersection is small makes
+ *     FTS5 read both doclists end to end — linear in the number of cases, 8 ms a million — so
+ *     without a window such a query took 120 ms at 4 million cases. The reply says how far back
+ *     it searched (older), so a client can go on.
+ *   - The candidates are scored with fq_rank (fts_rank.h: BM25 without IDF, title weighted 4);
+ *     the page is cut from them and its snippets are made from the current text in C
+ *     (fts_match.h) — an FTS5 snippet() per row costs a seek per bigram per segment.
+ *   - Cases queued for indexing (fts_pending, see below) are read and matched directly, the
+ *     newest PENDING_SCAN_MAX of the window: a search never writes and never waits for the
+ *     writer, however long the queue after a burst of intakes. */
+#include "store/fts_match.h"
 #include "store/fts_rank.h"
 #include "store/fts_tokenizer.h"
 #include "store/sqlite_int.h"
@@ -34,9 +42,10 @@
 _Static_assert(ACT_NOTE == 9, "the note trigger below matches events.action = 9");
 
 #define SEARCH_CANDIDATES STORE_SEARCH_OFFSET_MAX
-#define SEARCH_WORDS_MAX 16
+#define SEARCH_SPAN STORE_SEARCH_SPAN /* case ids one request searches */
+#define PENDING_SCAN_MAX 1000 /* queued cases one request matches directly */
 #define SEARCH_Q_MAX 2048   /* bytes of the built MATCH expression (q itself is capped above) */
-#define SNIPPET_TOKENS "32" /* positions of context: about one character each in Chinese */
+#define SNIPPET_TOKENS 32   /* positions of context: about one character each in Chinese */
 #define SNIPPET_MAX 4096    /* bytes of an escaped snippet */
 
 /* clang-format off */
@@ -91,7 +100,8 @@ const char sq_schema_fts[] =
 /* clang-format on */
 /* Deferred indexing (migration step after sq_schema_fts): the triggers only queue the case in
  * fts_pending; the writer indexes queued cases when its queue is idle (sq_fts_drain), and a search
- * first drains what is queued (store_fts_flush), so a search still sees every acknowledged write.
+ * matches the queued cases' current text itself (match_queued), so it still sees every
+ * acknowledged write.
  * Tokenizing is the largest cost of a case write (≈110 µs of ≈150, docs/PERFORMANCE.md); under a
  * burst it now waits for a quiet moment instead of holding every acknowledgement. */
 const char sq_schema_fts_deferred[] =
@@ -126,26 +136,6 @@ static const char *const drain_sql[] = {
 
 /* ---- the query ---- */
 
-static int count_token(void *ctx, int flags, const char *tok, int n, int start, int end)
-{
-    (void)flags, (void)tok, (void)n, (void)start, (void)end;
-    ++*(int *)ctx;
-    return 0;
-}
-
-static int is_space(const char *p, size_t *len)
-{
-    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v') {
-        *len = 1;
-        return 1;
-    }
-    if (!strncmp(p, "\xe3\x80\x80", 3)) { /* U+3000 ideographic space */
-        *len = 3;
-        return 1;
-    }
-    return 0;
-}
-
 /* Restricts the query to a division subtree when the code's significant prefix is one of the
  * area column's tokens (the SQL filter applies in any case). */
 static int match_area(struct buf *out, const char *code)
@@ -163,41 +153,23 @@ static int match_area(struct buf *out, const char *code)
     return buf_printf(out, " AND area : \"%s\"", lo) ? FQ_ETOOBIG : 0;
 }
 
-/* The MATCH expression of q and f into out:
+/* The MATCH expression of the parsed q and f into out:
  *   {title description notes mediation} : ("w1" "w2" …) AND area : "330681"
- * (quotes doubled, words without any token dropped). FQ_EINVAL when no word is left or there are
- * too many. */
-static int build_match(const char *q, const struct store_case_filter *f, struct buf *out)
+ * (each word as typed, quotes doubled). */
+static int build_match(const char *q, const struct fts_query *fq,
+                       const struct store_case_filter *f, struct buf *out)
 {
-    int words = 0;
-    const char *p = q;
     if (buf_adds(out, "{title description notes mediation} : ("))
         return FQ_ETOOBIG;
-    while (*p) {
-        size_t sl;
-        while (*p && is_space(p, &sl))
-            p += sl;
-        if (!*p)
-            break;
-        const char *w = p;
-        while (*p && !is_space(p, &sl))
-            p++;
-        int ntok = 0;
-        fts_tokenize(w, (int)(p - w), 1, count_token, &ntok);
-        if (!ntok)
-            continue; /* punctuation only */
-        if (++words > SEARCH_WORDS_MAX)
-            return FQ_EINVAL;
-        if (buf_adds(out, words > 1 ? " \"" : "\""))
+    for (int w = 0; w < fq->nword; w++) {
+        if (buf_adds(out, w ? " \"" : "\""))
             return FQ_ETOOBIG;
-        for (const char *c = w; c < p; c++)
+        for (const char *c = q + fq->word_start[w]; c < q + fq->word_end[w]; c++)
             if (buf_add(out, c, 1) || (*c == '"' && buf_add(out, c, 1)))
                 return FQ_ETOOBIG;
         if (buf_adds(out, "\""))
             return FQ_ETOOBIG;
     }
-    if (!words)
-        return FQ_EINVAL;
     if (buf_adds(out, ")"))
         return FQ_ETOOBIG;
     int rc = match_area(out, f->division);
@@ -254,40 +226,58 @@ static json_t *snippet_html(const char *s)
     return v ? v : json_string("");
 }
 
-/* The snippet with the most marks among the text columns' (the earlier column on a tie). */
-static const char *best_snippet(sqlite3_stmt *st, int first)
+/* The snippet of the text column (of the first four of st from column `first`) with the most
+ * marks, the earlier column on a tie: made here from the current text (fts_match.h), not by
+ * FTS5's snippet(), which needs a MATCH cursor on the row. */
+static json_t *best_snippet(sqlite3_stmt *st, int first, const struct fts_query *fq)
 {
-    const char *best = NULL;
+    struct buf best, b;
+    buf_init(&best, SNIPPET_MAX);
     int best_marks = -1;
-    for (int c = 0; c < 4; c++) {
+    for (int c = 0; c < FTS_RANK_COLS; c++) {
         const char *s = (const char *)sqlite3_column_text(st, first + c);
         int marks = 0;
-        for (const char *p = s; p && (p = strstr(p, MARK_OPEN)); p += 3)
-            marks++;
-        if (s && marks > best_marks) {
-            best = s;
+        if (!s || (!s[0] && best_marks >= 0))
+            continue;
+        buf_init(&b, SNIPPET_MAX);
+        int rc = fts_query_snippet(fq, s, SNIPPET_TOKENS, MARK_OPEN, MARK_CLOSE, &b, &marks);
+        if ((rc == 0 || rc == FQ_ETOOBIG) && marks > best_marks) {
+            buf_free(&best);
+            best = b;
             best_marks = marks;
+        } else {
+            buf_free(&b);
         }
     }
-    return best;
+    json_t *v = snippet_html(best.data);
+    buf_free(&best);
+    return v;
 }
 
+/* Candidates from the index: the newest matches in [lo, hi) that pass the filter. */
 #define CANDIDATES_HEAD                                                                            \
     "SELECT case_fts.rowid, " FTS_RANK_NAME "(case_fts) "                                          \
     "FROM case_fts CROSS JOIN cases ON cases.id = case_fts.rowid WHERE 1"
-#define CANDIDATES_TAIL " AND case_fts MATCH :q ORDER BY case_fts.rowid DESC LIMIT :k"
-#define SNIP(c) "snippet(case_fts, " #c ", char(57344), char(57345), '…', " SNIPPET_TOKENS ")"
+#define CANDIDATES_TAIL                                                                            \
+    " AND case_fts MATCH :q AND case_fts.rowid >= :lo AND case_fts.rowid < :hi "                   \
+    "ORDER BY case_fts.rowid DESC LIMIT :k"
+/* Candidates not (correctly) in the index yet: the queued cases in [lo, hi) with their text. */
+#define PENDING_HEAD                                                                               \
+    "SELECT cases.id, coalesce(cases.title, ''), coalesce(cases.description, ''), "                \
+    NOTES_TEXT("cases.id") ", " MEDIATION_TEXT("cases.id") " "                                     \
+    "FROM fts_pending CROSS JOIN cases ON cases.id = fts_pending.case_id WHERE 1"
+#define PENDING_TAIL                                                                               \
+    " AND cases.id >= :lo AND cases.id < :hi ORDER BY fts_pending.case_id DESC LIMIT :k"
+/* A page row: the summary of GET /cases (17 columns) and the current text of the text columns. */
 #define PAGE_ROW                                                                                   \
     "SELECT cases.id, cases.code, cases.title, cases.channel, cases.kind, cases.category, "        \
     "cases.grade, cases.level, cases.status, cases.light, cases.division, cases.grid, "            \
     "cases.created_at, cases.due_at, cases.urge_count, cases.supervised, "                         \
-    "cases.lead_department, " SNIP(0) ", " SNIP(1) ", " SNIP(2) ", " SNIP(                         \
-        3) " "                                                                                     \
-           "FROM case_fts CROSS JOIN cases ON cases.id = case_fts.rowid "                          \
-           "WHERE case_fts MATCH ?1 AND case_fts.rowid = ?2"
-#define COUNT_HEAD                                                                                 \
-    "SELECT count(*) FROM case_fts CROSS JOIN cases ON cases.id = case_fts.rowid WHERE 1"
-#define COUNT_TAIL " AND case_fts MATCH :q"
+    "cases.lead_department, coalesce(cases.title, ''), coalesce(cases.description, ''), "          \
+    NOTES_TEXT("cases.id") ", " MEDIATION_TEXT("cases.id") " FROM cases WHERE cases.id = ?1"
+#define AVGLEN                                                                                     \
+    "SELECT " FTS_AVGLEN_NAME "(case_fts, 0), " FTS_AVGLEN_NAME "(case_fts, 1), "                  \
+    FTS_AVGLEN_NAME "(case_fts, 2), " FTS_AVGLEN_NAME "(case_fts, 3) FROM case_fts LIMIT 1"
 
 struct cand {
     int64_t id;
@@ -302,89 +292,199 @@ static int cand_cmp(const void *a, const void *b)
     return x->id > y->id ? -1 : x->id < y->id; /* the newer first */
 }
 
-/* The newest matching cases that pass f, best first: *out malloc'ed, *n of them. */
-static int candidates(struct sq_conn *c, const char *match, const struct store_case_filter *f,
-                      struct cand **out, int *n)
+static int cand_newer(const void *a, const void *b)
 {
-    int ret, rc;
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st = sq_case_filter_stmt(c, CANDIDATES_HEAD, f, CANDIDATES_TAIL, &ret);
-    if (!st)
-        return ret;
-    struct cand *v = malloc(SEARCH_CANDIDATES * sizeof *v);
-    if (!v) {
-        ret = FQ_ENOMEM;
-        goto done;
-    }
-    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":q"), match, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":k"), SEARCH_CANDIDATES);
-    int k = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < SEARCH_CANDIDATES) {
-        v[k].id = sqlite3_column_int64(st, 0);
-        v[k].rank = sqlite3_column_double(st, 1);
-        k++;
-    }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        ret = sq_error(c, rc, "search candidates");
-        free(v);
-        goto done;
-    }
-    if (k > 1) /* qsort(NULL, 0) is undefined */
-        qsort(v, (size_t)k, sizeof *v, cand_cmp);
-    *out = v;
-    *n = k;
-done:
+    const struct cand *x = a, *y = b;
+    return x->id > y->id ? -1 : x->id < y->id;
+}
+
+/* One search's state: the query, the window of case ids [lo, hi), and the candidates. */
+struct search {
+    struct sq_conn *c;
+    const struct store_case_filter *f;
+    struct fts_query fq;
+    const char *match;
+    int64_t lo, hi;
+    struct cand *v; /* queued matches + the index's rows: < SEARCH_CANDIDATES + 2 × PENDING_SCAN_MAX */
+    int n;
+    int64_t *queued; /* ids of the queued cases read directly, newest first */
+    int nqueued;
+    int walk_full; /* the index walk stopped at its limit */
+};
+
+static void binds(sqlite3_stmt *st, const struct search *s, int k)
+{
+    int i;
+    if ((i = sqlite3_bind_parameter_index(st, ":q")))
+        sqlite3_bind_text(st, i, s->match, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":lo"), s->lo);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":hi"), s->hi);
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":k"), k);
+}
+
+static int finish(struct sq_conn *c, sqlite3_stmt *st, int rc, const char *what)
+{
+    int ret = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sq_error(c, rc, what);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return ret;
 }
 
-/* The summary and snippet of one candidate; NULL when it is gone or on failure. */
-static json_t *page_row(struct sq_conn *c, const char *match, const struct cand *cd)
+/* The index's average column sizes (what fq_rank normalises by), for rows scored here. */
+static int average_sizes(struct sq_conn *c, double avg[FTS_RANK_COLS])
 {
-    sqlite3_stmt *st = sq_stmt_dyn(c, PAGE_ROW);
+    sqlite3_stmt *st = sq_stmt_dyn(c, AVGLEN);
+    if (!st)
+        return FQ_EIO;
+    int rc = sqlite3_step(st);
+    for (int i = 0; i < FTS_RANK_COLS; i++)
+        avg[i] = rc == SQLITE_ROW && sqlite3_column_double(st, i) > 0 ? sqlite3_column_double(st, i) : 1.0;
+    return finish(c, st, rc, "search averages");
+}
+
+/* Reads the queued cases of the window (the newest PENDING_SCAN_MAX that pass the filter) and
+ * matches their current text here; the writer has not indexed them yet, or indexed an older
+ * text. A search thus sees every acknowledged write without writing or waiting for the writer. */
+static int match_queued(struct search *s)
+{
+    int ret, rc;
+    sqlite3_stmt *st = sq_case_filter_stmt(s->c, PENDING_HEAD, s->f, PENDING_TAIL, &ret);
+    if (!st)
+        return ret;
+    binds(st, s, PENDING_SCAN_MAX);
+    double avg[FTS_RANK_COLS];
+    int have_avg = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int tf[FTS_RANK_PHRASES][FTS_RANK_COLS], len[FTS_RANK_COLS];
+        int64_t id = sqlite3_column_int64(st, 0);
+        unsigned found = 0;
+        s->queued[s->nqueued++] = id;
+        for (int col = 0; col < FTS_RANK_COLS; col++) {
+            struct fts_hits h;
+            const char *text = (const char *)sqlite3_column_text(st, 1 + col);
+            if ((ret = fts_query_scan(&s->fq, text, -1, &h)))
+                goto done;
+            len[col] = h.size;
+            for (int w = 0; w < s->fq.nword; w++) {
+                tf[w][col] = h.tf[w];
+                if (h.tf[w])
+                    found |= 1u << w;
+            }
+        }
+        if (found != (1u << s->fq.nword) - 1)
+            continue;
+        if (!have_avg && (ret = average_sizes(s->c, avg)))
+            goto done;
+        have_avg = 1;
+        s->v[s->n++] = (struct cand){id, fts_rank_score(s->fq.nword, (const int(*)[FTS_RANK_COLS])tf, len, avg)};
+    }
+    ret = 0;
+done:
+    rc = finish(s->c, st, rc, "search queued");
+    return ret ? ret : rc;
+}
+
+static int cmp_id_desc(const void *key, const void *elem)
+{
+    int64_t a = *(const int64_t *)key, b = *(const int64_t *)elem;
+    return a > b ? -1 : a < b;
+}
+
+/* The newest matching cases of the window in the index that pass the filter, except the queued
+ * cases already matched directly. */
+static int match_indexed(struct search *s)
+{
+    int ret, rc;
+    sqlite3_stmt *st = sq_case_filter_stmt(s->c, CANDIDATES_HEAD, s->f, CANDIDATES_TAIL, &ret);
+    if (!st)
+        return ret;
+    int k = SEARCH_CANDIDATES + s->nqueued, rows = 0;
+    binds(st, s, k);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        rows++;
+        if (s->nqueued && bsearch(&id, s->queued, (size_t)s->nqueued, sizeof id, cmp_id_desc))
+            continue;
+        s->v[s->n++] = (struct cand){id, sqlite3_column_double(st, 1)};
+    }
+    s->walk_full = rows == k;
+    return finish(s->c, st, rc, "search candidates");
+}
+
+/* The summary and snippet of one candidate; NULL when it is gone or on failure. */
+static json_t *page_row(struct search *s, const struct cand *cd)
+{
+    sqlite3_stmt *st = sq_stmt_dyn(s->c, PAGE_ROW);
     if (!st)
         return NULL;
     json_t *o = NULL;
-    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, cd->id);
+    sqlite3_bind_int64(st, 1, cd->id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         o = sq_case_summary(st);
-        json_object_set_new(o, "snippet", snippet_html(best_snippet(st, 17)));
+        json_object_set_new(o, "snippet", best_snippet(st, 17, &s->fq));
         json_object_set_new(o, "score", json_real(-cd->rank));
-    } else if (rc != SQLITE_DONE) {
-        sq_error(c, rc, "search page");
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    finish(s->c, st, rc, "search page");
     return o;
 }
 
-int store_case_search(struct store_rd *rd, const char *q, const struct store_case_filter *f,
-                      json_t **out, int64_t *next)
+/* The window of case ids one request searches: the newest SEARCH_SPAN below before. */
+static int window(struct search *s, int64_t before)
 {
-    if (!rd || !q || !f || !out)
+    sqlite3_stmt *st = sq_stmt_dyn(s->c, "SELECT max(id) FROM cases WHERE id < ?1");
+    if (!st)
+        return FQ_EIO;
+    s->hi = before > 0 ? before : INT64_MAX;
+    sqlite3_bind_int64(st, 1, s->hi);
+    int rc = sqlite3_step(st);
+    int64_t top = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    s->lo = top - SEARCH_SPAN + 1 > 1 ? top - SEARCH_SPAN + 1 : 0;
+    return finish(s->c, st, rc, "search window");
+}
+
+int store_case_search(struct store_rd *rd, const char *q, const struct store_case_filter *f,
+                      struct store_search *page, json_t **out)
+{
+    if (!rd || !q || !f || !page || !out)
         return FQ_EINVAL;
-    int flushed = store_fts_flush(rd);
-    if (flushed)
-        return flushed;
     int limit = f->limit < 1 ? 1 : f->limit > 500 ? 500 : f->limit;
     int64_t offset = f->cursor > 0 ? f->cursor : 0;
-    if (offset > STORE_SEARCH_OFFSET_MAX)
+    if (offset > STORE_SEARCH_OFFSET_MAX || page->before < 0)
         return FQ_EINVAL;
+    struct search *s = calloc(1, sizeof *s);
     struct buf m;
     buf_init(&m, SEARCH_Q_MAX);
-    struct cand *cands = NULL;
     json_t *arr = NULL;
-    int n = 0, ret = build_match(q, f, &m);
-    if (ret || (ret = candidates(&rd->conn, m.data, f, &cands, &n)))
+    int ret = s ? 0 : FQ_ENOMEM;
+    if (ret || (ret = fts_query_parse(q, &s->fq)) || (ret = build_match(q, &s->fq, f, &m)))
         goto done;
+    s->c = &rd->conn;
+    s->f = f;
+    s->match = m.data;
+    s->v = malloc((SEARCH_CANDIDATES + 2 * PENDING_SCAN_MAX) * sizeof *s->v);
+    s->queued = malloc(PENDING_SCAN_MAX * sizeof *s->queued);
+    if (!s->v || !s->queued) {
+        ret = FQ_ENOMEM;
+        goto done;
+    }
+    if ((ret = window(s, page->before)) || (ret = match_queued(s)) || (ret = match_indexed(s)))
+        goto done;
+    /* the newest SEARCH_CANDIDATES of both sources, then best first */
+    if (s->n > 1)
+        qsort(s->v, (size_t)s->n, sizeof *s->v, cand_newer);
+    int full = s->walk_full || s->n > SEARCH_CANDIDATES;
+    if (s->n > SEARCH_CANDIDATES)
+        s->n = SEARCH_CANDIDATES;
+    page->older = full && s->n ? s->v[s->n - 1].id : s->lo;
+    page->total = s->n;
+    page->total_exact = !full && !s->lo;
+    if (s->n > 1)
+        qsort(s->v, (size_t)s->n, sizeof *s->v, cand_cmp);
     arr = json_array();
-    int64_t end = offset + limit < n ? offset + limit : n;
+    int64_t end = offset + limit < s->n ? offset + limit : s->n;
     for (int64_t i = offset; i < end; i++) {
-        json_t *o = page_row(&rd->conn, m.data, &cands[i]);
+        json_t *o = page_row(s, &s->v[i]);
         if (!o) {
             ret = FQ_EIO;
             goto done;
@@ -394,10 +494,13 @@ int store_case_search(struct store_rd *rd, const char *q, const struct store_cas
             goto done;
         }
     }
-    if (next)
-        *next = end < n ? end : 0;
+    page->next = end < s->n ? end : 0;
 done:
-    free(cands);
+    if (s) {
+        free(s->v);
+        free(s->queued);
+    }
+    free(s);
     buf_free(&m);
     if (ret) {
         json_decref(arr);
@@ -405,35 +508,6 @@ done:
     }
     *out = arr;
     return 0;
-}
-
-int store_case_search_count(struct store_rd *rd, const char *q, const struct store_case_filter *f,
-                            int64_t *n)
-{
-    if (!rd || !q || !f || !n)
-        return FQ_EINVAL;
-    struct buf m;
-    buf_init(&m, SEARCH_Q_MAX);
-    sqlite3_stmt *st = NULL;
-    int ret = build_match(q, f, &m);
-    if (ret)
-        goto done;
-    st = sq_case_filter_stmt(&rd->conn, COUNT_HEAD, f, COUNT_TAIL, &ret);
-    if (!st)
-        goto done;
-    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":q"), m.data, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *n = sqlite3_column_int64(st, 0);
-    else
-        ret = sq_error(&rd->conn, rc, "case search count");
-done:
-    if (st) {
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-    }
-    buf_free(&m);
-    return ret;
 }
 
 int sq_fts_drain(struct sq_conn *c, int max, int *n)
@@ -453,25 +527,3 @@ int sq_fts_drain(struct sq_conn *c, int max, int *n)
     return 0;
 }
 
-static int flush_tx(struct store_tx *tx, void *arg)
-{
-    int n, total = 0, rc;
-    (void)arg;
-    do
-        rc = sq_fts_drain(tx->conn, 1024, &n);
-    while (rc == 0 && n == 1024 && (total += n) < 200000);
-    return rc;
-}
-
-int store_fts_flush(struct store_rd *rd)
-{
-    sqlite3_stmt *st = sq_stmt_dyn(&rd->conn, "SELECT EXISTS (SELECT 1 FROM fts_pending)");
-    if (!st)
-        return FQ_EIO;
-    int pending = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-    sqlite3_reset(st);
-    if (!pending || !rd->s)
-        return 0;
-    int rc = store_write(rd->s, flush_tx, NULL);
-    return rc == FQ_EBUSY ? 0 : rc; /* readonly or inside a job: search what is indexed */
-}
