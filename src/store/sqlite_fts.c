@@ -16,12 +16,13 @@
  * to the text columns, and the words are ANDed (fts_match.h parses q once for both uses).
  *
  * Every search does a bounded amount of work (docs/SEARCH.md has the measurements):
- *   - It walks the index newest first over a window of SEARCH_SPAN case ids (below `before`,
- *     given by the caller to continue into older cases) and takes the newest SEARCH_CANDIDATES
- *     matches that pass the filter. An AND of two common words whose intersection is small makes
- *     FTS5 read both doclists end to end — linear in the number of cases, 8 ms a million — so
- *     without a window such a query took 120 ms at 4 million cases. The reply says how far back
- *     it searched (older), so a client can go on.
+ *   - It walks the index newest first, window by window of case ids (below `before`, given by
+ *     the caller to continue into older cases), and takes the newest SEARCH_CANDIDATES matches
+ *     that pass the filter. An AND of two common words whose intersection is small makes FTS5
+ *     read both doclists end to end — linear in the number of cases, ~10 ms a million — so
+ *     without windows such a query took 120 ms at 4 million cases. The first window holds
+ *     SEARCH_SPAN ids; more follow while the CPU spent stays under SEARCH_BUDGET_MS (walk()).
+ *     The reply says how far back it searched (older), so a client can go on.
  *   - The candidates are scored with fq_rank (fts_rank.h: BM25 without IDF, title weighted 4);
  *     the page is cut from them and its snippets are made from the current text in C
  *     (fts_match.h) — an FTS5 snippet() per row costs a seek per bigram per segment.
@@ -38,11 +39,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 _Static_assert(ACT_NOTE == 9, "the note trigger below matches events.action = 9");
 
 #define SEARCH_CANDIDATES STORE_SEARCH_OFFSET_MAX
-#define SEARCH_SPAN STORE_SEARCH_SPAN /* case ids one request searches */
+#define SEARCH_SPAN STORE_SEARCH_SPAN /* case ids of the first window */
+#define SEARCH_BUDGET_MS 20.0 /* CPU for further windows of one request */
+#define SEARCH_WINDOWS_MAX 8
 #define PENDING_SCAN_MAX 1000 /* queued cases one request matches directly */
 #define SEARCH_Q_MAX 2048   /* bytes of the built MATCH expression (q itself is capped above) */
 #define SNIPPET_TOKENS 32   /* positions of context: about one character each in Chinese */
@@ -309,7 +313,8 @@ struct search {
     int n;
     int64_t *queued; /* ids of the queued cases read directly, newest first */
     int nqueued;
-    int walk_full; /* the index walk stopped at its limit */
+    int index_rows; /* rows the index walk returned so far */
+    int walk_full;  /* the index walk stopped at its limit */
 };
 
 static void binds(sqlite3_stmt *st, const struct search *s, int k)
@@ -398,11 +403,12 @@ static int match_indexed(struct search *s)
     sqlite3_stmt *st = sq_case_filter_stmt(s->c, CANDIDATES_HEAD, s->f, CANDIDATES_TAIL, &ret);
     if (!st)
         return ret;
-    int k = SEARCH_CANDIDATES + s->nqueued, rows = 0;
+    int k = SEARCH_CANDIDATES + s->nqueued - s->index_rows, rows = 0;
     binds(st, s, k);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
         rows++;
+        s->index_rows++;
         if (s->nqueued && bsearch(&id, s->queued, (size_t)s->nqueued, sizeof id, cmp_id_desc))
             continue;
         s->v[s->n++] = (struct cand){id, sqlite3_column_double(st, 1)};
@@ -429,18 +435,50 @@ static json_t *page_row(struct search *s, const struct cand *cd)
     return o;
 }
 
-/* The window of case ids one request searches: the newest SEARCH_SPAN below before. */
+/* The first window of case ids: the newest SEARCH_SPAN below before. */
 static int window(struct search *s, int64_t before)
 {
     sqlite3_stmt *st = sq_stmt_dyn(s->c, "SELECT max(id) FROM cases WHERE id < ?1");
     if (!st)
         return FQ_EIO;
-    s->hi = before > 0 ? before : INT64_MAX;
-    sqlite3_bind_int64(st, 1, s->hi);
+    sqlite3_bind_int64(st, 1, before > 0 ? before : INT64_MAX);
     int rc = sqlite3_step(st);
     int64_t top = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    s->hi = top + 1;
     s->lo = top - SEARCH_SPAN + 1 > 1 ? top - SEARCH_SPAN + 1 : 0;
     return finish(s->c, st, rc, "search window");
+}
+
+static double cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Walks the index window after window, newest first: the first window of SEARCH_SPAN ids, then,
+ * while the candidates are incomplete and the CPU budget allows, windows sized from the last
+ * one's cost per id. A query anchored on a rare word (a ticket number) so covers millions of
+ * cases in a few milliseconds, and an AND of common words stops after about SEARCH_BUDGET_MS. */
+static int walk(struct search *s)
+{
+    double start = cpu_ms();
+    for (int i = 0; i < SEARCH_WINDOWS_MAX; i++) {
+        double t0 = cpu_ms();
+        int rc = match_indexed(s);
+        if (rc)
+            return rc;
+        double t = cpu_ms();
+        if (s->walk_full || s->lo == 0)
+            break;
+        double per_id = (t - t0 > 0.01 ? t - t0 : 0.01) / (double)(s->hi - s->lo);
+        double span = (SEARCH_BUDGET_MS - (t - start)) / per_id;
+        if (span < SEARCH_SPAN / 4)
+            break; /* not worth another window: the caller goes on with before = lo */
+        s->hi = s->lo;
+        s->lo = (double)s->hi - span > 1 ? s->hi - (int64_t)span : 0;
+    }
+    return 0;
 }
 
 int store_case_search(struct store_rd *rd, const char *q, const struct store_case_filter *f,
@@ -468,11 +506,20 @@ int store_case_search(struct store_rd *rd, const char *q, const struct store_cas
         ret = FQ_ENOMEM;
         goto done;
     }
-    if ((ret = window(s, page->before)) || (ret = match_queued(s)) || (ret = match_indexed(s)))
+    if ((ret = window(s, page->before)))
         goto done;
-    /* the newest SEARCH_CANDIDATES of both sources, then best first */
+    int64_t lo = s->lo;
+    s->lo = 0; /* every queued case below before, the newest first: a note on an old case too */
+    if ((ret = match_queued(s)))
+        goto done;
+    s->lo = lo;
+    if ((ret = walk(s)))
+        goto done;
+    /* the newest SEARCH_CANDIDATES of both sources within what the walk covered, best first */
     if (s->n > 1)
         qsort(s->v, (size_t)s->n, sizeof *s->v, cand_newer);
+    while (s->n > 0 && s->v[s->n - 1].id < s->lo)
+        s->n--;
     int full = s->walk_full || s->n > SEARCH_CANDIDATES;
     if (s->n > SEARCH_CANDIDATES)
         s->n = SEARCH_CANDIDATES;
