@@ -308,7 +308,8 @@ struct search {
     const struct store_case_filter *f;
     struct fts_query fq;
     const char *match;
-    int64_t lo, hi;
+    int64_t lo, hi, span;
+    double budget_ms;
     struct cand *v; /* queued matches + the index's rows: < SEARCH_CANDIDATES + 2 × PENDING_SCAN_MAX */
     int n;
     int64_t *queued; /* ids of the queued cases read directly, newest first */
@@ -445,7 +446,7 @@ static int window(struct search *s, int64_t before)
     int rc = sqlite3_step(st);
     int64_t top = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     s->hi = top + 1;
-    s->lo = top - SEARCH_SPAN + 1 > 1 ? top - SEARCH_SPAN + 1 : 0;
+    s->lo = top - s->span + 1 > 1 ? top - s->span + 1 : 0;
     return finish(s->c, st, rc, "search window");
 }
 
@@ -472,8 +473,8 @@ static int walk(struct search *s)
         if (s->walk_full || s->lo == 0)
             break;
         double per_id = (t - t0 > 0.01 ? t - t0 : 0.01) / (double)(s->hi - s->lo);
-        double span = (SEARCH_BUDGET_MS - (t - start)) / per_id;
-        if (span < SEARCH_SPAN / 4)
+        double span = (s->budget_ms - (t - start)) / per_id;
+        if (span < s->span / 4 || span < 1)
             break; /* not worth another window: the caller goes on with before = lo */
         s->hi = s->lo;
         s->lo = (double)s->hi - span > 1 ? s->hi - (int64_t)span : 0;
@@ -499,6 +500,8 @@ int store_case_search(struct store_rd *rd, const char *q, const struct store_cas
         goto done;
     s->c = &rd->conn;
     s->f = f;
+    s->span = page->span > 0 ? page->span : SEARCH_SPAN;
+    s->budget_ms = page->budget_ms > 0 ? page->budget_ms : page->budget_ms < 0 ? 0 : SEARCH_BUDGET_MS;
     s->match = m.data;
     s->v = malloc((SEARCH_CANDIDATES + 2 * PENDING_SCAN_MAX) * sizeof *s->v);
     s->queued = malloc(PENDING_SCAN_MAX * sizeof *s->queued);

@@ -243,6 +243,26 @@ static char *search_page(struct store *s, const char *q, const char *scope, int6
     return out;
 }
 
+/* Waits until the writer has indexed every queued case. */
+static void wait_indexed(const char *path)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    int pending = 1;
+    for (int i = 0; i < 500 && pending; i++) {
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM fts_pending", -1, &st, NULL),
+                         SQLITE_OK);
+        pending = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 1;
+        sqlite3_finalize(st);
+        if (pending)
+            usleep(10000);
+    }
+    sqlite3_close(db);
+    assert_int_equal(pending, 0);
+}
+
 static char *search(struct store *s, const char *q, const char *scope, int *rc_out)
 {
     return search_page(s, q, scope, 0, rc_out, NULL);
@@ -300,6 +320,36 @@ static void test_search_semantics(void **state)
     assert_int_equal(pg.older, 0);
     search_page(f->s, "漏水", NULL, -1, &rc, NULL);
     assert_int_equal(rc, FQ_EINVAL);
+}
+
+/* The walk by windows of ids: with a first window of two ids and no budget for more, only the
+ * two newest cases are searched and older says where to go on; with the budget, the windows
+ * grow until everything is covered. */
+static void test_search_windows(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(store_write(f->s, insert_docs, NULL), 0);
+    wait_indexed(f->path);
+    struct store_case_filter fl;
+    store_case_filter_init(&fl);
+    json_t *items = NULL;
+    struct store_search pg = {.span = 2, .budget_ms = -1};
+    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
+    assert_int_equal(json_array_size(items), 2); /* docs 5 and 6 */
+    assert_int_equal(pg.older, ids[4]);
+    assert_int_equal(pg.total_exact, 0);
+    json_decref(items);
+    pg = (struct store_search){.before = ids[4], .span = 2, .budget_ms = -1};
+    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
+    assert_int_equal(json_array_size(items), 0); /* docs 3 and 4: no 漏水 */
+    assert_int_equal(pg.older, ids[2]);
+    json_decref(items);
+    pg = (struct store_search){.span = 2};
+    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
+    assert_int_equal(json_array_size(items), 4);
+    assert_int_equal(pg.older, 0);
+    assert_int_equal(pg.total_exact, 1);
+    json_decref(items);
 }
 
 static void test_snippet_escaped(void **state)
@@ -442,26 +492,6 @@ static void test_index_follows_writes(void **state)
     fts_integrity(f->path);
 }
 
-/* Waits until the writer has indexed every queued case. */
-static void wait_indexed(const char *path)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    int pending = 1;
-    for (int i = 0; i < 500 && pending; i++) {
-        sqlite3_stmt *st = NULL;
-        assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM fts_pending", -1, &st, NULL),
-                         SQLITE_OK);
-        pending = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 1;
-        sqlite3_finalize(st);
-        if (pending)
-            usleep(10000);
-    }
-    sqlite3_close(db);
-    assert_int_equal(pending, 0);
-}
-
 /* A search reads the queued cases' current text itself: with no writer to index them (a
  * read-only store), a new title is found at once and the stale indexed one is not. */
 static void test_queued_cases_matched(void **state)
@@ -565,6 +595,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search_semantics, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_snippet_escaped, fx_setup, fx_teardown),
         cmocka_unit_test(test_match_snippets),
+        cmocka_unit_test_setup_teardown(test_search_windows, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_queued_cases_matched, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_match_agrees_with_index, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_index_follows_writes, fx_setup, fx_teardown),
