@@ -45,7 +45,7 @@ _Static_assert(ACT_NOTE == 9, "the note trigger below matches events.action = 9"
 
 #define SEARCH_CANDIDATES STORE_SEARCH_OFFSET_MAX
 #define SEARCH_SPAN STORE_SEARCH_SPAN /* case ids of the first window */
-#define SEARCH_BUDGET_MS 20.0 /* CPU for further windows of one request */
+#define SEARCH_BUDGET_MS 15.0 /* CPU for further windows of one request */
 #define SEARCH_WINDOWS_MAX 8
 #define PENDING_SCAN_MAX 1000 /* queued cases one request matches directly */
 #define SEARCH_Q_MAX 2048   /* bytes of the built MATCH expression (q itself is capped above) */

@@ -199,7 +199,7 @@ int store_case_count(struct store_rd *rd, const struct store_case_filter *f, int
 struct store_search {
     int64_t before; /* in: search the cases with id < before; 0: all, from the newest */
     int64_t span;   /* in: ids of the first window; 0: STORE_SEARCH_SPAN (tests, benchmarks) */
-    double budget_ms; /* in: CPU for further windows; 0: the default (20 ms), < 0: none */
+    double budget_ms; /* in: CPU for further windows; 0: the default (15 ms), < 0: none */
     int64_t next;   /* out: the next page's offset, 0 when this is the last page */
     int64_t older;  /* out: older cases (id < older) were not searched: pass it as before to go
                        on; 0 when the search reached the oldest case */
