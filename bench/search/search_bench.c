@@ -226,6 +226,7 @@ int main(int argc, char **argv)
         {rare, "", "rare: one ticket number"},
         {"楼上漏水", "330681", "scope: one county of ten"},
         {"纠纷", "330681001", "scope: one township"},
+        {"纠纷", "", "date filter: the oldest tenth"},
     };
     int nq = COUNT(qs);
     double *lat = calloc((size_t)runs, sizeof *lat), *cpu = calloc((size_t)runs, sizeof *cpu);
@@ -241,6 +242,8 @@ int main(int argc, char **argv)
         struct store_case_filter f;
         store_case_filter_init(&f);
         f.limit = 20;
+        if (strstr(qs[k].note, "date filter")) /* created_at of case i: base + i × 30 s */
+            f.to = 1735660800000LL + n / 10 * 30000;
         if (qs[k].scope[0]) {
             snprintf(f.scope_division, sizeof f.scope_division, "%s", qs[k].scope);
             while (strlen(f.scope_division) < FQ_DIVISION_LEN)

@@ -56,7 +56,10 @@ static struct avg *averages(const Fts5ExtensionApi *api, Fts5Context *fts, sqlit
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,
                     sqlite3_value **vals)
 {
-    (void)nval, (void)vals;
+    if (nval > 0 && !sqlite3_value_int(vals[0])) {
+        sqlite3_result_null(ctx); /* the row fails the caller's filter: no score needed */
+        return;
+    }
     struct avg *avg = averages(api, fts, ctx);
     if (!avg)
         return;

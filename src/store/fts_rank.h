@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #define FTS_RANK_NAME "fq_rank"
+/* fq_rank(case_fts, ok): the same, NULL when ok is false (a row the caller filters out). */
 /* fq_avglen(case_fts, c): the average size of text column c over the whole index, in positions;
  * what fq_rank normalises lengths by, for rows scored outside FTS5 (fts_rank_score). */
 #define FTS_AVGLEN_NAME "fq_avglen"

@@ -129,6 +129,30 @@ const char sq_schema_fts_deferred[] =
     "WHEN new.kind = 'mediation' OR old.kind = 'mediation' BEGIN "
     "INSERT OR IGNORE INTO fts_pending(case_id) VALUES (new.case_id); END;\n";
 
+/* Time bounds for the index walk (migration step after sq_schema_fts_deferred). Case ids grow
+ * with time, so a created_at range of the filter is a range of ids, and the walk can start and
+ * stop there instead of reading every newer match only to filter it out. Not every case keeps
+ * that order — an import or the demo may write a case dated before one written earlier — so
+ * those are listed in cases_backdated (a case is backdated when an earlier id has a later
+ * created_at), and the cases not listed are in created_at order by construction: the bounds are
+ * then exact (date_bounds). Normally the list is empty and the check costs one index probe per
+ * inserted case. */
+const char sq_schema_fts_time[] =
+    "CREATE TABLE cases_backdated (id INTEGER PRIMARY KEY);\n"
+    "INSERT INTO cases_backdated SELECT id FROM (SELECT id, created_at, max(created_at) OVER "
+    "(ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS m FROM cases) "
+    "WHERE created_at < m;\n"
+    "CREATE TRIGGER cases_backdated_insert AFTER INSERT ON cases WHEN EXISTS (SELECT 1 FROM cases "
+    "WHERE created_at > new.created_at AND id < new.id) BEGIN "
+    "INSERT OR IGNORE INTO cases_backdated(id) VALUES (new.id); END;\n"
+    "CREATE TRIGGER cases_backdated_update AFTER UPDATE OF created_at ON cases "
+    "WHEN old.created_at IS NOT new.created_at BEGIN "
+    "INSERT OR IGNORE INTO cases_backdated(id) VALUES (new.id); "
+    "INSERT OR IGNORE INTO cases_backdated(id) SELECT id FROM cases "
+    "WHERE id > new.id AND created_at < new.created_at; END;\n"
+    "CREATE TRIGGER cases_backdated_delete AFTER DELETE ON cases BEGIN "
+    "DELETE FROM cases_backdated WHERE id = old.id; END;\n";
+
 #define FTS_BATCH "(SELECT case_id FROM fts_pending ORDER BY case_id LIMIT ?1)"
 static const char *const drain_sql[] = {
     "DELETE FROM case_fts WHERE rowid IN " FTS_BATCH,
@@ -258,13 +282,16 @@ static json_t *best_snippet(sqlite3_stmt *st, int first, const struct fts_query 
     return v;
 }
 
-/* Candidates from the index: the newest matches in [lo, hi) that pass the filter. */
-#define CANDIDATES_HEAD                                                                            \
-    "SELECT case_fts.rowid, " FTS_RANK_NAME "(case_fts) "                                          \
-    "FROM case_fts CROSS JOIN cases ON cases.id = case_fts.rowid WHERE 1"
+/* Candidates from the index: every match in [lo, hi), newest first, with its rank when it passes
+ * the filter and NULL when not. The filter is an argument of fq_rank rather than a WHERE term so
+ * that the walk can be stopped at any row and say exactly how far it got: with a selective
+ * filter (a date range, a department) most matches fail it, and a WHERE term would run through
+ * all of them inside one sqlite3_step. */
+#define CANDIDATES_HEAD "SELECT case_fts.rowid, " FTS_RANK_NAME "(case_fts, (1"
 #define CANDIDATES_TAIL                                                                            \
-    " AND case_fts MATCH :q AND case_fts.rowid >= :lo AND case_fts.rowid < :hi "                   \
-    "ORDER BY case_fts.rowid DESC LIMIT :k"
+    ")) FROM case_fts CROSS JOIN cases ON cases.id = case_fts.rowid "                              \
+    "WHERE case_fts MATCH :q AND case_fts.rowid >= :lo AND case_fts.rowid < :hi "                  \
+    "ORDER BY case_fts.rowid DESC"
 /* Candidates not (correctly) in the index yet: the queued cases in [lo, hi) with their text. */
 #define PENDING_HEAD                                                                               \
     "SELECT cases.id, coalesce(cases.title, ''), coalesce(cases.description, ''), "                \
@@ -309,13 +336,16 @@ struct search {
     struct fts_query fq;
     const char *match;
     int64_t lo, hi, span;
+    int64_t floor; /* no case below this id passes the filter's date range */
     double budget_ms;
     struct cand *v; /* queued matches + the index's rows: < SEARCH_CANDIDATES + 2 × PENDING_SCAN_MAX */
     int n;
     int64_t *queued; /* ids of the queued cases read directly, newest first */
     int nqueued;
-    int index_rows; /* rows the index walk returned so far */
-    int walk_full;  /* the index walk stopped at its limit */
+    int index_found; /* candidates the index walk found so far */
+    int walk_full;   /* the index walk found SEARCH_CANDIDATES */
+    int walk_spent;  /* the index walk stopped on the CPU budget */
+    double start;    /* CPU time when the walk began (ms) */
 };
 
 static void binds(sqlite3_stmt *st, const struct search *s, int k)
@@ -325,7 +355,8 @@ static void binds(sqlite3_stmt *st, const struct search *s, int k)
         sqlite3_bind_text(st, i, s->match, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":lo"), s->lo);
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":hi"), s->hi);
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":k"), k);
+    if ((i = sqlite3_bind_parameter_index(st, ":k")))
+        sqlite3_bind_int(st, i, k);
 }
 
 static int finish(struct sq_conn *c, sqlite3_stmt *st, int rc, const char *what)
@@ -396,25 +427,39 @@ static int cmp_id_desc(const void *key, const void *elem)
     return a > b ? -1 : a < b;
 }
 
+static double cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 /* The newest matching cases of the window in the index that pass the filter, except the queued
- * cases already matched directly. */
+ * cases already matched directly, until SEARCH_CANDIDATES are found or the CPU budget is spent
+ * (checked every 64 rows; the window then ends where the walk stopped: s->lo). */
 static int match_indexed(struct search *s)
 {
     int ret, rc;
     sqlite3_stmt *st = sq_case_filter_stmt(s->c, CANDIDATES_HEAD, s->f, CANDIDATES_TAIL, &ret);
     if (!st)
         return ret;
-    int k = SEARCH_CANDIDATES + s->nqueued - s->index_rows, rows = 0;
-    binds(st, s, k);
+    binds(st, s, 0);
+    int64_t rows = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
-        rows++;
-        s->index_rows++;
-        if (s->nqueued && bsearch(&id, s->queued, (size_t)s->nqueued, sizeof id, cmp_id_desc))
-            continue;
-        s->v[s->n++] = (struct cand){id, sqlite3_column_double(st, 1)};
+        if (++rows % 64 == 0 && cpu_ms() - s->start > s->budget_ms) {
+            s->lo = id; /* [id, hi) walked; id's own row is counted below */
+            s->walk_spent = 1;
+        }
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
+            !(s->nqueued && bsearch(&id, s->queued, (size_t)s->nqueued, sizeof id, cmp_id_desc))) {
+            s->v[s->n++] = (struct cand){id, sqlite3_column_double(st, 1)};
+            if (++s->index_found == SEARCH_CANDIDATES)
+                s->walk_full = 1;
+        }
+        if (s->walk_full || s->walk_spent)
+            break;
     }
-    s->walk_full = rows == k;
     return finish(s->c, st, rc, "search candidates");
 }
 
@@ -446,15 +491,54 @@ static int window(struct search *s, int64_t before)
     int rc = sqlite3_step(st);
     int64_t top = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     s->hi = top + 1;
-    s->lo = top - s->span + 1 > 1 ? top - s->span + 1 : 0;
+    s->lo = top - s->span + 1 > s->floor ? top - s->span + 1 : s->floor;
     return finish(s->c, st, rc, "search window");
 }
 
-static double cpu_ms(void)
+/* The ids that can pass the filter's created_at range: below *hi, and from s->floor up. The
+ * newest case dated before `to` and the oldest dated from `from` among the cases in created_at
+ * order (not backdated) bound them, widened by any backdated case in the range. */
+#define NEWEST_BEFORE                                                                              \
+    "SELECT max(coalesce((SELECT id FROM cases WHERE created_at < ?1 AND id NOT IN "               \
+    "(SELECT id FROM cases_backdated) ORDER BY created_at DESC, id DESC LIMIT 1), 0), "            \
+    "coalesce((SELECT b.id FROM cases_backdated b JOIN cases c ON c.id = b.id "                    \
+    "WHERE c.created_at < ?1 ORDER BY b.id DESC LIMIT 1), 0))"
+#define OLDEST_FROM                                                                                \
+    "SELECT min(coalesce((SELECT id FROM cases WHERE created_at >= ?1 AND id NOT IN "              \
+    "(SELECT id FROM cases_backdated) ORDER BY created_at, id LIMIT 1), 9e18), "                   \
+    "coalesce((SELECT b.id FROM cases_backdated b JOIN cases c ON c.id = b.id "                    \
+    "WHERE c.created_at >= ?1 ORDER BY b.id LIMIT 1), 9e18))"
+
+static int bound(struct sq_conn *c, const char *sql, int64_t at, int64_t *out)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+    sqlite3_stmt *st = sq_stmt_dyn(c, sql);
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_int64(st, 1, at);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        double v = sqlite3_column_double(st, 0); /* 9e18: no such case */
+        *out = v >= 9e18 ? INT64_MAX : sqlite3_column_int64(st, 0);
+    }
+    return finish(c, st, rc, "search date bounds");
+}
+
+static int date_bounds(struct search *s, int64_t *hi)
+{
+    int64_t v;
+    int rc;
+    if (s->f->to) {
+        if ((rc = bound(s->c, NEWEST_BEFORE, s->f->to, &v)))
+            return rc;
+        if (*hi <= 0 || v + 1 < *hi)
+            *hi = v + 1; /* 1 when no case is dated before to: nothing to walk */
+    }
+    if (s->f->from) {
+        if ((rc = bound(s->c, OLDEST_FROM, s->f->from, &v)))
+            return rc;
+        s->floor = v;
+    }
+    return 0;
 }
 
 /* Walks the index window after window, newest first: the first window of SEARCH_SPAN ids, then,
@@ -463,21 +547,21 @@ static double cpu_ms(void)
  * cases in a few milliseconds, and an AND of common words stops after about SEARCH_BUDGET_MS. */
 static int walk(struct search *s)
 {
-    double start = cpu_ms();
+    s->start = cpu_ms();
     for (int i = 0; i < SEARCH_WINDOWS_MAX; i++) {
         double t0 = cpu_ms();
         int rc = match_indexed(s);
         if (rc)
             return rc;
         double t = cpu_ms();
-        if (s->walk_full || s->lo == 0)
+        if (s->walk_full || s->walk_spent || s->lo <= s->floor)
             break;
         double per_id = (t - t0 > 0.01 ? t - t0 : 0.01) / (double)(s->hi - s->lo);
-        double span = (s->budget_ms - (t - start)) / per_id;
+        double span = (s->budget_ms - (t - s->start)) / per_id;
         if (span < s->span / 4 || span < 1)
             break; /* not worth another window: the caller goes on with before = lo */
         s->hi = s->lo;
-        s->lo = (double)s->hi - span > 1 ? s->hi - (int64_t)span : 0;
+        s->lo = (double)s->hi - span > (double)s->floor ? s->hi - (int64_t)span : s->floor;
     }
     return 0;
 }
@@ -509,7 +593,8 @@ int store_case_search(struct store_rd *rd, const char *q, const struct store_cas
         ret = FQ_ENOMEM;
         goto done;
     }
-    if ((ret = window(s, page->before)))
+    int64_t hi = page->before;
+    if ((ret = date_bounds(s, &hi)) || (ret = window(s, hi)))
         goto done;
     int64_t lo = s->lo;
     s->lo = 0; /* every queued case below before, the newest first: a note on an old case too */
@@ -526,9 +611,10 @@ int store_case_search(struct store_rd *rd, const char *q, const struct store_cas
     int full = s->walk_full || s->n > SEARCH_CANDIDATES;
     if (s->n > SEARCH_CANDIDATES)
         s->n = SEARCH_CANDIDATES;
-    page->older = full && s->n ? s->v[s->n - 1].id : s->lo;
+    int reached = s->lo <= s->floor; /* the walk covered every id the filter allows */
+    page->older = full && s->n ? s->v[s->n - 1].id : reached ? 0 : s->lo;
     page->total = s->n;
-    page->total_exact = !full && !s->lo;
+    page->total_exact = !full && reached;
     if (s->n > 1)
         qsort(s->v, (size_t)s->n, sizeof *s->v, cand_cmp);
     arr = json_array();

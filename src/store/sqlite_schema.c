@@ -364,5 +364,5 @@ static const char schema_warning[] =
     "  at INTEGER NOT NULL"
     ") WITHOUT ROWID;\n";
 
-const char *const sq_migrations[] = {schema_v1, schema_v2, schema_kiosk, schema_intel, sq_schema_fts, schema_stats, schema_warning, sq_schema_fts_deferred};
+const char *const sq_migrations[] = {schema_v1, schema_v2, schema_kiosk, schema_intel, sq_schema_fts, schema_stats, schema_warning, sq_schema_fts_deferred, sq_schema_fts_time};
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);

@@ -556,6 +556,75 @@ static void test_match_agrees_with_index(void **state)
     }
 }
 
+static int insert_backdated(struct store_tx *tx, void *arg)
+{
+    struct fq_case c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.code, sizeof c.code, "33010620260430%06dX", 7);
+    snprintf(c.division, sizeof c.division, "330106001001");
+    c.channel = CH_WINDOW;
+    c.kind = KIND_DISPUTE;
+    c.status = ST_PENDING_ASSESS;
+    c.title = (char *)"漏水回溯";
+    c.description = (char *)"导入的旧案件";
+    c.created_at = 1777600000000LL - 5; /* before every other case: backdated */
+    c.success = -1;
+    int rc = store_tx_case_insert(tx, &c);
+    *(int64_t *)arg = c.id;
+    return rc;
+}
+
+/* A created_at range bounds the walk by ids, exactly, backdated cases included. */
+static void test_search_date_bounds(void **state)
+{
+    struct fx *f = *state;
+    int64_t old_id = 0;
+    assert_int_equal(store_write(f->s, insert_docs, NULL), 0);
+    assert_int_equal(store_write(f->s, insert_backdated, &old_id), 0);
+    assert_true(old_id > ids[NDOCS - 1]);
+    wait_indexed(f->path);
+    struct store_case_filter fl;
+    store_case_filter_init(&fl);
+    fl.to = 1777600000000LL + 2; /* docs 1 and 2, and the backdated one */
+    json_t *items = NULL;
+    struct store_search pg = {.span = 1, .budget_ms = -1};
+    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
+    /* the first window is the one id below the bound: the backdated case, newest by id */
+    assert_int_equal(json_array_size(items), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "title")),
+                        "漏水回溯");
+    assert_int_equal(pg.older, old_id);
+    json_decref(items);
+    pg = (struct store_search){0};
+    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
+    assert_int_equal(json_array_size(items), 3);
+    assert_int_equal(pg.older, 0);
+    assert_int_equal(pg.total_exact, 1);
+    json_decref(items);
+    /* from: docs 5 and 6 only; the walk stops at doc 5's id and says everything was searched */
+    store_case_filter_init(&fl);
+    fl.from = 1777600000000LL + 4;
+    pg = (struct store_search){.span = 1, .budget_ms = -1};
+    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
+    assert_int_equal(json_array_size(items), 0); /* the window: id 7, dated before from */
+    assert_int_equal(pg.older, old_id);
+    json_decref(items);
+    pg = (struct store_search){.span = 3, .budget_ms = -1}; /* ids 5..7 */
+    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
+    assert_int_equal(json_array_size(items), 2);
+    assert_int_equal(pg.older, 0);
+    assert_int_equal(pg.total_exact, 1);
+    json_decref(items);
+    /* nothing dated before to */
+    store_case_filter_init(&fl);
+    fl.to = 1000;
+    pg = (struct store_search){0};
+    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
+    assert_int_equal(json_array_size(items), 0);
+    assert_int_equal(pg.older, 0);
+    json_decref(items);
+}
+
 /* The migration indexes rows written before it: drop the index and run it again. */
 static void test_migration_rebuilds(void **state)
 {
@@ -596,6 +665,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_snippet_escaped, fx_setup, fx_teardown),
         cmocka_unit_test(test_match_snippets),
         cmocka_unit_test_setup_teardown(test_search_windows, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_search_date_bounds, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_queued_cases_matched, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_match_agrees_with_index, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_index_follows_writes, fx_setup, fx_teardown),
