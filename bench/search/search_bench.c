@@ -235,7 +235,8 @@ int main(int argc, char **argv)
     printf("\n%lld cases; %d runs per query after one warm-up; store_case_search, limit 20, no "
            "HTTP\n\n",
            (long long)n, runs);
-    printf("| query | scope | ranked | older | p50 ms | p95 ms | p99 ms | max ms | CPU p50 ms | CPU p95 ms |\n");
+    printf("| query | scope | ranked | older | p50 ms | p95 ms | p99 ms | max ms | CPU p50 ms | "
+           "CPU p95 ms |\n");
     printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     struct store_rd *rd = store_rd(s);
     for (int k = 0; k < nq; k++) {
@@ -271,9 +272,8 @@ int main(int argc, char **argv)
         qsort(cpu, (size_t)runs, sizeof *cpu, cmp_double);
         printf("| %s (%s) | %s | %lld | %lld | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |\n",
                qs[k].q, qs[k].note, qs[k].scope[0] ? qs[k].scope : "all", (long long)page.total,
-               (long long)page.older,
-               pct(lat, runs, 0.5), pct(lat, runs, 0.95), pct(lat, runs, 0.99), lat[runs - 1],
-               pct(cpu, runs, 0.5), pct(cpu, runs, 0.95));
+               (long long)page.older, pct(lat, runs, 0.5), pct(lat, runs, 0.95),
+               pct(lat, runs, 0.99), lat[runs - 1], pct(cpu, runs, 0.5), pct(cpu, runs, 0.95));
     }
     qsort(mix, (size_t)nmix, sizeof *mix, cmp_double);
     printf("\nall queries together (%d searches): p50 %.1f ms, p95 %.1f ms, p99 %.1f ms\n", nmix,

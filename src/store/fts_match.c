@@ -132,7 +132,8 @@ static void doc_free(struct doc *d)
     free(d->pend);
 }
 
-static int doc_scan(struct doc *d, const struct fts_query *fq, const char *text, int n, int want_pos)
+static int doc_scan(struct doc *d, const struct fts_query *fq, const char *text, int n,
+                    int want_pos)
 {
     memset(d, 0, sizeof *d);
     d->fq = fq;
@@ -216,7 +217,8 @@ static int collect_instance(void *arg, const struct inst *in)
 static int inst_cmp(const void *a, const void *b)
 {
     const struct inst *x = a, *y = b;
-    return x->p0 != y->p0 ? (x->p0 > y->p0) - (x->p0 < y->p0) : (x->start > y->start) - (x->start < y->start);
+    return x->p0 != y->p0 ? (x->p0 > y->p0) - (x->p0 < y->p0)
+                          : (x->start > y->start) - (x->start < y->start);
 }
 
 /* The first position of the best window of `window` positions among npos. */
@@ -260,7 +262,7 @@ int fts_query_snippet(const struct fts_query *fq, const char *text, int window, 
         goto done;
     if (s.n > 1)
         qsort(s.v, (size_t)s.n, sizeof *s.v, inst_cmp);
-    int w0 = best_window(&s, npos, window), w1 = w0 + window - 1; /* positions */
+    int w0 = best_window(&s, npos, window), w1 = w0 + window - 1;              /* positions */
     int b0 = w0 == 0 ? 0 : d.pstart[w0], b1 = w1 >= npos - 1 ? n : d.pend[w1]; /* bytes */
     if (w0 > 0 && (rc = buf_adds(out, "…")))
         goto done;

@@ -80,11 +80,12 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
     if (rc != SQLITE_OK)
         sqlite3_result_error_code(ctx, rc);
     else
-        sqlite3_result_double(ctx, fts_rank_score(nphrase, (const int(*)[TEXT_COLS])tf, len, avg->len));
+        sqlite3_result_double(ctx,
+                              fts_rank_score(nphrase, (const int(*)[TEXT_COLS])tf, len, avg->len));
 }
 
-static void avglen_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
-                      int nval, sqlite3_value **vals)
+static void avglen_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,
+                      sqlite3_value **vals)
 {
     int c = nval > 0 ? sqlite3_value_int(vals[0]) : -1;
     if (c < 0 || c >= TEXT_COLS) {

@@ -45,12 +45,12 @@ _Static_assert(ACT_NOTE == 9, "the note trigger below matches events.action = 9"
 
 #define SEARCH_CANDIDATES STORE_SEARCH_OFFSET_MAX
 #define SEARCH_SPAN STORE_SEARCH_SPAN /* case ids of the first window */
-#define SEARCH_BUDGET_MS 15.0 /* CPU for further windows of one request */
+#define SEARCH_BUDGET_MS 15.0         /* CPU for further windows of one request */
 #define SEARCH_WINDOWS_MAX 8
 #define PENDING_SCAN_MAX 1000 /* queued cases one request matches directly */
-#define SEARCH_Q_MAX 2048   /* bytes of the built MATCH expression (q itself is capped above) */
-#define SNIPPET_TOKENS 32   /* positions of context: about one character each in Chinese */
-#define SNIPPET_MAX 4096    /* bytes of an escaped snippet */
+#define SEARCH_Q_MAX 2048     /* bytes of the built MATCH expression (q itself is capped above) */
+#define SNIPPET_TOKENS 32     /* positions of context: about one character each in Chinese */
+#define SNIPPET_MAX 4096      /* bytes of an escaped snippet */
 
 /* clang-format off */
 /* The mediation column of case `id`: content and agreement of its mediation records, in order. */
@@ -157,8 +157,9 @@ const char sq_schema_fts_time[] =
 static const char *const drain_sql[] = {
     "DELETE FROM case_fts WHERE rowid IN " FTS_BATCH,
     "INSERT INTO case_fts(rowid, title, description, notes, mediation, area) "
-    "SELECT id, coalesce(title, ''), coalesce(description, ''), " NOTES_TEXT("cases.id") ", "
-    MEDIATION_TEXT("cases.id") ", " AREA_OF("division") " FROM cases WHERE id IN " FTS_BATCH,
+    "SELECT id, coalesce(title, ''), coalesce(description, ''), " NOTES_TEXT(
+        "cases.id") ", " MEDIATION_TEXT("cases.id") ", " AREA_OF("division") " FROM cases WHERE id "
+                                                                             "IN " FTS_BATCH,
     "DELETE FROM fts_pending WHERE case_id IN " FTS_BATCH,
 };
 
@@ -184,8 +185,8 @@ static int match_area(struct buf *out, const char *code)
 /* The MATCH expression of the parsed q and f into out:
  *   {title description notes mediation} : ("w1" "w2" …) AND area : "330681"
  * (each word as typed, quotes doubled). */
-static int build_match(const char *q, const struct fts_query *fq,
-                       const struct store_case_filter *f, struct buf *out)
+static int build_match(const char *q, const struct fts_query *fq, const struct store_case_filter *f,
+                       struct buf *out)
 {
     if (buf_adds(out, "{title description notes mediation} : ("))
         return FQ_ETOOBIG;
@@ -294,9 +295,10 @@ static json_t *best_snippet(sqlite3_stmt *st, int first, const struct fts_query 
     "ORDER BY case_fts.rowid DESC"
 /* Candidates not (correctly) in the index yet: the queued cases in [lo, hi) with their text. */
 #define PENDING_HEAD                                                                               \
-    "SELECT cases.id, coalesce(cases.title, ''), coalesce(cases.description, ''), "                \
-    NOTES_TEXT("cases.id") ", " MEDIATION_TEXT("cases.id") " "                                     \
-    "FROM fts_pending CROSS JOIN cases ON cases.id = fts_pending.case_id WHERE 1"
+    "SELECT cases.id, coalesce(cases.title, ''), coalesce(cases.description, ''), " NOTES_TEXT(    \
+        "cases.id") ", " MEDIATION_TEXT("cases.id") " "                                            \
+                                                    "FROM fts_pending CROSS JOIN cases ON "        \
+                                                    "cases.id = fts_pending.case_id WHERE 1"
 #define PENDING_TAIL                                                                               \
     " AND cases.id >= :lo AND cases.id < :hi ORDER BY fts_pending.case_id DESC LIMIT :k"
 /* A page row: the summary of GET /cases (17 columns) and the current text of the text columns. */
@@ -304,11 +306,12 @@ static json_t *best_snippet(sqlite3_stmt *st, int first, const struct fts_query 
     "SELECT cases.id, cases.code, cases.title, cases.channel, cases.kind, cases.category, "        \
     "cases.grade, cases.level, cases.status, cases.light, cases.division, cases.grid, "            \
     "cases.created_at, cases.due_at, cases.urge_count, cases.supervised, "                         \
-    "cases.lead_department, coalesce(cases.title, ''), coalesce(cases.description, ''), "          \
-    NOTES_TEXT("cases.id") ", " MEDIATION_TEXT("cases.id") " FROM cases WHERE cases.id = ?1"
+    "cases.lead_department, coalesce(cases.title, ''), coalesce(cases.description, "               \
+    "''), " NOTES_TEXT("cases.id") ", " MEDIATION_TEXT(                                            \
+        "cases.id") " FROM cases WHERE cases.id = ?1"
 #define AVGLEN                                                                                     \
-    "SELECT " FTS_AVGLEN_NAME "(case_fts, 0), " FTS_AVGLEN_NAME "(case_fts, 1), "                  \
-    FTS_AVGLEN_NAME "(case_fts, 2), " FTS_AVGLEN_NAME "(case_fts, 3) FROM case_fts LIMIT 1"
+    "SELECT " FTS_AVGLEN_NAME "(case_fts, 0), " FTS_AVGLEN_NAME "(case_fts, 1), " FTS_AVGLEN_NAME  \
+    "(case_fts, 2), " FTS_AVGLEN_NAME "(case_fts, 3) FROM case_fts LIMIT 1"
 
 struct cand {
     int64_t id;
@@ -338,7 +341,8 @@ struct search {
     int64_t lo, hi, span;
     int64_t floor; /* no case below this id passes the filter's date range */
     double budget_ms;
-    struct cand *v; /* queued matches + the index's rows: < SEARCH_CANDIDATES + 2 × PENDING_SCAN_MAX */
+    struct cand
+        *v; /* queued matches + the index's rows: < SEARCH_CANDIDATES + 2 × PENDING_SCAN_MAX */
     int n;
     int64_t *queued; /* ids of the queued cases read directly, newest first */
     int nqueued;
@@ -375,7 +379,8 @@ static int average_sizes(struct sq_conn *c, double avg[FTS_RANK_COLS])
         return FQ_EIO;
     int rc = sqlite3_step(st);
     for (int i = 0; i < FTS_RANK_COLS; i++)
-        avg[i] = rc == SQLITE_ROW && sqlite3_column_double(st, i) > 0 ? sqlite3_column_double(st, i) : 1.0;
+        avg[i] = rc == SQLITE_ROW && sqlite3_column_double(st, i) > 0 ? sqlite3_column_double(st, i)
+                                                                      : 1.0;
     return finish(c, st, rc, "search averages");
 }
 
@@ -413,7 +418,8 @@ static int match_queued(struct search *s)
         if (!have_avg && (ret = average_sizes(s->c, avg)))
             goto done;
         have_avg = 1;
-        s->v[s->n++] = (struct cand){id, fts_rank_score(s->fq.nword, (const int(*)[FTS_RANK_COLS])tf, len, avg)};
+        s->v[s->n++] = (struct cand){
+            id, fts_rank_score(s->fq.nword, (const int(*)[FTS_RANK_COLS])tf, len, avg)};
     }
     ret = 0;
 done:
@@ -585,7 +591,9 @@ int store_case_search(struct store_rd *rd, const char *q, const struct store_cas
     s->c = &rd->conn;
     s->f = f;
     s->span = page->span > 0 ? page->span : SEARCH_SPAN;
-    s->budget_ms = page->budget_ms > 0 ? page->budget_ms : page->budget_ms < 0 ? 0 : SEARCH_BUDGET_MS;
+    s->budget_ms = page->budget_ms > 0   ? page->budget_ms
+                   : page->budget_ms < 0 ? 0
+                                         : SEARCH_BUDGET_MS;
     s->match = m.data;
     s->v = malloc((SEARCH_CANDIDATES + 2 * PENDING_SCAN_MAX) * sizeof *s->v);
     s->queued = malloc(PENDING_SCAN_MAX * sizeof *s->queued);
@@ -662,4 +670,3 @@ int sq_fts_drain(struct sq_conn *c, int max, int *n)
     }
     return 0;
 }
-

@@ -322,6 +322,21 @@ static void test_search_semantics(void **state)
     assert_int_equal(rc, FQ_EINVAL);
 }
 
+/* Searches q with fl and the page's inputs; returns the number of items, checks older and
+ * total_exact (-1: do not check). */
+static size_t walk_n(struct fx *f, const char *q, const struct store_case_filter *fl,
+                     struct store_search pg, int64_t older, int exact)
+{
+    json_t *items = NULL;
+    assert_int_equal(store_case_search(store_rd(f->s), q, fl, &pg, &items), 0);
+    size_t n = json_array_size(items);
+    json_decref(items);
+    assert_int_equal(pg.older, older);
+    if (exact >= 0)
+        assert_int_equal(pg.total_exact, exact);
+    return n;
+}
+
 /* The walk by windows of ids: with a first window of two ids and no budget for more, only the
  * two newest cases are searched and older says where to go on; with the budget, the windows
  * grow until everything is covered. */
@@ -332,24 +347,11 @@ static void test_search_windows(void **state)
     wait_indexed(f->path);
     struct store_case_filter fl;
     store_case_filter_init(&fl);
-    json_t *items = NULL;
-    struct store_search pg = {.span = 2, .budget_ms = -1};
-    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
-    assert_int_equal(json_array_size(items), 2); /* docs 5 and 6 */
-    assert_int_equal(pg.older, ids[4]);
-    assert_int_equal(pg.total_exact, 0);
-    json_decref(items);
-    pg = (struct store_search){.before = ids[4], .span = 2, .budget_ms = -1};
-    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
-    assert_int_equal(json_array_size(items), 0); /* docs 3 and 4: no 漏水 */
-    assert_int_equal(pg.older, ids[2]);
-    json_decref(items);
-    pg = (struct store_search){.span = 2};
-    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
-    assert_int_equal(json_array_size(items), 4);
-    assert_int_equal(pg.older, 0);
-    assert_int_equal(pg.total_exact, 1);
-    json_decref(items);
+    struct store_search two = {.span = 2, .budget_ms = -1};
+    assert_int_equal(walk_n(f, "漏水", &fl, two, ids[4], 0), 2); /* docs 5 and 6 */
+    two.before = ids[4];
+    assert_int_equal(walk_n(f, "漏水", &fl, two, ids[2], 0), 0); /* docs 3 and 4: no 漏水 */
+    assert_int_equal(walk_n(f, "漏水", &fl, (struct store_search){.span = 2}, 0, 1), 4);
 }
 
 static void test_snippet_escaped(void **state)
@@ -512,9 +514,9 @@ static void test_queued_cases_matched(void **state)
     struct fq_error e = {0};
     assert_int_equal(store_open(&o, &f->s, &e), 0);
     assert_string_equal(search(f->s, "燃气泄漏", NULL, NULL), "2");
-    assert_string_equal(search(f->s, "邻里噪音", NULL, NULL), ""); /* the old title */
+    assert_string_equal(search(f->s, "邻里噪音", NULL, NULL), "");   /* the old title */
     assert_string_equal(search(f->s, "燃气 装修", NULL, NULL), "2"); /* title and description */
-    char *r = search(f->s, "漏水", NULL, NULL);                     /* both sources together */
+    char *r = search(f->s, "漏水", NULL, NULL);                      /* both sources together */
     assert_int_equal((int)strlen(r), 7);
     assert_non_null(strchr(r, '2'));
     assert_string_equal(search(f->s, "燃气泄漏", "330108000000", NULL), ""); /* the filter */
@@ -524,8 +526,9 @@ static void test_queued_cases_matched(void **state)
 static void test_match_agrees_with_index(void **state)
 {
     struct fx *f = *state;
-    static const char *qs[] = {"漏水", "楼上漏水", "欠薪 工资", "薪", "楼上", "script",
-                               "卫生间 漏水", "管道漏水", "农民工", "十二人", "a", "天花板 楼下"};
+    static const char *qs[] = {"漏水",   "楼上漏水", "欠薪 工资",   "薪",
+                               "楼上",   "script",   "卫生间 漏水", "管道漏水",
+                               "农民工", "十二人",   "a",           "天花板 楼下"};
     assert_int_equal(store_write(f->s, insert_docs, NULL), 0);
     wait_indexed(f->path);
     for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
@@ -595,34 +598,17 @@ static void test_search_date_bounds(void **state)
                         "漏水回溯");
     assert_int_equal(pg.older, old_id);
     json_decref(items);
-    pg = (struct store_search){0};
-    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
-    assert_int_equal(json_array_size(items), 3);
-    assert_int_equal(pg.older, 0);
-    assert_int_equal(pg.total_exact, 1);
-    json_decref(items);
+    assert_int_equal(walk_n(f, "漏水", &fl, (struct store_search){0}, 0, 1), 3);
     /* from: docs 5 and 6 only; the walk stops at doc 5's id and says everything was searched */
     store_case_filter_init(&fl);
     fl.from = 1777600000000LL + 4;
-    pg = (struct store_search){.span = 1, .budget_ms = -1};
-    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
-    assert_int_equal(json_array_size(items), 0); /* the window: id 7, dated before from */
-    assert_int_equal(pg.older, old_id);
-    json_decref(items);
-    pg = (struct store_search){.span = 3, .budget_ms = -1}; /* ids 5..7 */
-    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
-    assert_int_equal(json_array_size(items), 2);
-    assert_int_equal(pg.older, 0);
-    assert_int_equal(pg.total_exact, 1);
-    json_decref(items);
-    /* nothing dated before to */
+    struct store_search one = {.span = 1, .budget_ms = -1};
+    assert_int_equal(walk_n(f, "漏水", &fl, one, old_id, 0), 0); /* id 7: dated before from */
+    one.span = 3;
+    assert_int_equal(walk_n(f, "漏水", &fl, one, 0, 1), 2); /* ids 5..7 */
     store_case_filter_init(&fl);
-    fl.to = 1000;
-    pg = (struct store_search){0};
-    assert_int_equal(store_case_search(store_rd(f->s), "漏水", &fl, &pg, &items), 0);
-    assert_int_equal(json_array_size(items), 0);
-    assert_int_equal(pg.older, 0);
-    json_decref(items);
+    fl.to = 1000; /* nothing dated before to */
+    assert_int_equal(walk_n(f, "漏水", &fl, (struct store_search){0}, 0, -1), 0);
 }
 
 /* The migration indexes rows written before it: drop the index and run it again. */
