@@ -494,6 +494,27 @@ static void test_index_follows_writes(void **state)
     fts_integrity(f->path);
 }
 
+/* The score of case id among the results of q (0 when absent). */
+static void score_of(struct store *s, const char *q, int64_t id, double *score)
+{
+    struct store_case_filter fl;
+    store_case_filter_init(&fl);
+    json_t *items = NULL, *it;
+    struct store_search pg = {0};
+    char code[32];
+    size_t i;
+    snprintf(code, sizeof code, "%.6s20260501%06dX", docs[id - ids[0]].division,
+             (int)(id - ids[0] + 1));
+    *score = 0;
+    assert_int_equal(store_case_search(store_rd(s), q, &fl, &pg, &items), 0);
+    json_array_foreach(items, i, it)
+    {
+        if (!strcmp(json_string_value(json_object_get(it, "code")), code))
+            *score = json_real_value(json_object_get(it, "score"));
+    }
+    json_decref(items);
+}
+
 /* A search reads the queued cases' current text itself: with no writer to index them (a
  * read-only store), a new title is found at once and the stale indexed one is not. */
 static void test_queued_cases_matched(void **state)
@@ -501,6 +522,8 @@ static void test_queued_cases_matched(void **state)
     struct fx *f = *state;
     assert_int_equal(store_write(f->s, insert_docs, NULL), 0);
     wait_indexed(f->path);
+    double scores[2];
+    score_of(f->s, "楼上 漏水", ids[5], &scores[0]); /* doc 6 as the index ranks it */
     store_close(f->s);
     f->s = NULL;
     sqlite3 *db = NULL;
@@ -509,6 +532,8 @@ static void test_queued_cases_matched(void **state)
     snprintf(sql, sizeof sql, "UPDATE cases SET title = '燃气泄漏' WHERE id = %lld",
              (long long)ids[1]);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK); /* queued by trigger */
+    snprintf(sql, sizeof sql, "INSERT INTO fts_pending VALUES (%lld)", (long long)ids[5]);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     struct store_opts o = {.path = f->path, .readonly = 1};
     struct fq_error e = {0};
@@ -520,6 +545,10 @@ static void test_queued_cases_matched(void **state)
     assert_int_equal((int)strlen(r), 7);
     assert_non_null(strchr(r, '2'));
     assert_string_equal(search(f->s, "燃气泄漏", "330108000000", NULL), ""); /* the filter */
+    /* doc 6 scored in C from its queued text: the same score as from the index */
+    score_of(f->s, "楼上 漏水", ids[5], &scores[1]);
+    assert_true(scores[0] > 0);
+    assert_float_equal(scores[0], scores[1], 1e-9);
 }
 
 /* The matcher in C agrees with FTS5 on what matches (the index answers once it is drained). */
