@@ -227,6 +227,8 @@ int main(int argc, char **argv)
         {"楼上漏水", "330681", "scope: one county of ten"},
         {"纠纷", "330681001", "scope: one township"},
         {"纠纷", "", "date filter: the oldest tenth"},
+        {"纠纷 漏水 物业 楼上 协商 调解 赔偿 社区 处理 反映 要求 部门 影响 生活 安全 隐患", "",
+         "16 common words"},
     };
     int nq = COUNT(qs);
     double *lat = calloc((size_t)runs, sizeof *lat), *cpu = calloc((size_t)runs, sizeof *cpu);

@@ -184,9 +184,9 @@ int store_case_count(struct store_rd *rd, const struct store_case_filter *f, int
 /* Full-text search (store/sqlite_fts.c) over titles, descriptions, notes and mediation records,
  * indexed as CJK bigrams (store/fts_tokenizer.h). Words of q separated by spaces must all occur;
  * each word matches as a phrase of its characters ("楼上漏水" does not match "楼上卫生间漏水").
- * One call searches the newest case ids below page->before (0: from the newest) — at least
- * STORE_SEARCH_SPAN of them, more while a CPU budget lasts — and of the cases there matching q
- * and f (scope always applied) ranks the newest
+ * One call searches the newest case ids below page->before (0: from the newest), window by
+ * window (the first of STORE_SEARCH_SPAN ids) while a CPU budget lasts, and of the cases there
+ * matching q and f (scope always applied) ranks the newest
  * STORE_SEARCH_OFFSET_MAX, best first (store/fts_rank.h: BM25 without IDF, the title weighing 4),
  * returned as case summaries plus "snippet" (HTML: the text escaped, matches in <mark>…</mark>)
  * and "score" (higher is better). f->cursor is the offset of the page (0 = the first, at most
@@ -195,7 +195,7 @@ int store_case_count(struct store_rd *rd, const struct store_case_filter *f, int
  * docs/SEARCH.md. FQ_EINVAL when q has nothing to search for (empty, only punctuation, > 16
  * words) or page->before < 0. */
 #define STORE_SEARCH_OFFSET_MAX 2000
-#define STORE_SEARCH_SPAN 1000000 /* case ids searched at least */
+#define STORE_SEARCH_SPAN 100000 /* case ids of the first window */
 struct store_search {
     int64_t before; /* in: search the cases with id < before; 0: all, from the newest */
     int64_t span;   /* in: ids of the first window; 0: STORE_SEARCH_SPAN (tests, benchmarks) */
