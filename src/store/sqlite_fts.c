@@ -294,12 +294,12 @@ static json_t *best_snippet(sqlite3_stmt *st, int first, const struct fts_query 
     ")) FROM case_fts CROSS JOIN cases ON cases.id = case_fts.rowid "                              \
     "WHERE case_fts MATCH :q AND case_fts.rowid >= :lo AND case_fts.rowid < :hi "                  \
     "ORDER BY case_fts.rowid DESC"
+/* clang-format off */
 /* Candidates not (correctly) in the index yet: the queued cases in [lo, hi) with their text. */
 #define PENDING_HEAD                                                                               \
-    "SELECT cases.id, coalesce(cases.title, ''), coalesce(cases.description, ''), " NOTES_TEXT(    \
-        "cases.id") ", " MEDIATION_TEXT("cases.id") " "                                            \
-                                                    "FROM fts_pending CROSS JOIN cases ON "        \
-                                                    "cases.id = fts_pending.case_id WHERE 1"
+    "SELECT cases.id, coalesce(cases.title, ''), coalesce(cases.description, ''), "                \
+    NOTES_TEXT("cases.id") ", " MEDIATION_TEXT("cases.id") " "                                     \
+    "FROM fts_pending CROSS JOIN cases ON cases.id = fts_pending.case_id WHERE 1"
 #define PENDING_TAIL                                                                               \
     " AND cases.id >= :lo AND cases.id < :hi ORDER BY fts_pending.case_id DESC LIMIT :k"
 /* A page row: the summary of GET /cases (17 columns) and the current text of the text columns. */
@@ -307,12 +307,12 @@ static json_t *best_snippet(sqlite3_stmt *st, int first, const struct fts_query 
     "SELECT cases.id, cases.code, cases.title, cases.channel, cases.kind, cases.category, "        \
     "cases.grade, cases.level, cases.status, cases.light, cases.division, cases.grid, "            \
     "cases.created_at, cases.due_at, cases.urge_count, cases.supervised, "                         \
-    "cases.lead_department, coalesce(cases.title, ''), coalesce(cases.description, "               \
-    "''), " NOTES_TEXT("cases.id") ", " MEDIATION_TEXT(                                            \
-        "cases.id") " FROM cases WHERE cases.id = ?1"
+    "cases.lead_department, coalesce(cases.title, ''), coalesce(cases.description, ''), "          \
+    NOTES_TEXT("cases.id") ", " MEDIATION_TEXT("cases.id") " FROM cases WHERE cases.id = ?1"
 #define AVGLEN                                                                                     \
-    "SELECT " FTS_AVGLEN_NAME "(case_fts, 0), " FTS_AVGLEN_NAME "(case_fts, 1), " FTS_AVGLEN_NAME  \
-    "(case_fts, 2), " FTS_AVGLEN_NAME "(case_fts, 3) FROM case_fts LIMIT 1"
+    "SELECT " FTS_AVGLEN_NAME "(case_fts, 0), " FTS_AVGLEN_NAME "(case_fts, 1), "                  \
+    FTS_AVGLEN_NAME "(case_fts, 2), " FTS_AVGLEN_NAME "(case_fts, 3) FROM case_fts LIMIT 1"
+/* clang-format on */
 
 struct cand {
     int64_t id;
