@@ -350,7 +350,7 @@ struct search {
     int index_found; /* candidates the index walk found so far */
     int walk_full;   /* the index walk found SEARCH_CANDIDATES */
     int walk_spent;  /* the index walk stopped on the CPU budget */
-    double start;    /* CPU time when the walk began (ms) */
+    double start;    /* CPU time when the matching began (ms) */
 };
 
 static void binds(sqlite3_stmt *st, const struct search *s, int k)
@@ -557,7 +557,6 @@ static int date_bounds(struct search *s, int64_t *hi)
  * cost 86 ms over a million ids at 4 M cases. */
 static int walk(struct search *s)
 {
-    s->start = cpu_ms();
     for (int i = 0; i < SEARCH_WINDOWS_MAX; i++) {
         double t0 = cpu_ms();
         int rc = match_indexed(s);
@@ -611,6 +610,7 @@ int store_case_search(struct store_rd *rd, const char *q, const struct store_cas
     if ((ret = date_bounds(s, &hi)) || (ret = window(s, hi)))
         goto done;
     int64_t lo = s->lo;
+    s->start = cpu_ms(); /* the budget covers the queued cases too */
     s->lo = 0; /* every queued case below before, the newest first: a note on an old case too */
     if ((ret = match_queued(s)))
         goto done;
