@@ -5,10 +5,13 @@
  * caller's scope always does. Results come best first (bm25), each a case summary with a
  * "snippet": HTML in which the case's own text is escaped and the matches are wrapped in
  * <mark>…</mark>, so a client may insert it as HTML as is. Pages: cursor is an offset here (the
- * order is by relevance, not by id), next_cursor gives the next page. */
+ * order is by relevance, not by id), next_cursor gives the next page. One request searches a
+ * bounded window of the newest cases (store_case_search); "older" is where it stopped, and
+ * before=<older> searches on from there. */
 #include "api/api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define Q_MAX 200 /* bytes */
@@ -18,8 +21,8 @@ static void h_search(struct http_req *r, void *arg)
     struct api_ctx *ctx = arg;
     struct api_user *u = api_auth(r, ctx);
     struct store_case_filter f;
+    struct store_search page = {0};
     json_t *items = NULL;
-    int64_t next = 0, total = -1;
     if (!u)
         return;
     const char *q = http_query(r, "q");
@@ -48,8 +51,19 @@ static void h_search(struct http_req *r, void *arg)
                         "翻页过深，请缩小搜索范围 (cursor: at most 2000)");
         return;
     }
+    const char *b = http_query(r, "before");
+    if (b && *b) {
+        char *end;
+        page.before = strtoll(b, &end, 10);
+        if (*end || page.before <= 0) {
+            json_decref(qv);
+            http_reply_fail(r, 400, "invalid_value", "before",
+                            "before 无效 (before: a positive case id, from \"older\")");
+            return;
+        }
+    }
     struct store_rd *rd = store_rd(ctx->dom->store);
-    int rc = rd ? store_case_search(rd, q, &f, &items, &next) : FQ_EIO;
+    int rc = rd ? store_case_search(rd, q, &f, &page, &items) : FQ_EIO;
     if (rc == FQ_EINVAL) {
         json_decref(qv);
         http_reply_fail(r, 400, "invalid_value", "q",
@@ -62,10 +76,13 @@ static void h_search(struct http_req *r, void *arg)
         return;
     }
     json_t *o = json_pack("{s:o, s:o}", "q", qv, "items", items);
-    json_object_set_new(o, "next_cursor", next ? json_integer(next) : json_null());
+    json_object_set_new(o, "next_cursor", page.next ? json_integer(page.next) : json_null());
+    json_object_set_new(o, "older", page.older ? json_integer(page.older) : json_null());
     const char *c = http_query(r, "count");
-    if (c && !strcmp(c, "1") && store_case_search_count(rd, q, &f, &total) == 0)
-        json_object_set_new(o, "total", json_integer(total));
+    if (c && !strcmp(c, "1")) {
+        json_object_set_new(o, "total", json_integer(page.total));
+        json_object_set_new(o, "total_exact", json_boolean(page.total_exact));
+    }
     http_reply_json(r, 200, o);
 }
 

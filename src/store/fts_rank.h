@@ -15,8 +15,19 @@
 #include <sqlite3.h>
 
 #define FTS_RANK_NAME "fq_rank"
+/* fq_rank(case_fts, ok): the same, NULL when ok is false (a row the caller filters out). */
+/* fq_avglen(case_fts, c): the average size of text column c over the whole index, in positions;
+ * what fq_rank normalises lengths by, for rows scored outside FTS5 (fts_rank_score). */
+#define FTS_AVGLEN_NAME "fq_avglen"
+#define FTS_RANK_COLS 4 /* the text columns */
+#define FTS_RANK_PHRASES 64
 
-/* Registers fq_rank on a connection. 0 or an SQLite error code. */
+/* The score of one row, lower is better: tf[p][c] instances of phrase p in text column c (of
+ * nphrase, at most FTS_RANK_PHRASES), len[c] the row's column sizes, avg[c] the index's averages. */
+double fts_rank_score(int nphrase, const int (*tf)[FTS_RANK_COLS], const int *len,
+                      const double *avg);
+
+/* Registers fq_rank and fq_avglen on a connection. 0 or an SQLite error code. */
 int fts_rank_register(sqlite3 *db);
 
 #endif

@@ -313,6 +313,7 @@ json_t *sq_case_summary(sqlite3_stmt *st);
  * index of every existing case. */
 extern const char sq_schema_fts[];
 extern const char sq_schema_fts_deferred[];
+extern const char sq_schema_fts_time[];
 /* Indexes up to max queued cases (fts_pending) on the writer connection, inside the caller's
  * transaction; *n = how many were taken. */
 int sq_fts_drain(struct sq_conn *c, int max, int *n);

@@ -405,5 +405,6 @@ static const char schema_stats_groups[] =
     "SELECT 11 AS dim, 12 AS level, 1 AS grain"
     ") p GROUP BY 1, 2, 3, 4, 5, 6;\n";
 
-const char *const sq_migrations[] = {schema_v1, schema_v2, schema_kiosk, schema_intel, sq_schema_fts, schema_stats, schema_warning, sq_schema_fts_deferred, schema_stats_groups};
+const char *const sq_migrations[] = {schema_v1, schema_v2, schema_kiosk, schema_intel, sq_schema_fts, schema_stats, schema_warning, sq_schema_fts_deferred, schema_stats_groups,
+                                       sq_schema_fts_time};
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);

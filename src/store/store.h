@@ -201,18 +201,30 @@ int store_case_count(struct store_rd *rd, const struct store_case_filter *f, int
 /* Full-text search (store/sqlite_fts.c) over titles, descriptions, notes and mediation records,
  * indexed as CJK bigrams (store/fts_tokenizer.h). Words of q separated by spaces must all occur;
  * each word matches as a phrase of its characters ("楼上漏水" does not match "楼上卫生间漏水").
- * Of the cases also matching f (scope always applied), the newest STORE_SEARCH_OFFSET_MAX are
- * ranked, best first (store/fts_rank.h: BM25 without IDF, the title weighing 4), and returned as
- * case summaries plus "snippet" (HTML: the text escaped, matches in <mark>…</mark>) and "score"
- * (higher is better). f->cursor is the offset of the page (0 = the first, at most
- * STORE_SEARCH_OFFSET_MAX), f->limit its size; *next is the next page's offset or 0.
- * FQ_EINVAL when q has nothing to search for (empty, only punctuation, > 16 words). */
+ * One call searches the newest case ids below page->before (0: from the newest), window by
+ * window (the first of STORE_SEARCH_SPAN ids) while a CPU budget lasts, and of the cases there
+ * matching q and f (scope always applied) ranks the newest
+ * STORE_SEARCH_OFFSET_MAX, best first (store/fts_rank.h: BM25 without IDF, the title weighing 4),
+ * returned as case summaries plus "snippet" (HTML: the text escaped, matches in <mark>…</mark>)
+ * and "score" (higher is better). f->cursor is the offset of the page (0 = the first, at most
+ * STORE_SEARCH_OFFSET_MAX), f->limit its size. Cases still queued for indexing are matched from
+ * their current text, so every acknowledged write is found. The work is bounded: see
+ * docs/SEARCH.md. FQ_EINVAL when q has nothing to search for (empty, only punctuation, > 16
+ * words) or page->before < 0. */
 #define STORE_SEARCH_OFFSET_MAX 2000
+#define STORE_SEARCH_SPAN 100000 /* case ids of the first window */
+struct store_search {
+    int64_t before; /* in: search the cases with id < before; 0: all, from the newest */
+    int64_t span;   /* in: ids of the first window; 0: STORE_SEARCH_SPAN (tests, benchmarks) */
+    double budget_ms; /* in: CPU for further windows; 0: the default (15 ms), < 0: none */
+    int64_t next;   /* out: the next page's offset, 0 when this is the last page */
+    int64_t older;  /* out: older cases (id < older) were not searched: pass it as before to go
+                       on; 0 when the search reached the oldest case */
+    int64_t total;  /* out: the ranked matches (at most STORE_SEARCH_OFFSET_MAX) */
+    int total_exact; /* out: total is every match of q and f (nothing older left unsearched) */
+};
 int store_case_search(struct store_rd *rd, const char *q, const struct store_case_filter *f,
-                      json_t **out, int64_t *next);
-/* Number of cases store_case_search would return over all its pages. */
-int store_case_search_count(struct store_rd *rd, const char *q, const struct store_case_filter *f,
-                            int64_t *n);
+                      struct store_search *page, json_t **out);
 
 /* One case as exported (store/sqlite_export.c); strings borrowed for the callback, never NULL
  * ("" when unset); method is the resolution method's name. */
@@ -344,11 +356,6 @@ int store_case_applications(struct store_rd *rd, int64_t case_id, json_t **out);
 int store_scenario_method_stats(struct store_rd *rd, json_t **out);
 /* Outcomes per GB/T 31000 resolution method of closed disputes: [{method, name, closed, settled}]. */
 int store_resolution_method_stats(struct store_rd *rd, json_t **out);
-
-/* Indexes every case still queued for full-text indexing (deferred indexing, see sqlite_fts.c)
- * through the writer, so a search that follows sees every acknowledged write. Cheap when nothing
- * is queued. Searches call it themselves. */
-int store_fts_flush(struct store_rd *rd);
 
 /* ---- kiosk tokens (big screen) ---- */
 

@@ -134,6 +134,29 @@ describe('search and export', () => {
       assert.deepEqual(codes(await search(a, '水箱破裂', '&status=closed')), []);
       const j = await search(a, '水箱破裂', '&count=1');
       assert.equal(j.total, 1);
+      assert.equal(j.total_exact, true, 'a small database is searched whole');
+      assert.equal(j.older, null, 'nothing older left unsearched');
+    });
+
+    it('searches older cases with before', async () => {
+      const first = await ctx.intake(a, { title: '化粪池满溢', description: '第一起。' });
+      const second = await ctx.intake(a, { title: '化粪池满溢', description: '第二起。' });
+      assert.deepEqual(new Set(codes(await search(a, '化粪池满溢'))), new Set([first.code, second.code]));
+      // case ids from the list's id cursor (newest first): ids[1] is the second's, ids[0] the first's
+      const ids = [
+        ok(await ctx.get('/api/v1/cases?limit=2', a)).next_cursor,
+        ok(await ctx.get('/api/v1/cases?limit=1', a)).next_cursor,
+      ];
+      assert.ok(ids[0] < ids[1], `${ids}`);
+      // before is a case id (exclusive): only the older of the two
+      const older = await search(a, '化粪池满溢', `&before=${ids[1]}&count=1`);
+      assert.deepEqual(codes(older), [first.code]);
+      assert.equal(older.total, 1);
+      assert.equal(older.older, null);
+      assert.deepEqual(codes(await search(a, '化粪池满溢', `&before=${ids[0]}`)), []);
+      for (const bad of ['0', '-3', 'x', '1.5']) {
+        assertError(await ctx.get(`/api/v1/search?q=%E6%BC%8F&before=${bad}`, a), 400, 'invalid_value', 'before');
+      }
     });
 
     it('escapes the text around the marks', async () => {
