@@ -82,6 +82,11 @@ json_t *api_events_json(const struct fq_event *ev, int n, int public_view);
  * search, export); replies 400 naming the field and returns -1 on a bad value. */
 int api_case_filter_parse(struct http_req *r, struct api_ctx *ctx, const struct api_user *u,
                           struct store_case_filter *f);
+/* For an export of a search (q present): validates q and before like GET /search, runs it and
+ * sets *codes_json to the ranked hits' codes (a JSON array text, at most 2,000; the caller frees
+ * it). Replies 400/503 and returns -1 on failure. */
+int api_search_hits(struct http_req *r, struct api_ctx *ctx, struct api_user *u,
+                    struct store_case_filter *f, char **codes_json);
 
 /* Registration functions of each resource file. */
 void api_auth_routes(struct api_ctx *ctx);

@@ -127,6 +127,7 @@ static void row_cells(const struct store_case_row *r, struct cells *c)
 struct csv {
     struct api_ctx *ctx;
     struct store_case_filter f;
+    char *codes; /* f.codes_json's text, owned */
     struct buf out;
     size_t pos;
     int done;
@@ -198,6 +199,7 @@ static void csv_free(void *arg)
 {
     struct csv *c = arg;
     buf_free(&c->out);
+    free(c->codes);
     free(c);
 }
 
@@ -209,12 +211,24 @@ static void download_name(char *out, size_t size, const char *ext)
     snprintf(out, size, "cases-%.4s%.2s%.2s.%s", day, day + 5, day + 8, ext);
 }
 
+/* The filter; with q, a search's ranked hits only (*codes: their codes as JSON text, which
+ * f->codes_json borrows; the caller frees it after the export). */
 static int parse(struct http_req *r, struct api_ctx *ctx, struct api_user **u,
-                 struct store_case_filter *f)
+                 struct store_case_filter *f, char **codes)
 {
+    *codes = NULL;
     *u = api_auth(r, ctx);
-    if (!*u || api_case_filter_parse(r, ctx, *u, f))
+    if (!*u)
         return -1;
+    const char *q = http_query(r, "q");
+    if (q && *q) {
+        if (api_search_hits(r, ctx, *u, f, codes))
+            return -1;
+        f->codes_json = *codes;
+        f->cursor = 0;
+    } else if (api_case_filter_parse(r, ctx, *u, f)) {
+        return -1;
+    }
     f->limit = PAGE_ROWS; /* the page size here; an export is everything that matches */
     /* a bulk copy of case data leaves the system: on the access audit trail (访问审计) */
     api_audit(ctx, (*u)->u.id, "export", http_path(r), f->division[0] ? f->division : "");
@@ -226,15 +240,18 @@ static void h_export_csv(struct http_req *r, void *arg)
     struct api_ctx *ctx = arg;
     struct api_user *u;
     struct store_case_filter f;
-    if (parse(r, ctx, &u, &f))
+    char *codes;
+    if (parse(r, ctx, &u, &f, &codes))
         return;
     struct csv *c = calloc(1, sizeof *c);
     if (!c) {
+        free(codes);
         http_reply_fail(r, 503, "busy", "", "内存不足 (out of memory)");
         return;
     }
     c->ctx = ctx;
     c->f = f;
+    c->codes = codes;
     buf_init(&c->out, CSV_BUF_MAX);
     if (buf_add(&c->out, "\xEF\xBB\xBF", 3) || csv_line(&c->out, headers)) {
         csv_free(c);
@@ -352,13 +369,15 @@ static void h_export_xlsx(struct http_req *r, void *arg)
     struct api_ctx *ctx = arg;
     struct api_user *u;
     struct store_case_filter f;
-    if (parse(r, ctx, &u, &f))
+    char *codes;
+    if (parse(r, ctx, &u, &f, &codes))
         return;
     char dir[600], path[640];
     snprintf(dir, sizeof dir, "%s/tmp", ctx->dom->data_dir);
     if (mkdir(dir, 0700) && errno != EEXIST) {
         log_error("export: mkdir %s: %s", dir, strerror(errno));
         http_reply_fail(r, 503, "storage_error", "", "无法生成文件 (cannot write the file)");
+        free(codes);
         return;
     }
     snprintf(path, sizeof path, "%s/export-XXXXXX.xlsx", dir);
@@ -366,6 +385,7 @@ static void h_export_xlsx(struct http_req *r, void *arg)
     if (fd < 0) {
         log_error("export: mkstemps %s: %s", path, strerror(errno));
         http_reply_fail(r, 503, "storage_error", "", "无法生成文件 (cannot write the file)");
+        free(codes);
         return;
     }
     close(fd);
@@ -380,6 +400,7 @@ static void h_export_xlsx(struct http_req *r, void *arg)
                         path, name);
     }
     unlink(path); /* the reply holds its own descriptor */
+    free(codes);
 }
 
 void api_export_routes(struct api_ctx *ctx)

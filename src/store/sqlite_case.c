@@ -866,9 +866,10 @@ struct query {
     struct buf sql;
     int np, err;
     struct {
-        int is_text;
+        int is_text; /* 0 integer, 1 text in t, 2 16-byte blob in t, 3 borrowed text in ref */
         int64_t i;
         char t[24];
+        const char *ref;
     } p[MAX_PARAMS];
 };
 
@@ -959,6 +960,13 @@ static void q_filter(struct query *q, const struct store_case_filter *f)
         q_sql(q, " AND supervised > 0");
     if (f->unrated)
         q_sql(q, " AND satisfaction = 0");
+    if (f->codes_json && q->np < MAX_PARAMS) {
+        q_sql(q, " AND code IN (SELECT value FROM json_each(?))");
+        q->p[q->np].is_text = 3;
+        q->p[q->np++].ref = f->codes_json;
+    } else if (f->codes_json) {
+        q->err = FQ_ETOOBIG;
+    }
     if (f->followed == 0)
         q_sql(q, " AND followed_up = 0");
     else if (f->followed == 1)
@@ -1015,7 +1023,9 @@ static sqlite3_stmt *q_prepare(struct sq_conn *c, struct query *q, int *ret)
         return NULL;
     }
     for (int i = 0; i < q->np; i++) {
-        if (q->p[i].is_text == 2)
+        if (q->p[i].is_text == 3)
+            sqlite3_bind_text(st, i + 1, q->p[i].ref, -1, SQLITE_STATIC); /* outlives the statement's use */
+        else if (q->p[i].is_text == 2)
             sqlite3_bind_blob(st, i + 1, q->p[i].t, 16, SQLITE_TRANSIENT);
         else if (q->p[i].is_text)
             sqlite3_bind_text(st, i + 1, q->p[i].t, -1, SQLITE_TRANSIENT);

@@ -582,7 +582,8 @@ int store_case_search(struct store_rd *rd, const char *q, const struct store_cas
 {
     if (!rd || !q || !f || !page || !out)
         return FQ_EINVAL;
-    int limit = f->limit < 1 ? 1 : f->limit > 500 ? 500 : f->limit;
+    /* the API allows 500 a page; an export of the hits asks for all the ranked ones at once */
+    int limit = f->limit < 1 ? 1 : f->limit > STORE_SEARCH_OFFSET_MAX ? STORE_SEARCH_OFFSET_MAX : f->limit;
     int64_t offset = f->cursor > 0 ? f->cursor : 0;
     if (offset > STORE_SEARCH_OFFSET_MAX || page->before < 0)
         return FQ_EINVAL;

@@ -180,6 +180,8 @@ struct store_case_filter {
     int supervised;                        /* 1 = only cases with a supervision order (督办) */
     int unrated;                           /* 1 = only cases without a citizen rating */
     int followed;                          /* 0 = not yet followed up (回访), 1 = followed up; -1 = any */
+    const char *codes_json;                /* only these cases: a JSON array of case codes (a search's
+                                              hits, for its export); borrowed; NULL = any */
     int64_t created_by;                    /* registered by this user; 0 = anyone */
     int64_t closed_from, closed_to;        /* closed_at in [from, to) ms; 0 = open-ended */
     int party_kind;                        /* 1: a party's ID number, 2: its phone; 0 = any */

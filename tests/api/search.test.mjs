@@ -260,6 +260,23 @@ describe('search and export', () => {
       assert.equal((sheetB.match(/<row /g) || []).length, 1, 'out of scope: the header only');
     });
 
+    it('with q, the exports hold exactly the search hits (scope and filters applied)', async () => {
+      const q = encodeURIComponent('楼道积水');
+      const hits = ok(await ctx.get(`/api/v1/search?q=${q}&limit=500`, a)).items.map((x) => x.code).sort();
+      assert.ok(hits.includes(code), 'the case from the search tests is a hit');
+      const rows = await csvOf(a, `?q=${q}`);
+      assert.deepEqual(rows.slice(1).map((r) => r[0]).sort(), hits);
+      const filtered = await csvOf(a, `?q=${q}&status=closed`);
+      assert.ok(!filtered.slice(1).some((r) => r[0] === code), 'a filter narrows the hits');
+      assert.ok(!(await csvOf(townB, `?q=${q}`)).slice(1).some((r) => r[0] === code), 'scope holds');
+      const res = await ctx.get(`/api/v1/cases/export.xlsx?q=${q}`, a);
+      assert.equal(res.status, 200, res.text.slice(0, 300));
+      const sheet = unzipEntry(res.raw, 'xl/worksheets/sheet1.xml').toString('utf8');
+      assert.equal((sheet.match(/<row /g) || []).length - 1, hits.length, 'header + one row per hit');
+      assertError(await ctx.get(`/api/v1/cases/export.csv?q=${encodeURIComponent('，。')}`, a), 400, 'invalid_value', 'q');
+      assertError(await ctx.get(`/api/v1/cases/export.xlsx?q=${q}&before=x`, a), 400, 'invalid_value', 'before');
+    });
+
     it('the export routes are not case codes, need a login and check filters', async () => {
       assert.equal((await ctx.get('/api/v1/cases/export.csv')).status, 401);
       assert.equal((await ctx.get('/api/v1/cases/export.xlsx')).status, 401);

@@ -42,13 +42,14 @@ test('search: full text with <mark> highlights; case text stays text', async () 
   await page.waitForFunction(() => /漏水/.test(document.querySelector('[data-test=snippet] mark')?.textContent || ''));
   assert.equal(new URL(page.url()).hash, '#/search?q=' + encodeURIComponent('漏水'));
   const hits = ok(await env.get('/api/v1/search?q=' + encodeURIComponent('漏水') + '&count=1&limit=500', disp));
+  assert.equal(await page.getAttribute('[data-test=search-export-xlsx]', 'href'), '/api/v1/cases/export.xlsx?q=' + encodeURIComponent('漏水'));
   const { name, body } = await download(page, '[data-test=search-export-csv]');
-  assert.match(name, /^search-\d{8}\.csv$/);
+  assert.match(name, /^cases-\d{8}\.csv$/);
   const text = body.toString('utf8');
-  assert.ok(text.startsWith('\ufeff案件编码,标题,'), text.slice(0, 40));
+  assert.ok(text.startsWith('\ufeff编码,标题,'), text.slice(0, 40));
   const lines = text.trim().split('\r\n');
   assert.equal(lines.length, 1 + Math.min(hits.total, 2000));
-  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), hits.items.map((h) => h.code));
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]).sort(), hits.items.map((h) => h.code).sort());
   assert.deepEqual(page.errors, []);
 });
 
