@@ -2024,6 +2024,8 @@ static int plan_burst(struct demo *dm, struct plan *p, int grid, int tpl, int64_
         [CH_WINDOW] = 10, [CH_GRID] = 25, [CH_HOTLINE] = 50, [CH_PORTAL] = 15};
     struct rng *r = &dm->r;
     *end = ms_of_day(last_day) + 21 * FQ_HOUR_MS + 30 * MINUTE;
+    /* (never true for a last_day before today, so the draws below do not depend on the time of
+     * day: keep every surge's last day in the past, see the defs in plan_surges) */
     if (*end > dm->now - FQ_HOUR_MS)
         *end = dm->now - FQ_HOUR_MS;
     for (int k = 0; k < count; k++) {
@@ -2160,7 +2162,9 @@ static int build_plan(struct demo *dm, struct plan *p)
     struct rng *r = &dm->r;
     int months = dm->o->months > 0 ? dm->o->months : 12;
     int64_t today = day_of_ms(dm->now);
-    int64_t first = day_of_ms(dm->now - (int64_t)(months * 30.4375 * (double)FQ_DAY_MS)) + 1;
+    /* counted from the start of today, so that the plan is the same all day */
+    int64_t first =
+        day_of_ms(ms_of_day(today) - (int64_t)(months * 30.4375 * (double)FQ_DAY_MS)) + 1;
     int ndays = (int)(today - first + 1);
     int n = dm->o->cases > 0 ? dm->o->cases : 0;
     double *dayw = calloc((size_t)ndays, sizeof *dayw), *tw = malloc(sizeof(double) * COUNT(tpls));
@@ -2242,9 +2246,15 @@ static int build_plan(struct demo *dm, struct plan *p)
         if (s->halt == ST_PENDING_ASSESS)
             s->t0 = dm->now - rng_range(r, 10, 300) * MINUTE;
     }
+    /* Today's cases planned after now arrive earlier instead. The new time comes from the case's
+     * own seed, not from the plan's generator: how many cases lie after now depends on the time
+     * of day, and drawing their times from the plan's generator would shift everything drawn
+     * after them (the surges), so that the same seed gave another city an hour later. */
     for (int i = 0; i < p->n; i++)
-        if (p->specs[i].t0 >= dm->now)
-            p->specs[i].t0 = dm->now - rng_range(r, 1, 600) * MINUTE;
+        if (p->specs[i].t0 >= dm->now) {
+            struct rng cut = rng_seeded(p->specs[i].seed, 4);
+            p->specs[i].t0 = dm->now - rng_range(&cut, 1, 600) * MINUTE;
+        }
     free(dayw);
     free(tw);
     if (dm->o->plant_surges) {
