@@ -188,14 +188,35 @@ static int case_get_id(struct sq_conn *conn, int64_t id, struct fq_case *c)
     return case_fetch(conn, st, c);
 }
 
+/* Notes the indexed columns of a case just read by the writer (fq_case.as_read). Without the
+ * note (out of memory) the case is simply written whole. */
+static void note_as_read(struct fq_case *c)
+{
+    c->as_read.status = c->status;
+    c->as_read.light = c->light;
+    c->as_read.due_at = c->due_at;
+    c->as_read.warn_at = c->warn_at;
+    memcpy(c->as_read.category, c->category, sizeof c->category);
+    memcpy(c->as_read.division, c->division, sizeof c->division);
+    c->as_read.title = c->title ? strdup(c->title) : NULL;
+    c->as_read.description = c->description ? strdup(c->description) : NULL;
+    c->as_read.valid = (!c->title || c->as_read.title) && (!c->description || c->as_read.description);
+}
+
 int store_tx_case_get(struct store_tx *tx, const char *code, struct fq_case *c)
 {
-    return case_get_code(tx ? tx->conn : NULL, code, c);
+    int rc = case_get_code(tx ? tx->conn : NULL, code, c);
+    if (rc == 0)
+        note_as_read(c);
+    return rc;
 }
 
 int store_tx_case_get_id(struct store_tx *tx, int64_t id, struct fq_case *c)
 {
-    return case_get_id(tx ? tx->conn : NULL, id, c);
+    int rc = case_get_id(tx ? tx->conn : NULL, id, c);
+    if (rc == 0)
+        note_as_read(c);
+    return rc;
 }
 
 int store_case_get(struct store_rd *rd, const char *code, struct fq_case *c)
@@ -238,11 +259,32 @@ int store_tx_case_insert(struct store_tx *tx, struct fq_case *c)
     return ret;
 }
 
+static int text_differs(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) != 0 : a != b;
+}
+
+/* Which of the column groups of SQ_CASE_SET_* must be written: those that differ from the row as
+ * read, or all three for a case not read through store_tx_case_get. */
+static int case_groups_changed(const struct fq_case *c)
+{
+    const struct fq_case_as_read *r = &c->as_read;
+    if (!r->valid)
+        return 7;
+    int state = c->status != r->status || c->light != r->light || c->due_at != r->due_at ||
+                c->warn_at != r->warn_at;
+    int place = strncmp(c->category, r->category, sizeof c->category) ||
+                strncmp(c->division, r->division, sizeof c->division);
+    int text = text_differs(c->title, r->title) || text_differs(c->description, r->description);
+    return state | place << 1 | text << 2;
+}
+
 int store_tx_case_update(struct store_tx *tx, const struct fq_case *c)
 {
     if (!tx || !c || c->contact_enc_len < 0)
         return FQ_EINVAL;
-    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_CASE_UPDATE);
+    _Static_assert(SQ_CASE_UPDATE_ALL - SQ_CASE_UPDATE == 7, "the eight case updates in order");
+    sqlite3_stmt *st = sq_stmt(tx->conn, (enum sq_stmt)(SQ_CASE_UPDATE + case_groups_changed(c)));
     if (!st)
         return FQ_EIO;
     bind_case_mutable(st, c);
