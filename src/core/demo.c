@@ -574,7 +574,7 @@ struct dm_city {
 
 enum { A_ANY, A_URBAN, A_RURAL };
 /* seasonal shapes: 节前欠薪, 节后家事, 夏季, 汛期, 秸秆禁烧, 入学, 冬季 */
-enum { S_NONE, S_WAGE, S_FAMILY, S_SUMMER, S_RAIN, S_BURN, S_SCHOOL, S_WINTER };
+enum { S_NONE, S_WAGE, S_FAMILY, S_SUMMER, S_RAIN, S_BURN, S_SCHOOL, S_WINTER, S__COUNT };
 /* parties: none (an incident), one person (a request), two people, a family, a person against
  * an organisation, a group against an organisation */
 enum { P_NONE, P_ONE, P_PP, P_FAMILY, P_PO, P_GROUP };
@@ -1802,6 +1802,33 @@ static double season_factor(int season, int64_t day)
     }
 }
 
+/* season_factor of every season on every day of the plan, computed once: each case draws its
+ * matter from the weights of all templates on its day, and the factor is far dearer than that. */
+struct seasons {
+    int64_t first;
+    int ndays;
+    double *f; /* [day - first][season] */
+};
+
+static int seasons_make(struct seasons *ss, int64_t first, int ndays)
+{
+    ss->first = first;
+    ss->ndays = ndays;
+    ss->f = malloc((size_t)ndays * S__COUNT * sizeof *ss->f);
+    if (!ss->f)
+        return FQ_ENOMEM;
+    for (int i = 0; i < ndays; i++)
+        for (int k = 0; k < S__COUNT; k++)
+            ss->f[i * S__COUNT + k] = season_factor(k, first + i);
+    return 0;
+}
+
+static double season_on(const struct seasons *ss, int season, int64_t day)
+{
+    int64_t i = day - ss->first;
+    return i >= 0 && i < ss->ndays ? ss->f[i * S__COUNT + season] : season_factor(season, day);
+}
+
 static int day_is_working(struct demo *dm, int64_t day)
 {
     return calendar_is_working_day(dm->d->cal, day);
@@ -1960,10 +1987,11 @@ static int pick_grid(struct demo *dm, struct rng *r)
     return first + rng_int(r, end - first);
 }
 
-static int pick_template(struct rng *r, int64_t day, int community, int ch, double *w)
+static int pick_template(struct rng *r, const struct seasons *ss, int64_t day, int community,
+                         int ch, double *w)
 {
     for (int i = 0; i < COUNT(tpls); i++)
-        w[i] = tpls[i].weight * season_factor(tpls[i].season, day) *
+        w[i] = tpls[i].weight * season_on(ss, tpls[i].season, day) *
                area_factor(&tpls[i], community) * channel_affinity(&tpls[i], ch);
     return rng_weighted(r, w, COUNT(tpls));
 }
@@ -2168,15 +2196,17 @@ static int build_plan(struct demo *dm, struct plan *p)
     int ndays = (int)(today - first + 1);
     int n = dm->o->cases > 0 ? dm->o->cases : 0;
     double *dayw = calloc((size_t)ndays, sizeof *dayw), *tw = malloc(sizeof(double) * COUNT(tpls));
-    if (!dayw || !tw) {
+    struct seasons ss = {0};
+    if (!dayw || !tw || seasons_make(&ss, first, ndays)) {
         free(dayw);
         free(tw);
+        free(ss.f);
         return FQ_ENOMEM;
     }
     for (int i = 0; i < ndays; i++) {
         double sum = 0;
         for (int t = 0; t < COUNT(tpls); t++)
-            sum += tpls[t].weight * season_factor(tpls[t].season, first + i);
+            sum += tpls[t].weight * season_on(&ss, tpls[t].season, first + i);
         dayw[i] = sum * day_factor(dm, first + i);
     }
     /* repeat petitioners: the same person, the same grievance, again and again */
@@ -2185,6 +2215,7 @@ static int build_plan(struct demo *dm, struct plan *p)
     if (!p->petitioners) {
         free(dayw);
         free(tw);
+        free(ss.f);
         return FQ_ENOMEM;
     }
     int used = 0;
@@ -2193,7 +2224,7 @@ static int build_plan(struct demo *dm, struct plan *p)
         pt->grid = pick_grid(dm, r);
         int community = dm->villages[dm->grids[pt->grid].village].community;
         do
-            pt->tpl = pick_template(r, first + ndays / 3, community, CH_LETTERS, tw);
+            pt->tpl = pick_template(r, &ss, first + ndays / 3, community, CH_LETTERS, tw);
         while (tpls[pt->tpl].party == P_NONE);
         pt->seed = rng_next(r);
         int rounds = (int)rng_range(r, 2, 5);
@@ -2224,7 +2255,7 @@ static int build_plan(struct demo *dm, struct plan *p)
         s->channel = (signed char)(used < CH__COUNT ? used : pick_channel(dm, r, day));
         s->grid = pick_grid(dm, r);
         int community = dm->villages[dm->grids[s->grid].village].community;
-        s->tpl = (short)pick_template(r, day, community, s->channel, tw);
+        s->tpl = (short)pick_template(r, &ss, day, community, s->channel, tw);
         s->t0 =
             ms_of_day(day) + arrival_minute(r, s->channel) * MINUTE + rng_range(r, 0, 59) * 1000;
         s->seed = rng_next(r);
@@ -2257,6 +2288,7 @@ static int build_plan(struct demo *dm, struct plan *p)
         }
     free(dayw);
     free(tw);
+    free(ss.f);
     if (dm->o->plant_surges) {
         int rc = plan_surges(dm, p);
         if (rc)
@@ -2268,6 +2300,7 @@ static int build_plan(struct demo *dm, struct plan *p)
 nomem:
     free(dayw);
     free(tw);
+    free(ss.f);
     return FQ_ENOMEM;
 }
 
