@@ -230,6 +230,8 @@ struct store_tx {
     struct sq_conn *conn;
     int64_t now;
     int bulk; /* inside store_write_bulk: store_tx_checkpoint allowed */
+    /* bulk only: the case updated last, not yet written (sq_case_flush, sqlite_case.c) */
+    struct fq_case *held;
 };
 
 struct store_rd {
@@ -237,6 +239,12 @@ struct store_rd {
     struct store *s;
     struct store_rd *next; /* the store's list of read connections */
 };
+
+/* In a bulk load, writes the case that store_tx_case_update holds back (if any): 0 or the mapped
+ * error. Called before every commit of a bulk load. */
+int sq_case_flush(struct store_tx *tx);
+/* Forgets the held case without writing it (the bulk load rolls back, or it has been flushed). */
+void sq_case_drop(struct store_tx *tx);
 
 /* Opens a connection with the store's pragmas (writer: WAL, synchronous=FULL; reader:
  * read-only). 0 or FQ_EIO / FQ_ENOTFOUND with e filled. */

@@ -502,6 +502,96 @@ static void test_case_update_one_column(void **state)
     fq_case_clear(&built);
 }
 
+/* In a bulk load the case being worked on is held in memory between its actions: a read in the
+ * load sees its last update, a checkpoint writes it, so does updating another case, and so does
+ * the end of the load; a failing load writes nothing. */
+struct held {
+    struct store *s;
+    char a[FQ_CODE_LEN + 1], b[FQ_CODE_LEN + 1];
+    int seen_in_load, seen_by_reader, fail;
+};
+
+static int bump(struct store_tx *tx, const char *code, int status, int64_t seq)
+{
+    struct fq_case c;
+    int rc = store_tx_case_get(tx, code, &c);
+    if (rc)
+        return rc;
+    c.status = status;
+    c.event_seq = seq;
+    set_text(&c.result, "办结");
+    rc = store_tx_case_update(tx, &c);
+    fq_case_clear(&c);
+    return rc;
+}
+
+static int held_fn(struct store_tx *tx, void *arg)
+{
+    struct held *h = arg;
+    struct fq_case c;
+    int rc;
+    if ((rc = bump(tx, h->a, ST_HANDLING, 2)) || (rc = bump(tx, h->a, ST_PENDING_VERIFY, 3)))
+        return rc;
+    if ((rc = store_tx_case_get(tx, h->a, &c)))
+        return rc;
+    h->seen_in_load = c.status == ST_PENDING_VERIFY && c.event_seq == 3 && c.result &&
+                      !strcmp(c.result, "办结");
+    fq_case_clear(&c);
+    if ((rc = store_tx_checkpoint(tx)))
+        return rc;
+    if ((rc = store_case_get(store_rd(h->s), h->a, &c)))
+        return rc;
+    h->seen_by_reader = c.status == ST_PENDING_VERIFY;
+    fq_case_clear(&c);
+    /* a, then b, then a again, then b: each switch writes the one held before */
+    if ((rc = bump(tx, h->a, ST_CLOSED, 4)) || (rc = bump(tx, h->b, ST_HANDLING, 7)) ||
+        (rc = bump(tx, h->a, ST_ARCHIVED, 5)) || (rc = bump(tx, h->b, ST_CLOSED, 8)))
+        return rc;
+    return h->fail ? FQ_EINVAL : 0;
+}
+
+static void test_bulk_holds_case(void **state)
+{
+    struct fx *f = *state;
+    seed(f->s);
+    struct fq_case a, b;
+    case_make(&a, "330106", 81, "330106001001");
+    case_make(&b, "330106", 82, "330106001001");
+    assert_int_equal(store_write(f->s, insert_case_fn, &a), 0);
+    assert_int_equal(store_write(f->s, insert_case_fn, &b), 0);
+    struct held h = {.s = f->s};
+    strcpy(h.a, a.code);
+    strcpy(h.b, b.code);
+    struct store_rd *rd = store_rd(f->s);
+    struct fq_case got;
+
+    h.fail = 1; /* rolls back to the last checkpoint */
+    assert_int_equal(store_write_bulk(f->s, held_fn, &h), FQ_EINVAL);
+    assert_true(h.seen_in_load);
+    assert_true(h.seen_by_reader);
+    assert_int_equal(store_case_get(rd, a.code, &got), 0);
+    assert_int_equal(got.status, ST_PENDING_VERIFY);
+    fq_case_clear(&got);
+    assert_int_equal(store_case_get(rd, b.code, &got), 0);
+    assert_int_equal(got.status, ST_PENDING_ASSESS);
+    fq_case_clear(&got);
+
+    h.fail = 0;
+    h.seen_in_load = h.seen_by_reader = 0;
+    assert_int_equal(store_write_bulk(f->s, held_fn, &h), 0);
+    assert_true(h.seen_in_load);
+    assert_true(h.seen_by_reader);
+    assert_int_equal(store_case_get(rd, a.code, &got), 0);
+    assert_int_equal(got.status, ST_ARCHIVED);
+    assert_int_equal(got.event_seq, 5);
+    assert_string_equal(got.result, "办结");
+    fq_case_clear(&got);
+    assert_int_equal(store_case_get(rd, b.code, &got), 0);
+    assert_int_equal(got.status, ST_CLOSED);
+    assert_int_equal(got.event_seq, 8);
+    fq_case_clear(&got);
+}
+
 /* parties, events, assignments, records, links, attachments of one case */
 struct sides {
     struct fq_case c, c2;
@@ -1728,6 +1818,7 @@ int main(void)
         T(test_schema_and_reopen),
         T(test_case_roundtrip),
         T(test_case_update_one_column),
+        T(test_bulk_holds_case),
         T(test_case_sides),
         T(test_idempotency_and_seq),
         T(test_case_list),
