@@ -200,7 +200,8 @@ static void note_as_read(struct fq_case *c)
     memcpy(c->as_read.division, c->division, sizeof c->division);
     c->as_read.title = c->title ? strdup(c->title) : NULL;
     c->as_read.description = c->description ? strdup(c->description) : NULL;
-    c->as_read.valid = (!c->title || c->as_read.title) && (!c->description || c->as_read.description);
+    c->as_read.valid =
+        (!c->title || c->as_read.title) && (!c->description || c->as_read.description);
 }
 
 static char *dup_text(const char *s, int *failed)

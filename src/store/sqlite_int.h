@@ -35,7 +35,7 @@
  * covers is SET, changed or not. Parameters are numbered as bind_case_mutable binds them; ?40
  * is the id. Every mutable column is in exactly one of the four lists. */
 #define SQ_CASE_SET_BASE                                                                           \
-    "channel=?1, kind=?2, grade=?3, level=?4, grid=?9, centre=?10, address=?13, lat=?14, "        \
+    "channel=?1, kind=?2, grade=?3, level=?4, grid=?9, centre=?10, address=?13, lat=?14, "         \
     "lon=?15, has_location=?16, people_count=?17, updated_at=?18, resolved_at=?21, "               \
     "closed_at=?22, archived_at=?23, urge_count=?24, supervised=?25, escalations=?26, "            \
     "returns=?27, reopens=?28, lead_department=?29, result=?30, method=?31, success=?32, "         \

@@ -502,8 +502,7 @@ static void list_texts_before(struct store_rd *rd, const char *code, void *arg)
     struct fq_case c;
     assert_int_equal(store_case_get(rd, code, &c), 0);
     if (c.created_at < dl->before) {
-        fprintf(dl->f, "%s %lld %s %s\n", c.code, (long long)c.created_at, c.title,
-                c.description);
+        fprintf(dl->f, "%s %lld %s %s\n", c.code, (long long)c.created_at, c.title, c.description);
         dl->listed++;
     }
     fq_case_clear(&c);
@@ -529,8 +528,8 @@ static void test_same_day_same_city(void **state)
     (void)state;
     struct built x, y;
     struct fq_error e = {0};
-    int64_t now = fq_now_ms(); /* FAKE_NOW, 10:00 */
-    int64_t early = ms_of_day(day_of_ms(now)) + FQ_HOUR_MS;      /* 01:00 */
+    int64_t now = fq_now_ms();                                  /* FAKE_NOW, 10:00 */
+    int64_t early = ms_of_day(day_of_ms(now)) + FQ_HOUR_MS;     /* 01:00 */
     int64_t late = ms_of_day(day_of_ms(now)) + 23 * FQ_HOUR_MS; /* 23:00 */
     fq_clock_shift(early - now);
     int rx = build(&x, 2000, 5, &e);

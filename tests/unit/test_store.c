@@ -401,6 +401,7 @@ static void set_text(char **field, const char *value)
     *field = value ? strdup(value) : NULL;
 }
 
+/* clang-format off */
 static void change_column(struct fq_case *c, int col)
 {
     switch (col) {
@@ -450,6 +451,7 @@ static void change_column(struct fq_case *c, int col)
         break;
     }
 }
+/* clang-format on */
 
 static int one_column_fn(struct store_tx *tx, void *arg)
 {
@@ -478,7 +480,7 @@ static void test_case_update_one_column(void **state)
     assert_int_equal(store_write(f->s, insert_case_fn, &c), 0);
     struct store_rd *rd = store_rd(f->s);
     assert_non_null(rd);
-        for (int round = 0; round < 2; round++) /* the second round changes them back, mostly */
+    for (int round = 0; round < 2; round++) /* the second round changes them back, mostly */
         for (int col = 0; col < 39; col++) {
             struct one_column j = {.code = c.code, .col = col};
             assert_int_equal(store_write(f->s, one_column_fn, &j), 0);
@@ -534,8 +536,8 @@ static int held_fn(struct store_tx *tx, void *arg)
         return rc;
     if ((rc = store_tx_case_get(tx, h->a, &c)))
         return rc;
-    h->seen_in_load = c.status == ST_PENDING_VERIFY && c.event_seq == 3 && c.result &&
-                      !strcmp(c.result, "办结");
+    h->seen_in_load =
+        c.status == ST_PENDING_VERIFY && c.event_seq == 3 && c.result && !strcmp(c.result, "办结");
     fq_case_clear(&c);
     if ((rc = store_tx_checkpoint(tx)))
         return rc;
