@@ -574,7 +574,7 @@ struct dm_city {
 
 enum { A_ANY, A_URBAN, A_RURAL };
 /* seasonal shapes: 节前欠薪, 节后家事, 夏季, 汛期, 秸秆禁烧, 入学, 冬季 */
-enum { S_NONE, S_WAGE, S_FAMILY, S_SUMMER, S_RAIN, S_BURN, S_SCHOOL, S_WINTER };
+enum { S_NONE, S_WAGE, S_FAMILY, S_SUMMER, S_RAIN, S_BURN, S_SCHOOL, S_WINTER, S__COUNT };
 /* parties: none (an incident), one person (a request), two people, a family, a person against
  * an organisation, a group against an organisation */
 enum { P_NONE, P_ONE, P_PP, P_FAMILY, P_PO, P_GROUP };
@@ -1802,6 +1802,33 @@ static double season_factor(int season, int64_t day)
     }
 }
 
+/* season_factor of every season on every day of the plan, computed once: each case draws its
+ * matter from the weights of all templates on its day, and the factor is far dearer than that. */
+struct seasons {
+    int64_t first;
+    int ndays;
+    double *f; /* [day - first][season] */
+};
+
+static int seasons_make(struct seasons *ss, int64_t first, int ndays)
+{
+    ss->first = first;
+    ss->ndays = ndays;
+    ss->f = malloc((size_t)ndays * S__COUNT * sizeof *ss->f);
+    if (!ss->f)
+        return FQ_ENOMEM;
+    for (int i = 0; i < ndays; i++)
+        for (int k = 0; k < S__COUNT; k++)
+            ss->f[i * S__COUNT + k] = season_factor(k, first + i);
+    return 0;
+}
+
+static double season_on(const struct seasons *ss, int season, int64_t day)
+{
+    int64_t i = day - ss->first;
+    return i >= 0 && i < ss->ndays ? ss->f[i * S__COUNT + season] : season_factor(season, day);
+}
+
 static int day_is_working(struct demo *dm, int64_t day)
 {
     return calendar_is_working_day(dm->d->cal, day);
@@ -1960,10 +1987,11 @@ static int pick_grid(struct demo *dm, struct rng *r)
     return first + rng_int(r, end - first);
 }
 
-static int pick_template(struct rng *r, int64_t day, int community, int ch, double *w)
+static int pick_template(struct rng *r, const struct seasons *ss, int64_t day, int community,
+                         int ch, double *w)
 {
     for (int i = 0; i < COUNT(tpls); i++)
-        w[i] = tpls[i].weight * season_factor(tpls[i].season, day) *
+        w[i] = tpls[i].weight * season_on(ss, tpls[i].season, day) *
                area_factor(&tpls[i], community) * channel_affinity(&tpls[i], ch);
     return rng_weighted(r, w, COUNT(tpls));
 }
@@ -2024,6 +2052,8 @@ static int plan_burst(struct demo *dm, struct plan *p, int grid, int tpl, int64_
         [CH_WINDOW] = 10, [CH_GRID] = 25, [CH_HOTLINE] = 50, [CH_PORTAL] = 15};
     struct rng *r = &dm->r;
     *end = ms_of_day(last_day) + 21 * FQ_HOUR_MS + 30 * MINUTE;
+    /* (never true for a last_day before today, so the draws below do not depend on the time of
+     * day: keep every surge's last day in the past, see the defs in plan_surges) */
     if (*end > dm->now - FQ_HOUR_MS)
         *end = dm->now - FQ_HOUR_MS;
     for (int k = 0; k < count; k++) {
@@ -2160,19 +2190,23 @@ static int build_plan(struct demo *dm, struct plan *p)
     struct rng *r = &dm->r;
     int months = dm->o->months > 0 ? dm->o->months : 12;
     int64_t today = day_of_ms(dm->now);
-    int64_t first = day_of_ms(dm->now - (int64_t)(months * 30.4375 * (double)FQ_DAY_MS)) + 1;
+    /* counted from the start of today, so that the plan is the same all day */
+    int64_t first =
+        day_of_ms(ms_of_day(today) - (int64_t)(months * 30.4375 * (double)FQ_DAY_MS)) + 1;
     int ndays = (int)(today - first + 1);
     int n = dm->o->cases > 0 ? dm->o->cases : 0;
     double *dayw = calloc((size_t)ndays, sizeof *dayw), *tw = malloc(sizeof(double) * COUNT(tpls));
-    if (!dayw || !tw) {
+    struct seasons ss = {0};
+    if (!dayw || !tw || seasons_make(&ss, first, ndays)) {
         free(dayw);
         free(tw);
+        free(ss.f);
         return FQ_ENOMEM;
     }
     for (int i = 0; i < ndays; i++) {
         double sum = 0;
         for (int t = 0; t < COUNT(tpls); t++)
-            sum += tpls[t].weight * season_factor(tpls[t].season, first + i);
+            sum += tpls[t].weight * season_on(&ss, tpls[t].season, first + i);
         dayw[i] = sum * day_factor(dm, first + i);
     }
     /* repeat petitioners: the same person, the same grievance, again and again */
@@ -2181,6 +2215,7 @@ static int build_plan(struct demo *dm, struct plan *p)
     if (!p->petitioners) {
         free(dayw);
         free(tw);
+        free(ss.f);
         return FQ_ENOMEM;
     }
     int used = 0;
@@ -2189,7 +2224,7 @@ static int build_plan(struct demo *dm, struct plan *p)
         pt->grid = pick_grid(dm, r);
         int community = dm->villages[dm->grids[pt->grid].village].community;
         do
-            pt->tpl = pick_template(r, first + ndays / 3, community, CH_LETTERS, tw);
+            pt->tpl = pick_template(r, &ss, first + ndays / 3, community, CH_LETTERS, tw);
         while (tpls[pt->tpl].party == P_NONE);
         pt->seed = rng_next(r);
         int rounds = (int)rng_range(r, 2, 5);
@@ -2220,7 +2255,7 @@ static int build_plan(struct demo *dm, struct plan *p)
         s->channel = (signed char)(used < CH__COUNT ? used : pick_channel(dm, r, day));
         s->grid = pick_grid(dm, r);
         int community = dm->villages[dm->grids[s->grid].village].community;
-        s->tpl = (short)pick_template(r, day, community, s->channel, tw);
+        s->tpl = (short)pick_template(r, &ss, day, community, s->channel, tw);
         s->t0 =
             ms_of_day(day) + arrival_minute(r, s->channel) * MINUTE + rng_range(r, 0, 59) * 1000;
         s->seed = rng_next(r);
@@ -2242,11 +2277,18 @@ static int build_plan(struct demo *dm, struct plan *p)
         if (s->halt == ST_PENDING_ASSESS)
             s->t0 = dm->now - rng_range(r, 10, 300) * MINUTE;
     }
+    /* Today's cases planned after now arrive earlier instead. The new time comes from the case's
+     * own seed, not from the plan's generator: how many cases lie after now depends on the time
+     * of day, and drawing their times from the plan's generator would shift everything drawn
+     * after them (the surges), so that the same seed gave another city an hour later. */
     for (int i = 0; i < p->n; i++)
-        if (p->specs[i].t0 >= dm->now)
-            p->specs[i].t0 = dm->now - rng_range(r, 1, 600) * MINUTE;
+        if (p->specs[i].t0 >= dm->now) {
+            struct rng cut = rng_seeded(p->specs[i].seed, 4);
+            p->specs[i].t0 = dm->now - rng_range(&cut, 1, 600) * MINUTE;
+        }
     free(dayw);
     free(tw);
+    free(ss.f);
     if (dm->o->plant_surges) {
         int rc = plan_surges(dm, p);
         if (rc)
@@ -2258,6 +2300,7 @@ static int build_plan(struct demo *dm, struct plan *p)
 nomem:
     free(dayw);
     free(tw);
+    free(ss.f);
     return FQ_ENOMEM;
 }
 

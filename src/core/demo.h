@@ -3,7 +3,10 @@
  * and departments, accounts for every role, and months of cases driven through the real case
  * lifecycle with simulated times, so every timeline, deadline and hash chain is genuine.
  *
- * Deterministic for a given seed and clock: its own PRNG, never rand(). */
+ * Deterministic for a given seed and clock: its own PRNG, never rand(). The plan is drawn against
+ * the day, not the instant: a demo built later the same day has the same cases with the same
+ * codes and texts (but for today's and the few in-flight ones, placed relative to now), each as
+ * far along its life as the clock allows. */
 #ifndef FQ_CORE_DEMO_H
 #define FQ_CORE_DEMO_H
 

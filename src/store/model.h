@@ -109,6 +109,15 @@ struct fq_case {
     unsigned char last_hash[FQ_HASH_LEN];
     unsigned char *contact_enc;   /* submitter phone, encrypted (pii.h); NULL if none */
     int contact_enc_len;
+    /* The store's note of the indexed columns as store_tx_case_get read them, so that
+     * store_tx_case_update rewrites them (and their indexes) only when they changed; zero for a
+     * case not read that way, which is then written whole. Not for other code to touch. */
+    struct fq_case_as_read {
+        int valid, status, light;
+        int64_t due_at, warn_at;
+        char category[16], division[FQ_DIVISION_LEN + 1];
+        char *title, *description;
+    } as_read;
 };
 
 /* Frees the strings of a case and zeroes it. */

@@ -809,6 +809,9 @@ int store_write_bulk(struct store *s, store_tx_fn fn, void *arg)
         tx_owner = s;
         rc = fn(&tx, arg);
         tx_owner = NULL;
+        if (rc >= 0 && !sqlite3_get_autocommit(c->db))
+            rc = sq_case_flush(&tx);
+        sq_case_drop(&tx);
         if (sqlite3_get_autocommit(c->db)) {
             if (rc >= 0)
                 rc = FQ_EIO; /* the transaction vanished: a failed checkpoint or an I/O error */
@@ -834,7 +837,10 @@ int store_tx_checkpoint(struct store_tx *tx)
     if (!tx || !tx->bulk)
         return FQ_EINVAL; /* a group's jobs cannot commit on their own */
     struct sq_conn *c = tx->conn;
-    int failed = tx_ctl(c, SQ_COMMIT, "checkpoint commit");
+    int failed = sq_case_flush(tx);
+    if (failed)
+        return failed;
+    failed = tx_ctl(c, SQ_COMMIT, "checkpoint commit");
     if (failed && !sqlite3_get_autocommit(c->db))
         tx_ctl(c, SQ_ROLLBACK, "checkpoint rollback");
     report_changes(tx->s);

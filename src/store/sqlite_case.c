@@ -188,14 +188,85 @@ static int case_get_id(struct sq_conn *conn, int64_t id, struct fq_case *c)
     return case_fetch(conn, st, c);
 }
 
+/* Notes the indexed columns of a case just read by the writer (fq_case.as_read). Without the
+ * note (out of memory) the case is simply written whole. */
+static void note_as_read(struct fq_case *c)
+{
+    c->as_read.status = c->status;
+    c->as_read.light = c->light;
+    c->as_read.due_at = c->due_at;
+    c->as_read.warn_at = c->warn_at;
+    memcpy(c->as_read.category, c->category, sizeof c->category);
+    memcpy(c->as_read.division, c->division, sizeof c->division);
+    c->as_read.title = c->title ? strdup(c->title) : NULL;
+    c->as_read.description = c->description ? strdup(c->description) : NULL;
+    c->as_read.valid =
+        (!c->title || c->as_read.title) && (!c->description || c->as_read.description);
+}
+
+static char *dup_text(const char *s, int *failed)
+{
+    char *p = s ? strdup(s) : NULL;
+    if (s && !p)
+        *failed = 1;
+    return p;
+}
+
+/* A deep copy of src (as_read included); FQ_ENOMEM with dst cleared. */
+static int case_copy(struct fq_case *dst, const struct fq_case *src)
+{
+    int failed = 0;
+    *dst = *src;
+    dst->title = dup_text(src->title, &failed);
+    dst->description = dup_text(src->description, &failed);
+    dst->address = dup_text(src->address, &failed);
+    dst->result = dup_text(src->result, &failed);
+    dst->as_read.title = dup_text(src->as_read.title, &failed);
+    dst->as_read.description = dup_text(src->as_read.description, &failed);
+    dst->contact_enc = NULL;
+    if (src->contact_enc && src->contact_enc_len > 0) {
+        if ((dst->contact_enc = malloc((size_t)src->contact_enc_len)))
+            memcpy(dst->contact_enc, src->contact_enc, (size_t)src->contact_enc_len);
+        else
+            failed = 1;
+    }
+    if (failed) {
+        fq_case_clear(dst);
+        return FQ_ENOMEM;
+    }
+    return 0;
+}
+
+/* The case held back by a bulk load, if it is the one asked for (by code, or by id when code is
+ * NULL). */
+static const struct fq_case *held_case(struct store_tx *tx, const char *code, int64_t id)
+{
+    const struct fq_case *h = tx ? tx->held : NULL;
+    if (!h || !h->id)
+        return NULL;
+    return (code ? !strcmp(h->code, code) : h->id == id) ? h : NULL;
+}
+
 int store_tx_case_get(struct store_tx *tx, const char *code, struct fq_case *c)
 {
-    return case_get_code(tx ? tx->conn : NULL, code, c);
+    const struct fq_case *h = code && c ? held_case(tx, code, 0) : NULL;
+    if (h)
+        return case_copy(c, h); /* with the note of the row as it was read from the table */
+    int rc = case_get_code(tx ? tx->conn : NULL, code, c);
+    if (rc == 0)
+        note_as_read(c);
+    return rc;
 }
 
 int store_tx_case_get_id(struct store_tx *tx, int64_t id, struct fq_case *c)
 {
-    return case_get_id(tx ? tx->conn : NULL, id, c);
+    const struct fq_case *h = c ? held_case(tx, NULL, id) : NULL;
+    if (h)
+        return case_copy(c, h);
+    int rc = case_get_id(tx ? tx->conn : NULL, id, c);
+    if (rc == 0)
+        note_as_read(c);
+    return rc;
 }
 
 int store_case_get(struct store_rd *rd, const char *code, struct fq_case *c)
@@ -238,16 +309,82 @@ int store_tx_case_insert(struct store_tx *tx, struct fq_case *c)
     return ret;
 }
 
-int store_tx_case_update(struct store_tx *tx, const struct fq_case *c)
+static int text_differs(const char *a, const char *b)
 {
-    if (!tx || !c || c->contact_enc_len < 0)
-        return FQ_EINVAL;
-    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_CASE_UPDATE);
+    return a && b ? strcmp(a, b) != 0 : a != b;
+}
+
+/* Which of the column groups of SQ_CASE_SET_* must be written: those that differ from the row as
+ * read, or all three for a case not read through store_tx_case_get. */
+static int case_groups_changed(const struct fq_case *c)
+{
+    const struct fq_case_as_read *r = &c->as_read;
+    if (!r->valid)
+        return 7;
+    int state = c->status != r->status || c->light != r->light || c->due_at != r->due_at ||
+                c->warn_at != r->warn_at;
+    int place = strncmp(c->category, r->category, sizeof c->category) ||
+                strncmp(c->division, r->division, sizeof c->division);
+    int text = text_differs(c->title, r->title) || text_differs(c->description, r->description);
+    return state | place << 1 | text << 2;
+}
+
+static int case_write(struct store_tx *tx, const struct fq_case *c)
+{
+    _Static_assert(SQ_CASE_UPDATE_ALL - SQ_CASE_UPDATE == 7, "the eight case updates in order");
+    sqlite3_stmt *st = sq_stmt(tx->conn, (enum sq_stmt)(SQ_CASE_UPDATE + case_groups_changed(c)));
     if (!st)
         return FQ_EIO;
     bind_case_mutable(st, c);
     sqlite3_bind_int64(st, SQ_CASE_MUT_N + 1, c->id);
-    int ret = sq_exec_one(tx->conn, st, "case update");
+    return sq_exec_one(tx->conn, st, "case update");
+}
+
+/* A bulk load (the demo) drives each case through its whole life, one action after another, each
+ * reading the row and writing it back. There the update is held back: the case stays in memory,
+ * store_tx_case_get answers from it, and it is written once, when another case is updated or
+ * before the load commits (sq_case_flush) — two writes a case, the insert and the last state,
+ * instead of one per action. Only a case read in this transaction is held (so it exists, and its
+ * note says what the table holds); any other is written at once. Other statements that read a
+ * held case's changing columns would see it as of its last write: none of the bulk loads' do. */
+static int case_hold(struct store_tx *tx, const struct fq_case *c)
+{
+    int rc;
+    if (tx->held && tx->held->id != c->id && (rc = sq_case_flush(tx)))
+        return rc;
+    if (!tx->held && !(tx->held = calloc(1, sizeof *tx->held)))
+        return FQ_ENOMEM;
+    struct fq_case copy;
+    if ((rc = case_copy(&copy, c)))
+        return rc;
+    fq_case_clear(tx->held);
+    *tx->held = copy;
+    return 0;
+}
+
+int sq_case_flush(struct store_tx *tx)
+{
+    if (!tx || !tx->held || !tx->held->id)
+        return 0;
+    int rc = case_write(tx, tx->held);
+    fq_case_clear(tx->held); /* written, or the load fails and rolls back */
+    return rc;
+}
+
+void sq_case_drop(struct store_tx *tx)
+{
+    if (!tx || !tx->held)
+        return;
+    fq_case_clear(tx->held);
+    free(tx->held);
+    tx->held = NULL;
+}
+
+int store_tx_case_update(struct store_tx *tx, const struct fq_case *c)
+{
+    if (!tx || !c || c->contact_enc_len < 0)
+        return FQ_EINVAL;
+    int ret = tx->bulk && c->as_read.valid ? case_hold(tx, c) : case_write(tx, c);
     return ret ? ret : sq_stats_case_written(tx, c); /* statistics aggregates, same transaction */
 }
 

@@ -27,13 +27,24 @@
 #define SQ_CASE_COLS "id, code, county, created_by, created_at, " SQ_CASE_MUT_COLS
 
 #define SQ_Q10 "?,?,?,?,?,?,?,?,?,?"
-#define SQ_CASE_UPDATE_SET                                                                         \
-    "channel=?, kind=?, grade=?, level=?, status=?, light=?, category=?, division=?, grid=?, "     \
-    "centre=?, title=?, description=?, address=?, lat=?, lon=?, has_location=?, people_count=?, "  \
-    "updated_at=?, due_at=?, warn_at=?, resolved_at=?, closed_at=?, archived_at=?, urge_count=?, " \
-    "supervised=?, escalations=?, returns=?, reopens=?, lead_department=?, result=?, method=?, "   \
-    "success=?, satisfaction=?, staff_score=?, followed_up=?, repeat_of=?, event_seq=?, "          \
-    "last_hash=?, contact_enc=?"
+/* store_tx_case_update writes the columns that change with nearly every action, and three groups
+ * that carry indexes or a trigger only when one of their columns changed: the state (status,
+ * light, due_at, warn_at: the status index and the three partial indexes of open cases), the
+ * place (category, division: three indexes, and the search area) and the text (title,
+ * description: the search index's trigger). SQLite updates an index entry whenever a column it
+ * covers is SET, changed or not. Parameters are numbered as bind_case_mutable binds them; ?40
+ * is the id. Every mutable column is in exactly one of the four lists. */
+#define SQ_CASE_SET_BASE                                                                           \
+    "channel=?1, kind=?2, grade=?3, level=?4, grid=?9, centre=?10, address=?13, lat=?14, "         \
+    "lon=?15, has_location=?16, people_count=?17, updated_at=?18, resolved_at=?21, "               \
+    "closed_at=?22, archived_at=?23, urge_count=?24, supervised=?25, escalations=?26, "            \
+    "returns=?27, reopens=?28, lead_department=?29, result=?30, method=?31, success=?32, "         \
+    "satisfaction=?33, staff_score=?34, followed_up=?35, repeat_of=?36, event_seq=?37, "           \
+    "last_hash=?38, contact_enc=?39"
+#define SQ_CASE_SET_STATE ", status=?5, light=?6, due_at=?19, warn_at=?20"
+#define SQ_CASE_SET_PLACE ", category=?7, division=?8"
+#define SQ_CASE_SET_TEXT ", title=?11, description=?12"
+#define SQ_CASE_UPDATE_SQL(groups) "UPDATE cases SET " SQ_CASE_SET_BASE groups " WHERE id = ?40"
 
 #define SQ_EVENT_COLS                                                                              \
     "id, case_id, seq, at, actor_id, actor_name, action, from_status, to_status, payload, "        \
@@ -61,7 +72,15 @@
     X(CASE_SEQ_SET, "UPDATE case_seq SET last = ?3 WHERE county = ?1 AND day = ?2 AND last = ?3 - 1") \
     X(CASE_INSERT, "INSERT INTO cases(" SQ_CASE_MUT_COLS ", code, county, created_by, created_at)" \
                    " VALUES (" SQ_Q10 "," SQ_Q10 "," SQ_Q10 "," SQ_Q10 ",?,?,?)")                  \
-    X(CASE_UPDATE, "UPDATE cases SET " SQ_CASE_UPDATE_SET " WHERE id = ?")                         \
+    /* CASE_UPDATE + (state 1 | place 2 | text 4): keep these eight in this order */               \
+    X(CASE_UPDATE, SQ_CASE_UPDATE_SQL(""))                                                         \
+    X(CASE_UPDATE_S, SQ_CASE_UPDATE_SQL(SQ_CASE_SET_STATE))                                        \
+    X(CASE_UPDATE_P, SQ_CASE_UPDATE_SQL(SQ_CASE_SET_PLACE))                                        \
+    X(CASE_UPDATE_SP, SQ_CASE_UPDATE_SQL(SQ_CASE_SET_STATE SQ_CASE_SET_PLACE))                     \
+    X(CASE_UPDATE_T, SQ_CASE_UPDATE_SQL(SQ_CASE_SET_TEXT))                                         \
+    X(CASE_UPDATE_ST, SQ_CASE_UPDATE_SQL(SQ_CASE_SET_STATE SQ_CASE_SET_TEXT))                      \
+    X(CASE_UPDATE_PT, SQ_CASE_UPDATE_SQL(SQ_CASE_SET_PLACE SQ_CASE_SET_TEXT))                      \
+    X(CASE_UPDATE_ALL, SQ_CASE_UPDATE_SQL(SQ_CASE_SET_STATE SQ_CASE_SET_PLACE SQ_CASE_SET_TEXT))   \
     X(CASE_GET_CODE, "SELECT " SQ_CASE_COLS " FROM cases WHERE code = ?1")                         \
     X(CASE_GET_ID, "SELECT " SQ_CASE_COLS " FROM cases WHERE id = ?1")                             \
     X(PARTY_INSERT,                                                                                \
@@ -226,6 +245,8 @@ struct store_tx {
     int64_t now;
     int bulk; /* inside store_write_bulk: store_tx_checkpoint allowed */
     void *stats; /* the statistics deltas of this transaction (sqlite_stats.c); NULL at BEGIN */
+    /* bulk only: the case updated last, not yet written (sq_case_flush, sqlite_case.c) */
+    struct fq_case *held;
 };
 
 struct store_rd {
@@ -233,6 +254,12 @@ struct store_rd {
     struct store *s;
     struct store_rd *next; /* the store's list of read connections */
 };
+
+/* In a bulk load, writes the case that store_tx_case_update holds back (if any): 0 or the mapped
+ * error. Called before every commit of a bulk load. */
+int sq_case_flush(struct store_tx *tx);
+/* Forgets the held case without writing it (the bulk load rolls back, or it has been flushed). */
+void sq_case_drop(struct store_tx *tx);
 
 /* Opens a connection with the store's pragmas (writer: WAL, synchronous=FULL; reader:
  * read-only). 0 or FQ_EIO / FQ_ENOTFOUND with e filled. */

@@ -387,6 +387,213 @@ static void test_case_roundtrip(void **state)
     assert_int_equal(store_case_get_id(rd, -5, &got), FQ_ENOTFOUND);
 }
 
+/* store_tx_case_update writes the indexed column groups only when they differ from the row as
+ * read: whichever single column a job changes on a case it read, the row must hold it after. */
+struct one_column {
+    const char *code;
+    int col; /* bind order of the mutable columns, 0..38 */
+    struct fq_case want;
+};
+
+static void set_text(char **field, const char *value)
+{
+    free(*field);
+    *field = value ? strdup(value) : NULL;
+}
+
+/* clang-format off */
+static void change_column(struct fq_case *c, int col)
+{
+    switch (col) {
+    case 0: c->channel = CH_HOTLINE; break;
+    case 1: c->kind = KIND_REQUEST; break;
+    case 2: c->grade++; break;
+    case 3: c->level++; break;
+    case 4: c->status = ST_HANDLING; break;
+    case 5: c->light = LIGHT_RED; break;
+    case 6: strcpy(c->category, c->category[0] == '0' ? "G0101" : "0201"); break;
+    case 7: strcpy(c->division, !strcmp(c->division, "330106001001") ? "330106001000" : "330106001001"); break;
+    case 8: strcpy(c->grid, c->grid[0] ? "" : "330106001001G02"); break;
+    case 9: strcpy(c->centre, "330106000000"); break;
+    case 10: set_text(&c->title, "楼上漏水"); break;
+    case 11: set_text(&c->description, NULL); break;
+    case 12: set_text(&c->address, "北山街道 2 号"); break;
+    case 13: c->lat += 0.5; break;
+    case 14: c->lon += 0.5; break;
+    case 15: c->has_location = !c->has_location; break;
+    case 16: c->people_count += 4; break;
+    case 17: c->updated_at += 1000; break;
+    case 18: c->due_at += FQ_DAY_MS; break;
+    case 19: c->warn_at += FQ_HOUR_MS; break;
+    case 20: c->resolved_at += 17; break;
+    case 21: c->closed_at += 19; break;
+    case 22: c->archived_at += 23; break;
+    case 23: c->urge_count++; break;
+    case 24: c->supervised++; break;
+    case 25: c->escalations++; break;
+    case 26: c->returns++; break;
+    case 27: c->reopens++; break;
+    case 28: c->lead_department = dept_police; break;
+    case 29: set_text(&c->result, "已化解"); break;
+    case 30: strcpy(c->method, "0103"); break;
+    case 31: c->success = 0; break;
+    case 32: c->satisfaction = SAT_DISSATISFIED; break;
+    case 33: c->staff_score = 60; break;
+    case 34: c->followed_up = 1; break;
+    case 35: c->repeat_of = 12345; break;
+    case 36: c->event_seq += 2; break;
+    case 37: c->last_hash[5] ^= 0x5a; break;
+    case 38:
+        free(c->contact_enc);
+        c->contact_enc = malloc(3);
+        memcpy(c->contact_enc, "\x01\x02\x03", 3);
+        c->contact_enc_len = 3;
+        break;
+    }
+}
+/* clang-format on */
+
+static int one_column_fn(struct store_tx *tx, void *arg)
+{
+    struct one_column *j = arg;
+    struct fq_case c;
+    int rc = store_tx_case_get(tx, j->code, &c);
+    if (rc)
+        return rc;
+    change_column(&c, j->col);
+    if ((rc = store_tx_case_update(tx, &c))) {
+        fq_case_clear(&c);
+        return rc;
+    }
+    j->want = c; /* the test clears it */
+    return 0;
+}
+
+static void test_case_update_one_column(void **state)
+{
+    struct fx *f = *state;
+    seed(f->s);
+    struct fq_case c;
+    case_make(&c, "330106", 77, "330106001001");
+    c.due_at = c.created_at + 3 * FQ_DAY_MS;
+    c.warn_at = c.created_at + 2 * FQ_DAY_MS;
+    assert_int_equal(store_write(f->s, insert_case_fn, &c), 0);
+    struct store_rd *rd = store_rd(f->s);
+    assert_non_null(rd);
+    for (int round = 0; round < 2; round++) /* the second round changes them back, mostly */
+        for (int col = 0; col < 39; col++) {
+            struct one_column j = {.code = c.code, .col = col};
+            assert_int_equal(store_write(f->s, one_column_fn, &j), 0);
+            struct fq_case got;
+            assert_int_equal(store_case_get(rd, c.code, &got), 0);
+            assert_case_equal(&j.want, &got);
+            fq_case_clear(&got);
+            fq_case_clear(&j.want);
+        }
+    /* a case built rather than read is written whole */
+    struct fq_case built;
+    assert_int_equal(store_case_get(rd, c.code, &built), 0);
+    set_text(&built.title, "整行写入");
+    strcpy(built.category, "0301");
+    built.status = ST_CLOSED;
+    assert_int_equal(store_write(f->s, roundtrip_update_fn, &built), 0);
+    struct fq_case got;
+    assert_int_equal(store_case_get(rd, c.code, &got), 0);
+    assert_case_equal(&built, &got);
+    fq_case_clear(&got);
+    fq_case_clear(&built);
+}
+
+/* In a bulk load the case being worked on is held in memory between its actions: a read in the
+ * load sees its last update, a checkpoint writes it, so does updating another case, and so does
+ * the end of the load; a failing load writes nothing. */
+struct held {
+    struct store *s;
+    char a[FQ_CODE_LEN + 1], b[FQ_CODE_LEN + 1];
+    int seen_in_load, seen_by_reader, fail;
+};
+
+static int bump(struct store_tx *tx, const char *code, int status, int64_t seq)
+{
+    struct fq_case c;
+    int rc = store_tx_case_get(tx, code, &c);
+    if (rc)
+        return rc;
+    c.status = status;
+    c.event_seq = seq;
+    set_text(&c.result, "办结");
+    rc = store_tx_case_update(tx, &c);
+    fq_case_clear(&c);
+    return rc;
+}
+
+static int held_fn(struct store_tx *tx, void *arg)
+{
+    struct held *h = arg;
+    struct fq_case c;
+    int rc;
+    if ((rc = bump(tx, h->a, ST_HANDLING, 2)) || (rc = bump(tx, h->a, ST_PENDING_VERIFY, 3)))
+        return rc;
+    if ((rc = store_tx_case_get(tx, h->a, &c)))
+        return rc;
+    h->seen_in_load =
+        c.status == ST_PENDING_VERIFY && c.event_seq == 3 && c.result && !strcmp(c.result, "办结");
+    fq_case_clear(&c);
+    if ((rc = store_tx_checkpoint(tx)))
+        return rc;
+    if ((rc = store_case_get(store_rd(h->s), h->a, &c)))
+        return rc;
+    h->seen_by_reader = c.status == ST_PENDING_VERIFY;
+    fq_case_clear(&c);
+    /* a, then b, then a again, then b: each switch writes the one held before */
+    if ((rc = bump(tx, h->a, ST_CLOSED, 4)) || (rc = bump(tx, h->b, ST_HANDLING, 7)) ||
+        (rc = bump(tx, h->a, ST_ARCHIVED, 5)) || (rc = bump(tx, h->b, ST_CLOSED, 8)))
+        return rc;
+    return h->fail ? FQ_EINVAL : 0;
+}
+
+static void test_bulk_holds_case(void **state)
+{
+    struct fx *f = *state;
+    seed(f->s);
+    struct fq_case a, b;
+    case_make(&a, "330106", 81, "330106001001");
+    case_make(&b, "330106", 82, "330106001001");
+    assert_int_equal(store_write(f->s, insert_case_fn, &a), 0);
+    assert_int_equal(store_write(f->s, insert_case_fn, &b), 0);
+    struct held h = {.s = f->s};
+    strcpy(h.a, a.code);
+    strcpy(h.b, b.code);
+    struct store_rd *rd = store_rd(f->s);
+    struct fq_case got;
+
+    h.fail = 1; /* rolls back to the last checkpoint */
+    assert_int_equal(store_write_bulk(f->s, held_fn, &h), FQ_EINVAL);
+    assert_true(h.seen_in_load);
+    assert_true(h.seen_by_reader);
+    assert_int_equal(store_case_get(rd, a.code, &got), 0);
+    assert_int_equal(got.status, ST_PENDING_VERIFY);
+    fq_case_clear(&got);
+    assert_int_equal(store_case_get(rd, b.code, &got), 0);
+    assert_int_equal(got.status, ST_PENDING_ASSESS);
+    fq_case_clear(&got);
+
+    h.fail = 0;
+    h.seen_in_load = h.seen_by_reader = 0;
+    assert_int_equal(store_write_bulk(f->s, held_fn, &h), 0);
+    assert_true(h.seen_in_load);
+    assert_true(h.seen_by_reader);
+    assert_int_equal(store_case_get(rd, a.code, &got), 0);
+    assert_int_equal(got.status, ST_ARCHIVED);
+    assert_int_equal(got.event_seq, 5);
+    assert_string_equal(got.result, "办结");
+    fq_case_clear(&got);
+    assert_int_equal(store_case_get(rd, b.code, &got), 0);
+    assert_int_equal(got.status, ST_CLOSED);
+    assert_int_equal(got.event_seq, 8);
+    fq_case_clear(&got);
+}
+
 /* parties, events, assignments, records, links, attachments of one case */
 struct sides {
     struct fq_case c, c2;
@@ -1640,6 +1847,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_schema_and_reopen),
         T(test_case_roundtrip),
+        T(test_case_update_one_column),
+        T(test_bulk_holds_case),
         T(test_case_sides),
         T(test_idempotency_and_seq),
         T(test_case_list),
