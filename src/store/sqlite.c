@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,8 @@ struct store {
     void *change_arg;
     int64_t *changes;
     int nchanges, changes_cap, changes_all, auth_changed;
+    int ref_changed;            /* divisions or grids written in this transaction */
+    _Atomic uint64_t ref_gen;   /* raised after such a transaction ends (sq_ref_generation) */
     int child_col[NCHILDREN];   /* case_children[i].column, -1 when the table lacks it */
 };
 
@@ -501,6 +504,8 @@ static void on_preupdate(void *arg, sqlite3 *db, int op, const char *zdb, const 
                          sqlite3_int64 key_old, sqlite3_int64 key_new)
 {
     struct store *s = arg;
+    if (!strcmp(table, "divisions") || !strcmp(table, "grids"))
+        s->ref_changed = 1;
     if (!s->change_fn || strcmp(zdb, "main"))
         return;
     if (!strcmp(table, "cases")) { /* rowid = case id */
@@ -542,6 +547,10 @@ static int column_index(sqlite3 *db, const char *table, const char *column)
 /* Hands the notes of the transaction that just ended to the change hook and forgets them. */
 static void report_changes(struct store *s)
 {
+    if (s->ref_changed) { /* committed or rolled back: either way the readers reload */
+        atomic_fetch_add(&s->ref_gen, 1);
+        s->ref_changed = 0;
+    }
     if (s->change_fn && (s->nchanges || s->changes_all || s->auth_changed))
         s->change_fn(s->change_arg, s->changes, s->changes_all ? -1 : s->nchanges, s->auth_changed);
     s->nchanges = 0;
@@ -853,6 +862,7 @@ static void rd_free(struct store_rd *rd)
 {
     if (!rd)
         return;
+    sq_ref_free(rd->ref);
     sq_conn_close(&rd->conn);
     free(rd);
 }
@@ -1019,6 +1029,11 @@ void store_close(struct store *s)
 }
 
 /* ---- reads ---- */
+
+uint64_t sq_ref_generation(struct store *s)
+{
+    return atomic_load(&s->ref_gen);
+}
 
 struct store_rd *store_rd(struct store *s)
 {

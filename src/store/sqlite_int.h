@@ -152,6 +152,9 @@
     X(GRIDS, "SELECT code, name, village, households, lat, lon, polygon FROM grids "               \
              "WHERE village >= ?1 AND village < ?2 ORDER BY code")                                 \
     X(GRID_GET, "SELECT village FROM grids WHERE code = ?1")                                       \
+    X(RD_BEGIN, "BEGIN")                                                                           \
+    X(DIVISIONS_ALL, "SELECT code, name, level, parent FROM divisions ORDER BY code LIMIT ?1")     \
+    X(GRIDS_ALL, "SELECT code, village FROM grids ORDER BY code LIMIT ?1")                                       \
     X(DEPT_INSERT, "INSERT INTO departments(kind, name, division, level, presence) "               \
                    "VALUES (?1, ?2, ?3, ?4, ?5)")                                                  \
     X(DEPT_GET, "SELECT " SQ_DEPT_COLS " FROM departments WHERE id = ?1")                          \
@@ -227,11 +230,20 @@ struct store_tx {
     int bulk; /* inside store_write_bulk: store_tx_checkpoint allowed */
 };
 
+struct sq_ref_index; /* this thread's copy of divisions and grids (sqlite_ref.c) */
+
 struct store_rd {
     struct sq_conn conn;
     struct store *s;
     struct store_rd *next; /* the store's list of read connections */
+    struct sq_ref_index *ref;
 };
+
+/* Divisions and grids change only by admin action: each read connection keeps them in memory
+ * (sqlite_ref.c) and reloads them when the store's reference generation has moved, which the
+ * writer raises after the COMMIT of any transaction that wrote either table. */
+uint64_t sq_ref_generation(struct store *s);
+void sq_ref_free(struct sq_ref_index *ref);
 
 /* Opens a connection with the store's pragmas (writer: WAL, synchronous=FULL; reader:
  * read-only). 0 or FQ_EIO / FQ_ENOTFOUND with e filled. */
