@@ -110,7 +110,7 @@
     X(CASES_DUE,                                                                                   \
       "SELECT code FROM (SELECT code FROM cases INDEXED BY cases_open_warn "                       \
       "WHERE status <= 4 AND light = 0 AND warn_at > 0 AND warn_at <= ?1 UNION "                   \
-      "SELECT code FROM cases INDEXED BY cases_open_due WHERE status <= 4 AND light < 2 "          \
+      "SELECT code FROM cases INDEXED BY cases_open_light WHERE status <= 4 AND light IN (0, 1) "  \
       "AND due_at > 0 AND due_at <= ?1) LIMIT ?2")                                                 \
     X(CASES_TO_SUPERVISE,                                                                          \
       "SELECT c.code FROM cases c INDEXED BY cases_open_light WHERE c.status <= 4 "                \
