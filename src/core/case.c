@@ -242,8 +242,8 @@ static void intake_event_text(struct case_intake *in)
     in->event_code_at = (size_t)(at - text) + sizeof key - 1;
 }
 
-int case_intake_prepare(struct fq_domain *d, const struct case_actor *actor, json_t *body,
-                        const char *idem_key, struct case_intake *out, struct fq_error *e)
+static int intake_prepare(struct fq_domain *d, const struct case_actor *actor, json_t *body,
+                          const char *idem_key, struct case_intake *out, struct fq_error *e)
 {
     static const char *const allowed[] = {
         "channel", "kind", "title", "description", "division", "grid", "address", "lat", "lon",
@@ -375,6 +375,19 @@ int case_intake_prepare(struct fq_domain *d, const struct case_actor *actor, jso
 
 spot_field:
     field_prefix(e, "resolve_on_spot");
+    return rc;
+}
+
+/* The intake's lookups (grid, division, category, method, duplicate candidates and their texts,
+ * the parties' earlier cases) share one read transaction: one snapshot, one start. If it cannot
+ * be opened each lookup runs in its own, as without it. */
+int case_intake_prepare(struct fq_domain *d, const struct case_actor *actor, json_t *body,
+                        const char *idem_key, struct case_intake *out, struct fq_error *e)
+{
+    struct store_rd *rd = store_rd(d->store);
+    store_rd_begin(rd);
+    int rc = intake_prepare(d, actor, body, idem_key, out, e);
+    store_rd_end(rd);
     return rc;
 }
 

@@ -1062,6 +1062,30 @@ struct store_rd *store_rd(struct store *s)
     return rd;
 }
 
+int store_rd_begin(struct store_rd *rd)
+{
+    if (!rd)
+        return FQ_EIO;
+    if (rd->depth++ || !sqlite3_get_autocommit(rd->conn.db))
+        return 0;
+    sq_ref_refresh(rd); /* divisions and grids current as of now, before the snapshot */
+    rd->opened = sq_exec_stmt(&rd->conn, sq_stmt(&rd->conn, SQ_RD_BEGIN), "read begin") == 0;
+    if (!rd->opened) {
+        rd->depth--;
+        return FQ_EIO;
+    }
+    return 0;
+}
+
+void store_rd_end(struct store_rd *rd)
+{
+    if (!rd || rd->depth <= 0 || --rd->depth || !rd->opened)
+        return;
+    rd->opened = 0;
+    if (!sqlite3_get_autocommit(rd->conn.db))
+        sq_exec_stmt(&rd->conn, sq_stmt(&rd->conn, SQ_COMMIT), "read end");
+}
+
 /* ---- maintenance ---- */
 
 int store_integrity_check(struct store_rd *rd, struct fq_error *e)

@@ -237,6 +237,8 @@ struct store_rd {
     struct store *s;
     struct store_rd *next; /* the store's list of read connections */
     struct sq_ref_index *ref;
+    int depth;  /* store_rd_begin nesting */
+    int opened; /* the outermost store_rd_begin opened a transaction (store_rd_end commits it) */
 };
 
 /* Divisions and grids change only by admin action: each read connection keeps them in memory
@@ -244,6 +246,8 @@ struct store_rd {
  * writer raises after the COMMIT of any transaction that wrote either table. */
 uint64_t sq_ref_generation(struct store *s);
 void sq_ref_free(struct sq_ref_index *ref);
+/* Reloads rd's copy if the generation has moved (outside a transaction only). */
+void sq_ref_refresh(struct store_rd *rd);
 
 /* Opens a connection with the store's pragmas (writer: WAL, synchronous=FULL; reader:
  * read-only). 0 or FQ_EIO / FQ_ENOTFOUND with e filled. */

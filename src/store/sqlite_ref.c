@@ -360,14 +360,14 @@ static int ref_grow(void **arr, size_t *cap, size_t n, size_t size)
     return 0;
 }
 
-/* Reads both tables (in one read transaction unless the caller is in one); 0, FQ_ETOOBIG when
+/* Reads both tables in one read transaction; 0, FQ_ETOOBIG when
  * either is over REF_MAX rows, or FQ_EIO/FQ_ENOMEM. */
 static int ref_read(struct store_rd *rd, struct sq_ref_index *ref)
 {
     struct sq_conn *c = &rd->conn;
-    int own = sqlite3_get_autocommit(c->db), rc = 0, step = SQLITE_DONE;
+    int rc = 0, step = SQLITE_DONE;
     sqlite3_stmt *sd = sq_stmt(c, SQ_DIVISIONS_ALL), *sg = sq_stmt(c, SQ_GRIDS_ALL);
-    if (!sd || !sg || (own && sq_exec_stmt(c, sq_stmt(c, SQ_RD_BEGIN), "reference begin")))
+    if (!sd || !sg || sq_exec_stmt(c, sq_stmt(c, SQ_RD_BEGIN), "reference begin"))
         return FQ_EIO;
     size_t dcap = 0, gcap = 0;
     sqlite3_bind_int(sd, 1, REF_MAX + 1);
@@ -397,17 +397,20 @@ static int ref_read(struct store_rd *rd, struct sq_ref_index *ref)
     if (rc == 0 && step != SQLITE_DONE)
         rc = sq_error(c, step, "grids read");
     sqlite3_reset(sg);
-    if (own)
-        sq_exec_stmt(c, sq_stmt(c, SQ_COMMIT), "reference end");
+    sq_exec_stmt(c, sq_stmt(c, SQ_COMMIT), "reference end");
     return rc;
 }
 
-/* This thread's current copy; NULL when it is off or cannot be had (then use SQL). */
+/* This thread's current copy; NULL when it is off or cannot be had (then use SQL). Reloads only
+ * outside a transaction: inside one the snapshot may predate the change that moved the
+ * generation, and a copy read from it would pass for current (store_rd_begin reloads first). */
 static const struct sq_ref_index *ref_index(struct store_rd *rd)
 {
     uint64_t gen = sq_ref_generation(rd->s); /* before reading: a later change reloads again */
     if (rd->ref && (rd->ref->gen == gen || rd->ref->off))
         return rd->ref->off ? NULL : rd->ref;
+    if (!sqlite3_get_autocommit(rd->conn.db))
+        return NULL;
     struct sq_ref_index *ref = calloc(1, sizeof *ref);
     if (!ref)
         return NULL;
@@ -426,6 +429,11 @@ static const struct sq_ref_index *ref_index(struct store_rd *rd)
     sq_ref_free(rd->ref);
     rd->ref = ref;
     return ref->off ? NULL : ref;
+}
+
+void sq_ref_refresh(struct store_rd *rd)
+{
+    ref_index(rd);
 }
 
 static int cmp_division(const void *key, const void *el)

@@ -1669,6 +1669,22 @@ static void test_reference_reload(void **state)
     assert_int_equal(store_division_get(rd, "330106001998", name, &level, parent), FQ_ENOTFOUND);
     assert_int_equal(store_grid_get(rd, "33010600199801", village), FQ_ENOTFOUND);
     assert_int_equal(store_division_get(rd, "33010600199", name, &level, parent), FQ_ENOTFOUND);
+
+    /* store_rd_begin: the lookups until the outermost store_rd_end share one snapshot; inside it
+     * a changed copy is not reloaded (the lookup falls back to SQL, in the snapshot) */
+    struct fq_case c;
+    assert_int_equal(store_rd_begin(rd), 0);
+    assert_int_equal(store_rd_begin(rd), 0); /* nested */
+    assert_int_equal(store_grid_get(rd, "33010600199901", village), 0);
+    assert_int_equal(store_case_get(rd, "33010620261121000001X", &c), FQ_ENOTFOUND); /* snapshot starts */
+    assert_int_equal(store_write(f->s, ref_add_fn, "330106001997"), 0);
+    assert_int_equal(store_grid_get(rd, "33010600199701", village), FQ_ENOTFOUND); /* snapshot */
+    store_rd_end(rd);
+    assert_int_equal(store_grid_get(rd, "33010600199701", village), FQ_ENOTFOUND); /* still */
+    store_rd_end(rd);
+    assert_int_equal(store_grid_get(rd, "33010600199701", village), 0);
+    assert_string_equal(village, "330106001997");
+    store_rd_end(rd); /* unbalanced: a no-op */
 }
 
 int main(void)
