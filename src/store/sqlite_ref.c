@@ -453,7 +453,8 @@ int store_division_get(struct store_rd *rd, const char *code, char name[96], int
         return FQ_EINVAL;
     const struct sq_ref_index *ref = ref_index(rd);
     if (ref) {
-        const struct ref_division *x = bsearch(code, ref->d, ref->nd, sizeof *ref->d, cmp_division);
+        const struct ref_division *x =
+            ref->nd ? bsearch(code, ref->d, ref->nd, sizeof *ref->d, cmp_division) : NULL;
         if (!x)
             return FQ_ENOTFOUND;
         if (name)
@@ -577,7 +578,7 @@ int store_grid_get(struct store_rd *rd, const char *code, char village[FQ_DIVISI
         return FQ_EINVAL;
     const struct sq_ref_index *ref = ref_index(rd);
     if (ref) {
-        const struct ref_grid *x = bsearch(code, ref->g, ref->ng, sizeof *ref->g, cmp_grid);
+        const struct ref_grid *x = ref->ng ? bsearch(code, ref->g, ref->ng, sizeof *ref->g, cmp_grid) : NULL;
         if (!x)
             return FQ_ENOTFOUND;
         if (village)
