@@ -103,10 +103,30 @@ static void case_write_reply(struct http_req *r, void *arg)
     }
     int64_t now = fq_now_ms();
     int is_public = w->kind == W_INTAKE ? w->in.actor.is_public : w->act.actor.is_public;
-    json_t *body = is_public ? public_case_json(&w->out) : case_to_json(w->ctx->dom, &w->out, now);
-    if (w->kind == W_INTAKE && w->replayed)
-        json_object_set_new(body, "replayed", json_true());
-    http_reply_json(r, w->kind == W_INTAKE && !w->replayed ? 201 : 200, body);
+    int status = w->kind == W_INTAKE && !w->replayed ? 201 : 200;
+    if (is_public) {
+        json_t *body = public_case_json(&w->out);
+        if (w->kind == W_INTAKE && w->replayed)
+            json_object_set_new(body, "replayed", json_true());
+        http_reply_json(r, status, body);
+        case_write_free(w);
+        return;
+    }
+    /* staff: the text written straight into a buffer, no tree (most replies here are 201s) */
+    struct buf b;
+    buf_init(&b, 1u << 20);
+    int rc2 = buf_reserve(&b, 1536) || case_json_write(&b, w->ctx->dom, &w->out, now);
+    if (rc2 == 0 && w->kind == W_INTAKE && w->replayed) {
+        b.len--; /* the closing brace */
+        rc2 = buf_adds(&b, ",\"replayed\":true}");
+    }
+    if (rc2) {
+        buf_free(&b);
+        http_reply_fail(r, 503, "busy", "", "内存不足 (out of memory)");
+    } else {
+        size_t len = b.len;
+        http_reply_json_text(r, status, buf_steal(&b), len);
+    }
     case_write_free(w);
 }
 

@@ -12,6 +12,7 @@
 #include "core/router.h"
 #include "core/sla.h"
 #include "core/workflow.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/jsonin.h"
 
@@ -241,8 +242,8 @@ static void intake_event_text(struct case_intake *in)
     in->event_code_at = (size_t)(at - text) + sizeof key - 1;
 }
 
-int case_intake_prepare(struct fq_domain *d, const struct case_actor *actor, json_t *body,
-                        const char *idem_key, struct case_intake *out, struct fq_error *e)
+static int intake_prepare(struct fq_domain *d, const struct case_actor *actor, json_t *body,
+                          const char *idem_key, struct case_intake *out, struct fq_error *e)
 {
     static const char *const allowed[] = {
         "channel", "kind", "title", "description", "division", "grid", "address", "lat", "lon",
@@ -374,6 +375,19 @@ int case_intake_prepare(struct fq_domain *d, const struct case_actor *actor, jso
 
 spot_field:
     field_prefix(e, "resolve_on_spot");
+    return rc;
+}
+
+/* The intake's lookups (grid, division, category, method, duplicate candidates and their texts,
+ * the parties' earlier cases) share one read transaction: one snapshot, one start. If it cannot
+ * be opened each lookup runs in its own, as without it. */
+int case_intake_prepare(struct fq_domain *d, const struct case_actor *actor, json_t *body,
+                        const char *idem_key, struct case_intake *out, struct fq_error *e)
+{
+    struct store_rd *rd = store_rd(d->store);
+    store_rd_begin(rd);
+    int rc = intake_prepare(d, actor, body, idem_key, out, e);
+    store_rd_end(rd);
     return rc;
 }
 
@@ -1147,62 +1161,104 @@ int case_refresh_tx(struct store_tx *tx, struct fq_domain *d, const char *code, 
 
 /* ---------- presentation ---------- */
 
-static json_t *time_or_null(int64_t ms)
+/* The staff view of a case is written straight into a buffer, as jansson would serialise it
+ * (JSON_COMPACT, keys in this order): the 201 of an intake and every action reply need the text,
+ * not a tree. Each field helper writes ,"key":value; case_json_write turns the first comma into
+ * the opening brace. */
+static int jw_key(struct buf *b, const char *key)
 {
-    char buf[26];
+    int rc = buf_add(b, ",\"", 2);
+    rc |= buf_adds(b, key);
+    return rc | buf_add(b, "\":", 2);
+}
+
+static int jw_str(struct buf *b, const char *key, const char *v) /* NULL: null */
+{
+    return jw_key(b, key) | (v ? buf_json_str(b, v) : buf_add(b, "null", 4));
+}
+
+static int jw_int(struct buf *b, const char *key, int64_t v)
+{
+    return jw_key(b, key) | buf_printf(b, "%lld", (long long)v);
+}
+
+static int jw_lit(struct buf *b, const char *key, const char *literal) /* null, true, false */
+{
+    return jw_key(b, key) | buf_adds(b, literal);
+}
+
+static int jw_time(struct buf *b, const char *key, int64_t ms) /* 0: null */
+{
+    char t[26];
     if (!ms)
-        return json_null();
-    ms_format(ms, buf);
-    return json_string(buf);
+        return jw_lit(b, key, "null");
+    ms_format(ms, t);
+    return jw_str(b, key, t);
+}
+
+int case_json_write(struct buf *b, struct fq_domain *d, const struct fq_case *c, int64_t now)
+{
+    size_t at = b->len;
+    int open = workflow_is_open(c->status);
+    int rc = jw_str(b, "code", c->code);
+    rc |= jw_str(b, "title", c->title ? c->title : "");
+    rc |= jw_str(b, "description", c->description ? c->description : "");
+    rc |= jw_str(b, "address", c->address);
+    rc |= jw_str(b, "channel", channel_name(c->channel));
+    rc |= jw_str(b, "kind", kind_name(c->kind));
+    rc |= jw_str(b, "category", c->category[0] ? c->category : NULL);
+    rc |= jw_str(b, "grade", c->grade ? grade_name(c->grade) : NULL);
+    rc |= jw_str(b, "level", c->level ? level_name(c->level) : NULL);
+    rc |= jw_str(b, "status", status_name(c->status));
+    rc |= jw_str(b, "status_label", status_label_zh(c->status));
+    rc |= jw_str(b, "light", light_name(open ? sla_light(now, c->warn_at, c->due_at) : c->light));
+    rc |= jw_str(b, "division", c->division);
+    rc |= jw_str(b, "grid", c->grid[0] ? c->grid : NULL);
+    rc |= jw_str(b, "centre", c->centre);
+    if (c->has_location) {
+        rc |= jw_key(b, "lat") | buf_json_real(b, c->lat);
+        rc |= jw_key(b, "lon") | buf_json_real(b, c->lon);
+    }
+    rc |= jw_int(b, "people_count", c->people_count);
+    rc |= jw_time(b, "created_at", c->created_at);
+    rc |= jw_time(b, "updated_at", c->updated_at);
+    rc |= jw_time(b, "due_at", c->due_at);
+    rc |= jw_time(b, "warn_at", c->warn_at);
+    if (c->due_at && open)
+        rc |= jw_key(b, "working_days_left") | buf_json_real(b, domain_working_days_left(d, now, c->due_at));
+    rc |= jw_time(b, "resolved_at", c->resolved_at);
+    rc |= jw_time(b, "closed_at", c->closed_at);
+    rc |= jw_time(b, "archived_at", c->archived_at);
+    rc |= jw_int(b, "urge_count", c->urge_count);
+    rc |= jw_lit(b, "supervised", c->supervised > 0 ? "true" : "false");
+    rc |= jw_int(b, "supervision_count", c->supervised);
+    rc |= jw_int(b, "escalations", c->escalations);
+    rc |= jw_int(b, "returns", c->returns);
+    rc |= jw_int(b, "reopens", c->reopens);
+    rc |= c->lead_department ? jw_int(b, "lead_department", c->lead_department) : jw_lit(b, "lead_department", "null");
+    rc |= jw_str(b, "result", c->result);
+    rc |= jw_str(b, "method", c->method[0] ? c->method : NULL);
+    rc |= jw_lit(b, "success", c->success < 0 ? "null" : c->success ? "true" : "false");
+    rc |= jw_str(b, "satisfaction", c->satisfaction ? satisfaction_name(c->satisfaction) : NULL);
+    rc |= c->staff_score ? jw_int(b, "staff_score", c->staff_score) : jw_lit(b, "staff_score", "null");
+    rc |= jw_int(b, "followed_up", c->followed_up);
+    rc |= jw_int(b, "event_count", c->event_seq);
+    rc |= buf_add(b, "}", 1);
+    if (rc) { /* out of memory or past the cap somewhere: take the partial object back */
+        b->len = at;
+        if (b->data)
+            b->data[at] = 0;
+        return FQ_ENOMEM;
+    }
+    b->data[at] = '{';
+    return 0;
 }
 
 json_t *case_to_json(struct fq_domain *d, const struct fq_case *c, int64_t now)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "code", json_string(c->code));
-    json_object_set_new(o, "title", json_string(c->title ? c->title : ""));
-    json_object_set_new(o, "description", json_string(c->description ? c->description : ""));
-    json_object_set_new(o, "address", c->address ? json_string(c->address) : json_null());
-    json_object_set_new(o, "channel", json_string(channel_name(c->channel)));
-    json_object_set_new(o, "kind", json_string(kind_name(c->kind)));
-    json_object_set_new(o, "category", c->category[0] ? json_string(c->category) : json_null());
-    json_object_set_new(o, "grade", c->grade ? json_string(grade_name(c->grade)) : json_null());
-    json_object_set_new(o, "level", c->level ? json_string(level_name(c->level)) : json_null());
-    json_object_set_new(o, "status", json_string(status_name(c->status)));
-    json_object_set_new(o, "status_label", json_string(status_label_zh(c->status)));
-    int light = workflow_is_open(c->status) ? sla_light(now, c->warn_at, c->due_at) : c->light;
-    json_object_set_new(o, "light", json_string(light_name(light)));
-    json_object_set_new(o, "division", json_string(c->division));
-    json_object_set_new(o, "grid", c->grid[0] ? json_string(c->grid) : json_null());
-    json_object_set_new(o, "centre", json_string(c->centre));
-    if (c->has_location) {
-        json_object_set_new(o, "lat", json_real(c->lat));
-        json_object_set_new(o, "lon", json_real(c->lon));
-    }
-    json_object_set_new(o, "people_count", json_integer(c->people_count));
-    json_object_set_new(o, "created_at", time_or_null(c->created_at));
-    json_object_set_new(o, "updated_at", time_or_null(c->updated_at));
-    json_object_set_new(o, "due_at", time_or_null(c->due_at));
-    json_object_set_new(o, "warn_at", time_or_null(c->warn_at));
-    if (c->due_at && workflow_is_open(c->status))
-        json_object_set_new(o, "working_days_left", json_real(domain_working_days_left(d, now, c->due_at)));
-    json_object_set_new(o, "resolved_at", time_or_null(c->resolved_at));
-    json_object_set_new(o, "closed_at", time_or_null(c->closed_at));
-    json_object_set_new(o, "archived_at", time_or_null(c->archived_at));
-    json_object_set_new(o, "urge_count", json_integer(c->urge_count));
-    json_object_set_new(o, "supervised", json_boolean(c->supervised > 0));
-    json_object_set_new(o, "supervision_count", json_integer(c->supervised));
-    json_object_set_new(o, "escalations", json_integer(c->escalations));
-    json_object_set_new(o, "returns", json_integer(c->returns));
-    json_object_set_new(o, "reopens", json_integer(c->reopens));
-    json_object_set_new(o, "lead_department", c->lead_department ? json_integer(c->lead_department) : json_null());
-    json_object_set_new(o, "result", c->result ? json_string(c->result) : json_null());
-    json_object_set_new(o, "method", c->method[0] ? json_string(c->method) : json_null());
-    json_object_set_new(o, "success", c->success < 0 ? json_null() : json_boolean(c->success));
-    json_object_set_new(o, "satisfaction",
-                        c->satisfaction ? json_string(satisfaction_name(c->satisfaction)) : json_null());
-    json_object_set_new(o, "staff_score", c->staff_score ? json_integer(c->staff_score) : json_null());
-    json_object_set_new(o, "followed_up", json_integer(c->followed_up));
-    json_object_set_new(o, "event_count", json_integer(c->event_seq));
-    return o;
+    struct buf b;
+    buf_init(&b, 1u << 20);
+    json_t *o = case_json_write(&b, d, c, now) ? NULL : json_loadb(b.data, b.len, 0, NULL);
+    buf_free(&b);
+    return o ? o : json_object();
 }

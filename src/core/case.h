@@ -106,7 +106,12 @@ int case_in_scope(const struct case_actor *actor, const struct fq_case *c,
  * response cache keeps). */
 int case_in_scope_of(const struct case_actor *actor, const char *division, const int64_t *departments,
                      int ndepartments);
-/* The case as JSON for staff (parties masked, deadline light and working days left). */
+/* The case as JSON for staff (parties masked, deadline light and working days left). Never NULL
+ * (an empty object when out of memory); the caller owns the reference. */
 json_t *case_to_json(struct fq_domain *d, const struct fq_case *c, int64_t now);
+/* The same object serialised (as json_dumps with JSON_COMPACT would), appended to b: for replies,
+ * which need the text and not the tree. 0, or FQ_ENOMEM (also past b's cap) with b as it was. */
+struct buf;
+int case_json_write(struct buf *b, struct fq_domain *d, const struct fq_case *c, int64_t now);
 
 #endif

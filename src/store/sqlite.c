@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,8 @@ struct store {
     void *change_arg;
     int64_t *changes;
     int nchanges, changes_cap, changes_all, auth_changed;
+    int ref_changed;            /* divisions or grids written in this transaction */
+    _Atomic uint64_t ref_gen;   /* raised after such a transaction ends (sq_ref_generation) */
     int child_col[NCHILDREN];   /* case_children[i].column, -1 when the table lacks it */
 };
 
@@ -501,6 +504,8 @@ static void on_preupdate(void *arg, sqlite3 *db, int op, const char *zdb, const 
                          sqlite3_int64 key_old, sqlite3_int64 key_new)
 {
     struct store *s = arg;
+    if (!strcmp(table, "divisions") || !strcmp(table, "grids"))
+        s->ref_changed = 1;
     if (!s->change_fn || strcmp(zdb, "main"))
         return;
     if (!strcmp(table, "cases")) { /* rowid = case id */
@@ -542,6 +547,10 @@ static int column_index(sqlite3 *db, const char *table, const char *column)
 /* Hands the notes of the transaction that just ended to the change hook and forgets them. */
 static void report_changes(struct store *s)
 {
+    if (s->ref_changed) { /* committed or rolled back: either way the readers reload */
+        atomic_fetch_add(&s->ref_gen, 1);
+        s->ref_changed = 0;
+    }
     if (s->change_fn && (s->nchanges || s->changes_all || s->auth_changed))
         s->change_fn(s->change_arg, s->changes, s->changes_all ? -1 : s->nchanges, s->auth_changed);
     s->nchanges = 0;
@@ -861,6 +870,7 @@ static void rd_free(struct store_rd *rd)
 {
     if (!rd)
         return;
+    sq_ref_free(rd->ref);
     sq_conn_close(&rd->conn);
     free(rd);
 }
@@ -1028,6 +1038,11 @@ void store_close(struct store *s)
 
 /* ---- reads ---- */
 
+uint64_t sq_ref_generation(struct store *s)
+{
+    return atomic_load(&s->ref_gen);
+}
+
 struct store_rd *store_rd(struct store *s)
 {
     if (!s)
@@ -1053,6 +1068,30 @@ struct store_rd *store_rd(struct store *s)
     s->rds = rd;
     pthread_mutex_unlock(&s->rd_mu);
     return rd;
+}
+
+int store_rd_begin(struct store_rd *rd)
+{
+    if (!rd)
+        return FQ_EIO;
+    if (rd->depth++ || !sqlite3_get_autocommit(rd->conn.db))
+        return 0;
+    sq_ref_refresh(rd); /* divisions and grids current as of now, before the snapshot */
+    rd->opened = sq_exec_stmt(&rd->conn, sq_stmt(&rd->conn, SQ_RD_BEGIN), "read begin") == 0;
+    if (!rd->opened) {
+        rd->depth--;
+        return FQ_EIO;
+    }
+    return 0;
+}
+
+void store_rd_end(struct store_rd *rd)
+{
+    if (!rd || rd->depth <= 0 || --rd->depth || !rd->opened)
+        return;
+    rd->opened = 0;
+    if (!sqlite3_get_autocommit(rd->conn.db))
+        sq_exec_stmt(&rd->conn, sq_stmt(&rd->conn, SQ_COMMIT), "read end");
 }
 
 /* ---- maintenance ---- */

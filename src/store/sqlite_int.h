@@ -129,7 +129,7 @@
     X(CASES_DUE,                                                                                   \
       "SELECT code FROM (SELECT code FROM cases INDEXED BY cases_open_warn "                       \
       "WHERE status <= 4 AND light = 0 AND warn_at > 0 AND warn_at <= ?1 UNION "                   \
-      "SELECT code FROM cases INDEXED BY cases_open_due WHERE status <= 4 AND light < 2 "          \
+      "SELECT code FROM cases INDEXED BY cases_open_light WHERE status <= 4 AND light IN (0, 1) "  \
       "AND due_at > 0 AND due_at <= ?1) LIMIT ?2")                                                 \
     X(CASES_TO_SUPERVISE,                                                                          \
       "SELECT c.code FROM cases c INDEXED BY cases_open_light WHERE c.status <= 4 "                \
@@ -171,6 +171,9 @@
     X(GRIDS, "SELECT code, name, village, households, lat, lon, polygon FROM grids "               \
              "WHERE village >= ?1 AND village < ?2 ORDER BY code")                                 \
     X(GRID_GET, "SELECT village FROM grids WHERE code = ?1")                                       \
+    X(RD_BEGIN, "BEGIN")                                                                           \
+    X(DIVISIONS_ALL, "SELECT code, name, level, parent FROM divisions ORDER BY code LIMIT ?1")     \
+    X(GRIDS_ALL, "SELECT code, village FROM grids ORDER BY code LIMIT ?1")                                       \
     X(DEPT_INSERT, "INSERT INTO departments(kind, name, division, level, presence) "               \
                    "VALUES (?1, ?2, ?3, ?4, ?5)")                                                  \
     X(DEPT_GET, "SELECT " SQ_DEPT_COLS " FROM departments WHERE id = ?1")                          \
@@ -249,10 +252,15 @@ struct store_tx {
     struct fq_case *held;
 };
 
+struct sq_ref_index; /* this thread's copy of divisions and grids (sqlite_ref.c) */
+
 struct store_rd {
     struct sq_conn conn;
     struct store *s;
     struct store_rd *next; /* the store's list of read connections */
+    struct sq_ref_index *ref;
+    int depth;  /* store_rd_begin nesting */
+    int opened; /* the outermost store_rd_begin opened a transaction (store_rd_end commits it) */
 };
 
 /* In a bulk load, writes the case that store_tx_case_update holds back (if any): 0 or the mapped
@@ -260,6 +268,13 @@ struct store_rd {
 int sq_case_flush(struct store_tx *tx);
 /* Forgets the held case without writing it (the bulk load rolls back, or it has been flushed). */
 void sq_case_drop(struct store_tx *tx);
+/* Divisions and grids change only by admin action: each read connection keeps them in memory
+ * (sqlite_ref.c) and reloads them when the store's reference generation has moved, which the
+ * writer raises after the COMMIT of any transaction that wrote either table. */
+uint64_t sq_ref_generation(struct store *s);
+void sq_ref_free(struct sq_ref_index *ref);
+/* Reloads rd's copy if the generation has moved (outside a transaction only). */
+void sq_ref_refresh(struct store_rd *rd);
 
 /* Opens a connection with the store's pragmas (writer: WAL, synchronous=FULL; reader:
  * read-only). 0 or FQ_EIO / FQ_ENOTFOUND with e filled. */

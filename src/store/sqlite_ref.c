@@ -306,11 +306,165 @@ int store_centres(struct store_rd *rd, const char *division, json_t **out)
     return sq_json_rows(&rd->conn, st, centre_json, out, "centres");
 }
 
+/* The in-memory copy of divisions and grids a read connection keeps (sqlite_int.h): sorted by
+ * code, looked up by binary search, reloaded in one read transaction when the store's reference
+ * generation has moved. Off (SQL lookups) when a table holds more than REF_MAX rows. */
+#define REF_MAX 200000
+
+struct ref_division {
+    char code[FQ_DIVISION_LEN + 1];
+    char parent[FQ_DIVISION_LEN + 1];
+    int level;
+    char *name;
+};
+
+struct ref_grid {
+    char code[24];
+    char village[FQ_DIVISION_LEN + 1];
+};
+
+struct sq_ref_index {
+    uint64_t gen;
+    int off; /* too large to copy: look up with SQL */
+    struct ref_division *d;
+    size_t nd;
+    struct ref_grid *g;
+    size_t ng;
+};
+
+void sq_ref_free(struct sq_ref_index *ref)
+{
+    if (!ref)
+        return;
+    for (size_t i = 0; i < ref->nd; i++)
+        free(ref->d[i].name);
+    free(ref->d);
+    free(ref->g);
+    free(ref);
+}
+
+/* Room for one more element of size bytes in *arr (n used of *cap); 0, FQ_ETOOBIG at REF_MAX
+ * elements, FQ_ENOMEM. */
+static int ref_grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+    if (n == REF_MAX)
+        return FQ_ETOOBIG;
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? 2 * *cap : 256;
+    void *p = realloc(*arr, ncap * size);
+    if (!p)
+        return FQ_ENOMEM;
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* Reads both tables in one read transaction; 0, FQ_ETOOBIG when
+ * either is over REF_MAX rows, or FQ_EIO/FQ_ENOMEM. */
+static int ref_read(struct store_rd *rd, struct sq_ref_index *ref)
+{
+    struct sq_conn *c = &rd->conn;
+    int rc = 0, step = SQLITE_DONE;
+    sqlite3_stmt *sd = sq_stmt(c, SQ_DIVISIONS_ALL), *sg = sq_stmt(c, SQ_GRIDS_ALL);
+    if (!sd || !sg || sq_exec_stmt(c, sq_stmt(c, SQ_RD_BEGIN), "reference begin"))
+        return FQ_EIO;
+    size_t dcap = 0, gcap = 0;
+    sqlite3_bind_int(sd, 1, REF_MAX + 1);
+    while ((step = sqlite3_step(sd)) == SQLITE_ROW &&
+           (rc = ref_grow((void **)&ref->d, &dcap, ref->nd, sizeof *ref->d)) == 0) {
+        struct ref_division *x = &ref->d[ref->nd];
+        const char *name = (const char *)sqlite3_column_text(sd, 1);
+        sq_col_copy(sd, 0, x->code, sizeof x->code);
+        sq_col_copy(sd, 3, x->parent, sizeof x->parent);
+        x->level = sqlite3_column_int(sd, 2);
+        if (!(x->name = strdup(name ? name : ""))) {
+            rc = FQ_ENOMEM;
+            break;
+        }
+        ref->nd++;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = sq_error(c, step, "divisions read");
+    sqlite3_reset(sd);
+    sqlite3_bind_int(sg, 1, REF_MAX + 1);
+    while (rc == 0 && (step = sqlite3_step(sg)) == SQLITE_ROW &&
+           (rc = ref_grow((void **)&ref->g, &gcap, ref->ng, sizeof *ref->g)) == 0) {
+        sq_col_copy(sg, 0, ref->g[ref->ng].code, sizeof ref->g[ref->ng].code);
+        sq_col_copy(sg, 1, ref->g[ref->ng].village, sizeof ref->g[ref->ng].village);
+        ref->ng++;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = sq_error(c, step, "grids read");
+    sqlite3_reset(sg);
+    sq_exec_stmt(c, sq_stmt(c, SQ_COMMIT), "reference end");
+    return rc;
+}
+
+/* This thread's current copy; NULL when it is off or cannot be had (then use SQL). Reloads only
+ * outside a transaction: inside one the snapshot may predate the change that moved the
+ * generation, and a copy read from it would pass for current (store_rd_begin reloads first). */
+static const struct sq_ref_index *ref_index(struct store_rd *rd)
+{
+    uint64_t gen = sq_ref_generation(rd->s); /* before reading: a later change reloads again */
+    if (rd->ref && (rd->ref->gen == gen || rd->ref->off))
+        return rd->ref->off ? NULL : rd->ref;
+    if (!sqlite3_get_autocommit(rd->conn.db))
+        return NULL;
+    struct sq_ref_index *ref = calloc(1, sizeof *ref);
+    if (!ref)
+        return NULL;
+    int rc = ref_read(rd, ref);
+    if (rc == FQ_ETOOBIG) {
+        sq_ref_free(ref);
+        if ((ref = calloc(1, sizeof *ref)))
+            ref->off = 1;
+        rc = 0;
+    }
+    if (rc) {
+        sq_ref_free(ref);
+        return NULL;
+    }
+    ref->gen = gen;
+    sq_ref_free(rd->ref);
+    rd->ref = ref;
+    return ref->off ? NULL : ref;
+}
+
+void sq_ref_refresh(struct store_rd *rd)
+{
+    ref_index(rd);
+}
+
+static int cmp_division(const void *key, const void *el)
+{
+    return strcmp(key, ((const struct ref_division *)el)->code);
+}
+
+static int cmp_grid(const void *key, const void *el)
+{
+    return strcmp(key, ((const struct ref_grid *)el)->code);
+}
+
 int store_division_get(struct store_rd *rd, const char *code, char name[96], int *level,
                        char parent[FQ_DIVISION_LEN + 1])
 {
     if (!rd || !code)
         return FQ_EINVAL;
+    const struct sq_ref_index *ref = ref_index(rd);
+    if (ref) {
+        const struct ref_division *x =
+            ref->nd ? bsearch(code, ref->d, ref->nd, sizeof *ref->d, cmp_division) : NULL;
+        if (!x)
+            return FQ_ENOTFOUND;
+        if (name)
+            snprintf(name, 96, "%s", x->name);
+        if (level)
+            *level = x->level;
+        if (parent)
+            memcpy(parent, x->parent, FQ_DIVISION_LEN + 1);
+        return 0;
+    }
     sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_DIVISION_GET);
     if (!st)
         return FQ_EIO;
@@ -422,6 +576,15 @@ int store_grid_get(struct store_rd *rd, const char *code, char village[FQ_DIVISI
 {
     if (!rd || !code)
         return FQ_EINVAL;
+    const struct sq_ref_index *ref = ref_index(rd);
+    if (ref) {
+        const struct ref_grid *x = ref->ng ? bsearch(code, ref->g, ref->ng, sizeof *ref->g, cmp_grid) : NULL;
+        if (!x)
+            return FQ_ENOTFOUND;
+        if (village)
+            memcpy(village, x->village, FQ_DIVISION_LEN + 1);
+        return 0;
+    }
     sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_GRID_GET);
     if (!st)
         return FQ_EIO;

@@ -152,6 +152,13 @@ int store_tx_setting_put(struct store_tx *tx, const char *key, const char *value
 /* The calling thread's read connection (opened on first use, closed by store_close). NULL only
  * when the database cannot be opened. */
 struct store_rd *store_rd(struct store *s);
+/* Opens a read transaction on rd, so that the lookups until store_rd_end share one snapshot
+ * and one start (each statement outside a transaction starts its own, and after any commit by
+ * the writer that start drops the connection's page cache). Nests (only the outermost pair
+ * counts). Keep it short: a read transaction holds back WAL checkpoints. 0 or FQ_EIO. */
+int store_rd_begin(struct store_rd *rd);
+/* Ends the transaction store_rd_begin opened (the outermost call); rd NULL: no-op. */
+void store_rd_end(struct store_rd *rd);
 
 int store_case_get(struct store_rd *rd, const char *code, struct fq_case *c);
 int store_case_get_id(struct store_rd *rd, int64_t id, struct fq_case *c);

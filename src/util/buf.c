@@ -84,6 +84,41 @@ int buf_json_real(struct buf *b, double v)
     return buf_add(b, t, (size_t)n);
 }
 
+int buf_json_str(struct buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    int rc = buf_add(b, "\"", 1);
+    const char *run = s;
+    for (; rc == 0 && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        char esc[6] = {'\\', (char)ch, 0, 0, 0, 0};
+        size_t n = 2;
+        switch (ch) {
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '"':
+        case '\\': break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[ch >> 4];
+            esc[5] = hex[ch & 15];
+            n = 6;
+        }
+        rc = buf_add(b, run, (size_t)(s - run));
+        if (rc == 0)
+            rc = buf_add(b, esc, n);
+        run = s + 1;
+    }
+    if (rc == 0)
+        rc = buf_add(b, run, (size_t)(s - run));
+    return rc ? rc : buf_add(b, "\"", 1);
+}
+
 int buf_adds(struct buf *b, const char *s)
 {
     return buf_add(b, s, strlen(s));

@@ -26,6 +26,10 @@ int buf_reserve(struct buf *b, size_t n);
 /* Appends a double as JSON exactly as jansson writes a real ("%.17g", ".0" added to integral
  * values, no '+' or leading zeros in the exponent); FQ_EINVAL for NaN and infinities. */
 int buf_json_real(struct buf *b, double v);
+/* Appends s as a quoted JSON string exactly as jansson writes it without flags: '"' and '\\'
+ * escaped, the control characters below 0x20 as \b \f \n \r \t or \u00XX, everything else
+ * (UTF-8 included) as is. s must be valid UTF-8 (jansson would refuse it otherwise). */
+int buf_json_str(struct buf *b, const char *s);
 /* Empties the buffer, keeping its memory. */
 void buf_reset(struct buf *b);
 /* Frees the memory; the buffer can be reused after buf_init. */

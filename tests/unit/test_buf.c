@@ -121,6 +121,16 @@ static void test_reset_steal(void **state)
     buf_free(&b);
 }
 
+/* b holds what jansson writes for j (taken); frees b. */
+static void assert_as_jansson(struct buf *b, json_t *j)
+{
+    char *want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+    assert_string_equal(b->data, want);
+    free(want);
+    json_decref(j);
+    buf_free(b);
+}
+
 /* buf_json_real writes what jansson writes for the same real (the case cache splices it in). */
 static void test_json_real(void **state)
 {
@@ -130,13 +140,8 @@ static void test_json_real(void **state)
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         struct buf b;
         buf_init(&b, 64);
-        json_t *j = json_real(v[i]);
-        char *want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
         assert_int_equal(buf_json_real(&b, v[i]), 0);
-        assert_string_equal(b.data, want);
-        free(want);
-        json_decref(j);
-        buf_free(&b);
+        assert_as_jansson(&b, json_real(v[i]));
     }
     struct buf b;
     buf_init(&b, 64);
@@ -149,12 +154,35 @@ static void test_json_real(void **state)
     buf_free(&b);
 }
 
+/* buf_json_str writes what jansson writes for the same string (case replies are written with
+ * it): quotes, backslashes, every control character, UTF-8 and '/' left alone. */
+static void test_json_str(void **state)
+{
+    (void)state;
+    char all[40];
+    for (int i = 1; i < 32; i++)
+        all[i - 1] = (char)i;
+    memcpy(all + 31, "\"\\/\x7f", 5);
+    all[36] = 0;
+    const char *v[] = {"", "plain", "噪音扰民 \"引号\" 与 \\ 反斜杠", "a\nb\tc\r\b\f", all, "末尾\x01", "\x1f开头", "/path/"};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        struct buf b;
+        buf_init(&b, 256);
+        assert_int_equal(buf_json_str(&b, v[i]), 0);
+        assert_as_jansson(&b, json_string(v[i]));
+    }
+    struct buf b;
+    buf_init(&b, 8);
+    assert_int_equal(buf_json_str(&b, "0123456789"), FQ_ETOOBIG);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_append),      cmocka_unit_test(test_empty_add_allocates),
         cmocka_unit_test(test_cap),         cmocka_unit_test(test_cap_overflow),
-        cmocka_unit_test(test_reset_steal), cmocka_unit_test(test_json_real),
+        cmocka_unit_test(test_reset_steal), cmocka_unit_test(test_json_real), cmocka_unit_test(test_json_str),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1841,6 +1841,59 @@ static void test_throughput(void **state)
     free(cs);
 }
 
+/* Divisions and grids are served from each reader's in-memory copy: a committed insert is seen
+ * by the next lookup (the copy reloads), a rolled-back one is not. */
+static int ref_add_fn(struct store_tx *tx, void *arg)
+{
+    const char *village = arg;
+    char grid[16];
+    snprintf(grid, sizeof grid, "%s01", village);
+    int rc = store_tx_division_insert(tx, village, "新村", LEVEL_VILLAGE, "330106001000");
+    if (rc == 0)
+        rc = store_tx_grid_insert(tx, grid, "一网格", village, NULL, 10, 0, 0);
+    return rc ? rc : !strcmp(village, "330106001998") ? FQ_ECONFLICT : 0; /* the last one fails */
+}
+
+static void test_reference_reload(void **state)
+{
+    struct fx *f = *state;
+    struct store_rd *rd = store_rd(f->s);
+    char name[96], parent[FQ_DIVISION_LEN + 1], village[FQ_DIVISION_LEN + 1];
+    int level = 0;
+    assert_int_equal(store_write(f->s, seed_fn, NULL), 0);
+    assert_int_equal(store_division_get(rd, "330106001999", name, &level, parent), FQ_ENOTFOUND);
+    assert_int_equal(store_grid_get(rd, "33010600199901", village), FQ_ENOTFOUND);
+    assert_int_equal(store_write(f->s, ref_add_fn, "330106001999"), 0);
+    assert_int_equal(store_division_get(rd, "330106001999", name, &level, parent), 0);
+    assert_string_equal(name, "新村");
+    assert_int_equal(level, LEVEL_VILLAGE);
+    assert_string_equal(parent, "330106001000");
+    assert_int_equal(store_grid_get(rd, "33010600199901", village), 0);
+    assert_string_equal(village, "330106001999");
+    assert_int_equal(store_division_get(rd, "330106000000", name, &level, parent), 0);
+    assert_string_equal(name, "西湖区");
+    assert_int_equal(store_write(f->s, ref_add_fn, "330106001998"), FQ_ECONFLICT);
+    assert_int_equal(store_division_get(rd, "330106001998", name, &level, parent), FQ_ENOTFOUND);
+    assert_int_equal(store_grid_get(rd, "33010600199801", village), FQ_ENOTFOUND);
+    assert_int_equal(store_division_get(rd, "33010600199", name, &level, parent), FQ_ENOTFOUND);
+
+    /* store_rd_begin: the lookups until the outermost store_rd_end share one snapshot; inside it
+     * a changed copy is not reloaded (the lookup falls back to SQL, in the snapshot) */
+    struct fq_case c;
+    assert_int_equal(store_rd_begin(rd), 0);
+    assert_int_equal(store_rd_begin(rd), 0); /* nested */
+    assert_int_equal(store_grid_get(rd, "33010600199901", village), 0);
+    assert_int_equal(store_case_get(rd, "33010620261121000001X", &c), FQ_ENOTFOUND); /* snapshot starts */
+    assert_int_equal(store_write(f->s, ref_add_fn, "330106001997"), 0);
+    assert_int_equal(store_grid_get(rd, "33010600199701", village), FQ_ENOTFOUND); /* snapshot */
+    store_rd_end(rd);
+    assert_int_equal(store_grid_get(rd, "33010600199701", village), FQ_ENOTFOUND); /* still */
+    store_rd_end(rd);
+    assert_int_equal(store_grid_get(rd, "33010600199701", village), 0);
+    assert_string_equal(village, "330106001997");
+    store_rd_end(rd); /* unbalanced: a no-op */
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -1856,6 +1909,7 @@ int main(void)
         T(test_failing_job_in_group),
         T(test_cases_due),
         T(test_reference_and_accounts),
+        T(test_reference_reload),
         T(test_backup),
         T(test_readers),
         T(test_throughput),
