@@ -349,9 +349,9 @@ int dedup_intake_record_tx(struct store_tx *tx, const struct fq_case *c, const s
     int rc = 0;
     if (found->repeat_id)
         rc = store_tx_link_insert(tx, c->id, found->repeat_id, "repeat");
-    for (int i = 0; i < found->n && rc == 0; i++)
-        rc = store_tx_duplicate_suggest(tx, c->id, c->county, found->dup_ids[i],
-                                        found->dup_scores[i]);
+    if (rc == 0 && found->n > 0)
+        rc = store_tx_duplicate_suggest(tx, c->id, c->county, found->dup_ids, found->dup_scores,
+                                        found->n);
     return rc;
 }
 

@@ -109,8 +109,11 @@
     X(RECORD_UPDATE, "UPDATE case_records SET body = ?2 WHERE id = ?1")                            \
     X(RECORDS_OF, "SELECT id, kind, at, user_id, body FROM case_records WHERE case_id = ?1 "       \
                   "AND (?2 IS NULL OR kind = ?2) ORDER BY at, id")                                 \
+    /* up to SQ_DUP_ROWS suggestions of one case: (other_id, score) pairs from ?4, unbound    \
+     * pairs are NULL and skipped */                                                             \
     X(DUP_SUGGEST, "INSERT INTO duplicate_suggestions(case_id, other_id, county, score, created_at) " \
-                   "VALUES (?1, ?2, ?3, ?4, ?5) "                                                   \
+                   "SELECT ?1, column1, ?2, column2, ?3 FROM (VALUES (?4, ?5), (?6, ?7), "        \
+                   "(?8, ?9), (?10, ?11), (?12, ?13)) WHERE column1 IS NOT NULL "                \
                    "ON CONFLICT (case_id, other_id) DO UPDATE SET score = excluded.score")       \
     X(LINK_INSERT,                                                                                 \
       "INSERT INTO case_links(a, b, kind, county, created_at) VALUES (?1, ?2, ?3, " SQ_COUNTY_OF_1 \
@@ -220,6 +223,7 @@ enum sq_stmt { SQ_STATEMENTS(SQ_ENUM) SQ__COUNT };
 #undef SQ_ENUM
 
 #define SQ_DYN_CACHE 16
+#define SQ_DUP_ROWS 5 /* pairs in SQ_DUP_SUGGEST */
 #define SQ_SEQ_CACHE 32
 
 /* The writer's last daily case sequence numbers, by county and day (store_tx_next_case_seq). */

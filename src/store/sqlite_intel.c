@@ -159,19 +159,26 @@ int store_case_text_get(struct store_rd *rd, int64_t id, store_case_text_fn fn, 
 }
 
 int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, const char *county,
-                               int64_t other_id, double score)
+                               const int64_t *other_ids, const double *scores, int n)
 {
-    /* on the writer's hot path, up to DEDUP_DUP_MAX times per intake: a fixed statement, the
-     * county bound rather than looked up */
-    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_DUP_SUGGEST);
-    if (!st)
-        return FQ_EIO;
-    sqlite3_bind_int64(st, 1, case_id);
-    sqlite3_bind_int64(st, 2, other_id);
-    sq_bind_text(st, 3, county);
-    sqlite3_bind_double(st, 4, score);
-    sqlite3_bind_int64(st, 5, tx->now);
-    return sq_exec_stmt(tx->conn, st, "duplicate suggestion");
+    /* on the writer's hot path for most intakes: one fixed statement for up to SQ_DUP_ROWS
+     * suggestions (one statement run instead of one per suggestion), the county bound */
+    int rc = 0;
+    for (int at = 0; rc == 0 && at < n; at += SQ_DUP_ROWS) {
+        sqlite3_stmt *st = sq_stmt(tx->conn, SQ_DUP_SUGGEST);
+        if (!st)
+            return FQ_EIO;
+        sqlite3_clear_bindings(st);
+        sqlite3_bind_int64(st, 1, case_id);
+        sq_bind_text(st, 2, county);
+        sqlite3_bind_int64(st, 3, tx->now);
+        for (int r = 0; r < SQ_DUP_ROWS && at + r < n; r++) {
+            sqlite3_bind_int64(st, 4 + 2 * r, other_ids[at + r]);
+            sqlite3_bind_double(st, 5 + 2 * r, scores[at + r]);
+        }
+        rc = sq_exec_stmt(tx->conn, st, "duplicate suggestions");
+    }
+    return rc;
 }
 
 int store_case_duplicates(struct store_rd *rd, int64_t case_id, json_t **out)

@@ -338,10 +338,10 @@ int store_case_ids_near(struct store_rd *rd, const char *division, int64_t from,
                         int64_t exclude, int max, int64_t *ids, int *n);
 /* Calls fn once with the case `id`; not at all when there is no such case. */
 int store_case_text_get(struct store_rd *rd, int64_t id, store_case_text_fn fn, void *arg);
-/* Records that case_id (of county, 6 digits) looks like a duplicate of the earlier other_id
- * (replaces the score). */
+/* Records that case_id (of county, 6 digits) looks like a duplicate of each of the n earlier
+ * other_ids[i], with scores[i] (replaces a score already recorded), in one statement. */
 int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, const char *county,
-                               int64_t other_id, double score);
+                               const int64_t *other_ids, const double *scores, int n);
 /* Duplicate suggestions of a case, both directions, as JSON [{code, title, status, channel,
  * division, grid, created_at, score, direction, merged}] (merged: a 'duplicate' link exists). */
 int store_case_duplicates(struct store_rd *rd, int64_t case_id, json_t **out);

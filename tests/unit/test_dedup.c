@@ -322,12 +322,81 @@ static void test_cache_same_result(void **state)
     dedup_cache_free(tiny);
 }
 
+/* The suggestions recorded with a case (one statement for up to five, chunked beyond): every
+ * candidate with its score, and a suggestion recorded again keeps one row with the new score. */
+struct suggest_job {
+    int64_t case_id, ids[7];
+    double scores[7];
+    int n;
+};
+
+static int suggest_tx(struct store_tx *tx, void *arg)
+{
+    struct suggest_job *j = arg;
+    return store_tx_duplicate_suggest(tx, j->case_id, "330681", j->ids, j->scores, j->n);
+}
+
+/* The score of the suggestion naming code as the earlier case; -1 if none. */
+static double score_of(json_t *d, const char *code)
+{
+    for (size_t i = 0; i < json_array_size(d); i++) {
+        json_t *x = json_array_get(d, i);
+        if (!strcmp(json_string_value(json_object_get(x, "code")), code) &&
+            !strcmp(json_string_value(json_object_get(x, "direction")), "earlier"))
+            return json_number_value(json_object_get(x, "score"));
+    }
+    return -1;
+}
+
+static void test_suggestions_recorded(void **state)
+{
+    struct env *v = *state;
+    struct fq_case c[9];
+    char title[32];
+    for (int i = 0; i < 9; i++) {
+        snprintf(title, sizeof title, "建议记录%d", i);
+        intake(v, "grid", VILLAGE2, title, "村道护栏缺失，夜间行车危险，请尽快修复。", NULL, &c[i]);
+    }
+    /* the last intake recorded what detection found: five, all earlier cases of the village */
+    json_t *d;
+    assert_int_equal(store_case_duplicates(store_rd(v->s), c[8].id, &d), 0);
+    assert_int_equal(json_array_size(d), DEDUP_DUP_MAX);
+    json_decref(d);
+    /* seven in one call (two statements), one of them already recorded: replaced, not doubled */
+    struct suggest_job j = {.case_id = c[0].id, .n = 7};
+    for (int i = 0; i < 7; i++) {
+        j.ids[i] = c[i + 1].id;
+        j.scores[i] = 0.5 + i / 100.0;
+    }
+    assert_int_equal(store_write(v->s, suggest_tx, &j), 0);
+    j.n = 1;
+    j.ids[0] = c[7].id;
+    j.scores[0] = 0.9;
+    assert_int_equal(store_write(v->s, suggest_tx, &j), 0);
+    assert_int_equal(store_case_duplicates(store_rd(v->s), c[0].id, &d), 0);
+    for (int i = 1; i < 7; i++)
+        assert_true(score_of(d, c[i].code) > 0.5 + (i - 1) / 100.0 - 1e-9 &&
+                    score_of(d, c[i].code) < 0.5 + (i - 1) / 100.0 + 1e-9);
+    assert_true(score_of(d, c[7].code) > 0.9 - 1e-9 && score_of(d, c[7].code) < 0.9 + 1e-9);
+    int n7 = 0; /* recorded twice, one row */
+    for (size_t i = 0; i < json_array_size(d); i++) {
+        json_t *x = json_array_get(d, i);
+        n7 += !strcmp(json_string_value(json_object_get(x, "code")), c[7].code) &&
+              !strcmp(json_string_value(json_object_get(x, "direction")), "earlier");
+    }
+    assert_int_equal(n7, 1);
+    json_decref(d);
+    for (int k = 0; k < 9; k++)
+        fq_case_clear(&c[k]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_similarity),
         cmocka_unit_test(test_repeat_petition),
         cmocka_unit_test(test_duplicate_and_merge),
+        cmocka_unit_test(test_suggestions_recorded),
         cmocka_unit_test(test_cache_same_result),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
