@@ -43,6 +43,7 @@ int cmd_serve(int argc, char **argv)
                                          {"timer-interval", required_argument, 0, 'T'},
                                          {"secure-cookies", no_argument, 0, 'S'},
                                          {"case-cache-mb", required_argument, 0, 'C'},
+                                         {"max-per-ip", required_argument, 0, 'I'},
                                          {0, 0, 0, 0}};
     struct cmd_paths p;
     struct http_opts ho = {.address = "127.0.0.1", .port = 8080};
@@ -61,6 +62,7 @@ int cmd_serve(int argc, char **argv)
         case 'T': timer_ms = atoi(optarg); break;
         case 'S': secure = 1; break;
         case 'C': cache_mb = atoi(optarg); break;
+        case 'I': ho.per_ip_limit = atoi(optarg); break;
         default:
             printf("Usage: fengqiao serve [options]\n\nServes the API under /api/v1 and the web apps.\n\n" CMD_PATH_HELP
                    "  --address ADDR    listen address (default 127.0.0.1)\n"
@@ -69,7 +71,9 @@ int cmd_serve(int argc, char **argv)
                    "  --web DIR         built web apps (default web/dist when present)\n"
                    "  --timer-interval MS  deadline timer period (default 30000)\n"
                    "  --secure-cookies  mark cookies Secure (when served behind TLS)\n"
-                   "  --case-cache-mb N memory for cached case details (default 64; 0 = off)\n");
+                   "  --case-cache-mb N memory for cached case details (default 64; 0 = off)\n"
+                   "  --max-per-ip N    connections from one client address (default 256; raise it\n"
+                   "                    behind a reverse proxy or a hotline gateway, which is one address)\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -81,8 +85,9 @@ int cmd_serve(int argc, char **argv)
         ho.threads = n > 0 && n < 64 ? (int)n * 2 : 4;
     }
     if (ho.port < 0 || ho.port > 65535 || ho.threads < 0 || ho.threads > 256 || timer_ms < 10 || cache_mb < 0 ||
-        cache_mb > 65536) {
-        fprintf(stderr, "fengqiao serve: invalid --port, --threads, --timer-interval or --case-cache-mb\n");
+        cache_mb > 65536 || ho.per_ip_limit < 0 || ho.per_ip_limit > 65535) {
+        fprintf(stderr, "fengqiao serve: invalid --port, --threads, --timer-interval, --case-cache-mb or "
+                        "--max-per-ip\n");
         return 2;
     }
     struct store *s;

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { cli, cliOk } from './helpers.mjs';
+import { connect } from 'node:net';
+
+import { Server, cli, cliOk } from './helpers.mjs';
 
 /** Runs SQL on the database with the sqlite3 shell (installed by scripts/setup). */
 function sql(db, text) {
@@ -37,6 +39,33 @@ describe('command line', () => {
     }
     const r = await cli(['no-such-command']);
     assert.equal(r.code, 2);
+  });
+
+  it('serve --max-per-ip bounds the connections of one client address, and rejects bad values', async () => {
+    for (const v of ['-1', '70000']) {
+      const r = await cli(['serve', ...args, '--port', '0', '--max-per-ip', v]);
+      assert.equal(r.code, 2, v);
+      assert.match(r.stderr, /--max-per-ip/);
+    }
+    const srv = await Server.start({ dir, db, data, web: dir }, { extraArgs: ['--max-per-ip', '2'] });
+    try {
+      // three keep-alive connections from 127.0.0.1, each asking /healthz: two are answered, the
+      // third is closed without an answer
+      const answers = await Promise.all([0, 1, 2].map((i) => new Promise((res) => {
+        setTimeout(() => {
+          const s = connect(srv.port, '127.0.0.1');
+          let got = '';
+          s.on('connect', () => s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
+          s.on('data', (d) => { got += d; });
+          s.on('error', () => {});
+          s.on('close', () => res(got));
+          setTimeout(() => { res(got); s.destroy(); }, 1500);
+        }, i * 100);
+      })));
+      assert.equal(answers.filter((a) => a.startsWith('HTTP/1.1 200')).length, 2, JSON.stringify(answers.map((a) => a.slice(0, 15))));
+    } finally {
+      await srv.stop();
+    }
   });
 
   it('init refuses to overwrite a database and the key file is private', async () => {
