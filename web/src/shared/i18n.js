@@ -18,7 +18,7 @@ const zh = {
     urge: '催办', supervise: '督办', note: '备注', mediation: '调解记录', resolve: '办结', verify: '核单', reject: '退回重办',
     rate: '评价', follow_up: '回访', reopen: '重办', archive: '归档', attach: '上传附件', warn: '临期预警', overdue: '超期', link: '关联',
   },
-  nav: { home: '首页', intake: '一表通受理', search: '全文检索', stats: '统计分析', warnings: '风险预警', kiosk: '大屏链接', scenarios: '调解场景库', inboxes: '案件办理', admin: '系统管理', users: '用户管理', calendar: '节假日日历', sla: '时限规则' },
+  nav: { home: '首页', intake: '一表通受理', search: '全文检索', stats: '统计分析', warnings: '风险预警', kiosk: '大屏链接', scenarios: '调解场景库', inboxes: '案件办理', admin: '系统管理', users: '用户管理', calendar: '节假日日历', sla: '时限规则', divisions: '区划与网格', departments: '部门', categories: '事项分类', responsibilities: '职责清单' },
   box: { assess: '待研判', dispatch: '待派单', accept: '待接单', handling: '办理中', verify: '待核单', closed: '已办结 待评价', duesoon: '即将超期', overdue: '已超期', supervised: '督办', mine: '我登记的', all: '全部案件', today: '今日受理' },
   login: {
     title: '工作台登录', username: '用户名', password: '密码', submit: '登录',
@@ -58,6 +58,13 @@ const zh = {
   bulk: { selected: '已选 {n} 件', do: '批量{a}', summary: '成功 {ok} 件，失败 {failed} 件', result: '结果', ok: '成功' },
   intake_ok: '受理成功，案件编码 {code}',
   admin: { add_user: '新增用户', username: '用户名', display_name: '姓名', roles: '角色', division: '区划代码', department: '部门编号', password: '初始密码', save: '保存', date: '日期', kind: '类型', off: '放假', work: '调休上班', name: '名称', unit: '单位', amount: '时限', warn: '预警比例', response: '响应时限（小时）', any: '任意' },
+  ref: {
+    filter: '按名称、代码筛选', code: '代码', name: '名称', level: '层级', households: '户数', grids: '网格', grids_of: '{name} 的网格', pick_village: '在左侧区划树中选择村（社区）查看网格',
+    kind: '部门类别', presence: '进驻方式', division: '区划', all_divisions: '全部区划', dispute: '矛盾纠纷（GB/T 31000）', grid_matter: '网格事项', keywords: '关键词',
+    category: '事项类别', any_level: '各层级', lead: '牵头部门', assist: '配合部门', duty: '职责', count: '共 {n} 条',
+    pres: { resident: '常驻', rotating: '轮驻', on_call: '随驻' },
+  },
+  dk: { justice: '司法行政', police: '公安', letters: '信访', hrss: '人力社保', housing: '住房建设', urban: '综合行政执法', market: '市场监管', natural_resources: '自然资源', civil_affairs: '民政', health: '卫生健康', ecology: '生态环境', education: '教育', transport: '交通运输', emergency: '应急管理', women: '妇联', court: '法院', agriculture: '农业农村', community: '村（社区）' },
   common: { ok: '确定', cancel: '取消', loading: '加载中…', confirm: '确认', yes: '是', no: '否' },
 };
 
@@ -78,7 +85,7 @@ const en = {
     urge: 'Urge', supervise: 'Supervise', note: 'Note', mediation: 'Mediation record', resolve: 'Resolve', verify: 'Verify', reject: 'Reject',
     rate: 'Rate', follow_up: 'Follow-up', reopen: 'Reopen', archive: 'Archive', attach: 'Attach file', warn: 'Due-soon warning', overdue: 'Overdue', link: 'Link',
   },
-  nav: { home: 'Home', intake: 'Intake', search: 'Search', stats: 'Statistics', warnings: 'Early warning', kiosk: 'Kiosk links', scenarios: 'Mediation scenarios', inboxes: 'Cases', admin: 'Administration', users: 'Users', calendar: 'Holiday calendar', sla: 'SLA policy' },
+  nav: { home: 'Home', intake: 'Intake', search: 'Search', stats: 'Statistics', warnings: 'Early warning', kiosk: 'Kiosk links', scenarios: 'Mediation scenarios', inboxes: 'Cases', admin: 'Administration', users: 'Users', calendar: 'Holiday calendar', sla: 'SLA policy', divisions: 'Divisions and grids', departments: 'Departments', categories: 'Categories', responsibilities: 'Responsibility list' },
   box: { assess: 'To assess', dispatch: 'To dispatch', accept: 'To accept', handling: 'Handling', verify: 'To verify', closed: 'Closed, to rate', duesoon: 'Due soon', overdue: 'Overdue', supervised: 'Supervised', mine: 'Registered by me', all: 'All cases', today: 'Today\'s intake' },
   login: {
     title: 'Workbench login', username: 'Username', password: 'Password', submit: 'Log in',
@@ -118,6 +125,13 @@ const en = {
   bulk: { selected: '{n} selected', do: '{a} selected', summary: '{ok} done, {failed} failed', result: 'Result', ok: 'Done' },
   intake_ok: 'Registered: case code {code}',
   admin: { add_user: 'Add user', username: 'Username', display_name: 'Name', roles: 'Roles', division: 'Division code', department: 'Department id', password: 'Initial password', save: 'Save', date: 'Date', kind: 'Kind', off: 'Holiday', work: 'Make-up workday', name: 'Name', unit: 'Unit', amount: 'Limit', warn: 'Warn fraction', response: 'Response (hours)', any: 'any' },
+  ref: {
+    filter: 'Filter by name or code', code: 'Code', name: 'Name', level: 'Level', households: 'Households', grids: 'Grids', grids_of: 'Grids of {name}', pick_village: 'Pick a village in the division tree to see its grids',
+    kind: 'Department kind', presence: 'Presence', division: 'Division', all_divisions: 'All divisions', dispute: 'Disputes (GB/T 31000)', grid_matter: 'Grid matters', keywords: 'Keywords',
+    category: 'Category', any_level: 'Any level', lead: 'Lead', assist: 'Assisting', duty: 'Duty', count: '{n} entries',
+    pres: { resident: 'Resident', rotating: 'Rotating', on_call: 'On call' },
+  },
+  dk: { justice: 'Justice', police: 'Police', letters: 'Letters & visits', hrss: 'Human resources & social security', housing: 'Housing & construction', urban: 'Urban management', market: 'Market regulation', natural_resources: 'Natural resources', civil_affairs: 'Civil affairs', health: 'Health', ecology: 'Ecology & environment', education: 'Education', transport: 'Transport', emergency: 'Emergency management', women: "Women's federation", court: 'Court', agriculture: 'Agriculture', community: 'Village committee' },
   common: { ok: 'OK', cancel: 'Cancel', loading: 'Loading…', confirm: 'Confirm', yes: 'Yes', no: 'No' },
 };
 

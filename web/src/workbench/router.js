@@ -13,6 +13,10 @@ import Stats from './views/Stats.vue';
 import AdminKiosk from './views/AdminKiosk.vue';
 import Warnings from './views/Warnings.vue';
 import AdminScenarios from './views/AdminScenarios.vue';
+import AdminDivisions from './views/AdminDivisions.vue';
+import AdminDepartments from './views/AdminDepartments.vue';
+import AdminCategories from './views/AdminCategories.vue';
+import AdminResponsibilities from './views/AdminResponsibilities.vue';
 
 export const router = createRouter({
   history: createWebHashHistory(),
@@ -30,6 +34,10 @@ export const router = createRouter({
     { path: '/admin/users', name: 'users', component: AdminUsers },
     { path: '/admin/calendar', name: 'calendar', component: AdminCalendar },
     { path: '/admin/sla', name: 'sla', component: AdminSla },
+    { path: '/admin/divisions', name: 'divisions', component: AdminDivisions },
+    { path: '/admin/departments', name: 'departments', component: AdminDepartments },
+    { path: '/admin/categories', name: 'categories', component: AdminCategories },
+    { path: '/admin/responsibilities', name: 'responsibilities', component: AdminResponsibilities },
     { path: '/:rest(.*)', redirect: '/' },
   ],
 });

@@ -1,0 +1,74 @@
+// Administration of the reference data, read-only: 区划与网格 (lazy division tree, the grids of a
+// village with households), 部门 (by division, with presence), 事项分类 (the two category trees),
+// 职责清单 — each reached from the admin menu, showing what the API holds, and narrowed by its
+// filter box.
+import { after, before, test } from 'node:test';
+import { assert, setup, shot, ok, fill } from './helpers.mjs';
+
+let env;
+before(async () => { env = await setup({ cases: 20 }); });
+after(async () => { await env?.teardown(); });
+
+const rows = (page, table) => page.locator(`[data-test=${table}] .el-table__body-wrapper tr.el-table__row`);
+
+test('admin: divisions and grids, departments, categories and the responsibility list show the API data and filter', async () => {
+  const page = await env.workbench('admin');
+  const get = async (p) => ok(await env.get('/api/v1' + p, env.admin)).items;
+
+  // 区划与网格: city → county → township → village, then its grids
+  await page.locator('.el-sub-menu__title', { hasText: '系统管理' }).click();
+  await page.click('[data-test=nav-divisions]');
+  await page.waitForURL(/#\/admin\/divisions/);
+  const [city] = await get('/divisions');
+  const [county] = await get('/divisions?parent=' + city.code);
+  const [town] = await get('/divisions?parent=' + county.code);
+  const [village] = await get('/divisions?parent=' + town.code);
+  const grids = await get('/grids?division=' + village.code);
+  assert.ok(grids.length > 0);
+  for (const d of [city, county, town]) await page.locator('[data-test=div-tree] .el-tree-node__content', { hasText: d.name }).first().click();
+  await page.locator('[data-test=div-tree] .el-tree-node__content', { hasText: village.name }).first().click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-test=grid-table] tr.el-table__row').length === n, grids.length);
+  const first = rows(page, 'grid-table').first();
+  assert.match(await first.innerText(), new RegExp(grids[0].name + '[\\s\\S]*' + grids[0].households));
+  await shot(page, 'workbench-admin-divisions');
+  await fill(page, 'ref-q', grids[1]?.code || grids[0].code);
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=grid-table] tr.el-table__row').length === 1);
+
+  // 部门: every department, then filtered to 常驻 police
+  await page.click('[data-test=nav-departments]');
+  const deps = await get('/departments');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-test=dep-table] tr.el-table__row').length === n, deps.length);
+  assert.ok(deps.some((d) => d.presence === 'resident'));
+  await fill(page, 'ref-q', '派出所');
+  const police = deps.filter((d) => d.name.includes('派出所'));
+  assert.ok(police.length > 0);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-test=dep-table] tr.el-table__row').length === n, police.length);
+  assert.match(await rows(page, 'dep-table').first().innerText(), /公安[\s\S]*(常驻|轮驻|随驻)/);
+  await shot(page, 'workbench-admin-departments');
+
+  // 事项分类: level-1 rows of each tree; filtering shows a level-2 match under its parent
+  await page.click('[data-test=nav-categories]');
+  const cats = await get('/categories');
+  const top = (k) => cats.filter((c) => c.kind === k && !c.parent).length;
+  await page.waitForFunction((n) => [...document.querySelectorAll('[data-test=cat-table] tr.el-table__row')].filter((r) => r.checkVisibility()).length === n, top('dispute'));
+  await page.locator('[data-test=cat-kind] .el-radio-button', { hasText: '网格事项' }).click();
+  await page.waitForFunction((n) => [...document.querySelectorAll('[data-test=cat-table] tr.el-table__row')].filter((r) => r.checkVisibility()).length === n, top('grid_matter'));
+  await fill(page, 'ref-q', '燃气');
+  // the match and its level-1 parent, nothing else
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-test=cat-table] tr.el-table__row')].filter((r) => r.checkVisibility()).map((r) => r.cells[1].innerText).join('|') === '安全隐患|燃气安全隐患');
+  await shot(page, 'workbench-admin-categories');
+
+  // 职责清单: every entry, lead and assisting department kinds in words, then filtered
+  await page.click('[data-test=nav-responsibilities]');
+  const resp = await get('/responsibilities');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-test=resp-table] tr.el-table__row').length === n, resp.length);
+  const r0 = resp[0];
+  const name0 = cats.find((c) => c.code === r0.category).name;
+  assert.match(await rows(page, 'resp-table').first().innerText(), new RegExp(r0.category + ' ' + name0));
+  await fill(page, 'ref-q', '彩礼');
+  const bride = resp.filter((r) => r.duty.includes('彩礼') || (cats.find((c) => c.code === r.category)?.name || '').includes('彩礼'));
+  assert.ok(bride.length > 0 && bride.length < resp.length);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-test=resp-table] tr.el-table__row').length === n, bride.length);
+  await shot(page, 'workbench-admin-responsibilities');
+  assert.deepEqual(page.errors, []);
+});
