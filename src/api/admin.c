@@ -1,4 +1,4 @@
-/* Administration: users and roles, the holiday calendar, the SLA policy, departments. Every
+/* Administration: users and roles, the holiday calendar, the SLA policy, the responsibility list. Every
  * change is audited; calendar and policy changes take effect at once (domain_reload). */
 #include "api/api.h"
 #include "core/ident.h"
@@ -484,6 +484,114 @@ static void h_setting_put(struct http_req *r, void *arg)
     http_reply_json(r, 200, json_pack("{s:s, s:I}", "key", s->key, "value", (json_int_t)v));
 }
 
+/* ---- the responsibility list (权责清单) ---- */
+
+struct resp_job {
+    int64_t admin_id;
+    int level;
+    char category[16], lead[24], assist[128], duty[256];
+};
+
+static int resp_tx(struct store_tx *tx, void *arg)
+{
+    struct resp_job *j = arg;
+    char target[48];
+    int rc = store_tx_resp_put(tx, j->category, j->level, j->lead, j->assist, j->duty);
+    snprintf(target, sizeof target, "resp/%s/%s", j->category, j->level ? level_name(j->level) : "any");
+    return rc ? rc : store_tx_audit(tx, j->admin_id, "resp_put", target, j->lead);
+}
+
+/* A department kind some department has: 404 naming `field` when none. */
+static int resp_kind(struct store_rd *rd, const char *kind, const char *field, struct fq_error *e)
+{
+    int rc = store_department_kind_exists(rd, kind);
+    if (rc < 0)
+        return fq_fail(e, rc, "storage_error", "", "读取失败 (read failed)");
+    return rc ? 0 : fq_fail(e, FQ_ENOTFOUND, "not_found", field, "没有该类别的部门 (no department of kind %s)", kind);
+}
+
+/* Reads and checks the body of PUT /responsibilities into j (assist kinds joined by commas). */
+static int resp_read(struct store_rd *rd, json_t *b, struct resp_job *j, struct fq_error *e)
+{
+    static const char *const allowed[] = {"category", "level", "lead_kind", "assist_kinds", "duty", NULL};
+    const char *category, *level, *lead, *duty;
+    json_t *assist = NULL;
+    int rc = jin_only(b, allowed, e);
+    if (!rc)
+        rc = jin_str(b, "category", 1, 1, sizeof j->category - 1, &category, e);
+    if (!rc)
+        rc = jin_str(b, "level", 0, 1, 16, &level, e);
+    if (!rc)
+        rc = jin_str(b, "lead_kind", 1, 1, sizeof j->lead - 1, &lead, e);
+    if (!rc)
+        rc = jin_array(b, "assist_kinds", 0, 8, &assist, e);
+    if (!rc)
+        rc = jin_str(b, "duty", 1, 1, sizeof j->duty - 1, &duty, e);
+    if (!rc && level && level_parse(level, &j->level))
+        rc = fq_fail(e, FQ_EINVAL, "invalid_value", "level", "办理层级须为 city/county/township/village 或 null");
+    for (size_t i = 0; !rc && assist && i < json_array_size(assist); i++) {
+        const char *k = json_string_value(json_array_get(assist, i));
+        size_t used = strlen(j->assist);
+        char item[32], all[sizeof j->assist + 2];
+        snprintf(item, sizeof item, ",%s,", k ? k : "");
+        snprintf(all, sizeof all, ",%s,", j->assist);
+        if (!k || !*k || strchr(k, ','))
+            rc = fq_fail(e, FQ_EINVAL, "invalid_value", "assist_kinds", "配合部门须为部门类别字符串 (kinds as strings)");
+        else if (!strcmp(k, lead) || strstr(all, item))
+            rc = fq_fail(e, FQ_EINVAL, "duplicate", "assist_kinds", "配合部门重复或与牵头部门相同 (repeated kind)");
+        else if (used + strlen(k) + 1 >= sizeof j->assist)
+            rc = fq_fail(e, FQ_EINVAL, "too_long", "assist_kinds", "配合部门过多 (too many)");
+        else
+            snprintf(j->assist + used, sizeof j->assist - used, "%s%s", used ? "," : "", k);
+    }
+    if (rc)
+        return rc;
+    int has = store_category_exists(rd, category);
+    if (has <= 0)
+        return has < 0 ? fq_fail(e, has, "storage_error", "", "读取失败 (read failed)")
+                       : fq_fail(e, FQ_ENOTFOUND, "not_found", "category", "事项类别不存在 (no such category)");
+    if ((rc = resp_kind(rd, lead, "lead_kind", e)))
+        return rc;
+    char buf[128], *save = NULL;
+    snprintf(buf, sizeof buf, "%s", j->assist);
+    for (char *k = strtok_r(buf, ",", &save); k && !rc; k = strtok_r(NULL, ",", &save))
+        rc = resp_kind(rd, k, "assist_kinds", e);
+    snprintf(j->category, sizeof j->category, "%s", category);
+    snprintf(j->lead, sizeof j->lead, "%s", lead);
+    snprintf(j->duty, sizeof j->duty, "%s", duty);
+    return rc;
+}
+
+/* PUT /api/v1/responsibilities {category, level?, lead_kind, assist_kinds?, duty}: sets the entry
+ * of (category, level) — null or absent level = any level — adding it when there is none. */
+static void h_resp_put(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    struct resp_job j;
+    struct fq_error e;
+    if (!u || !api_require_role(r, u, ADMIN))
+        return;
+    memset(&j, 0, sizeof j);
+    json_t *b = http_body_json(r);
+    if (!b)
+        return;
+    int rc = resp_read(store_rd(ctx->dom->store), b, &j, &e);
+    json_decref(b);
+    if (rc) {
+        http_reply_error(r, &e);
+        return;
+    }
+    j.admin_id = u->u.id;
+    if (store_write(ctx->dom->store, resp_tx, &j)) {
+        http_reply_fail(r, 503, "storage_error", "", "保存失败 (not saved)");
+        return;
+    }
+    http_reply_json(r, 200, json_pack("{s:s, s:o, s:s, s:s, s:s}", "category", j.category, "level",
+                                      j.level ? json_string(level_name(j.level)) : json_null(), "lead_kind", j.lead,
+                                      "assist_kinds", j.assist, "duty", j.duty));
+}
+
 void api_admin_routes(struct api_ctx *ctx)
 {
     http_route(ctx->http, "GET", "/api/v1/settings", h_settings, ctx, 0);
@@ -497,4 +605,5 @@ void api_admin_routes(struct api_ctx *ctx)
     http_route(s, "GET", "/api/v1/sla-policy", h_sla, ctx, 0);
     http_route(s, "POST", "/api/v1/sla-policy", h_sla_put, ctx, 4096);
     http_route(s, "PUT", "/api/v1/sla-policy/:id", h_sla_put, ctx, 4096);
+    http_route(s, "PUT", "/api/v1/responsibilities", h_resp_put, ctx, 4096);
 }

@@ -188,12 +188,17 @@
                        "VALUES (?1, ?2, ?3, ?4, ?5)")                                              \
     X(CATEGORIES, "SELECT code, name, parent, kind, keywords FROM categories "                     \
                   "WHERE ?1 IS NULL OR kind = ?1 ORDER BY code")                                   \
+    X(DEPT_KIND_EXISTS, "SELECT 1 FROM departments WHERE kind = ?1 LIMIT 1")                       \
     X(CATEGORY_EXISTS, "SELECT 1 FROM categories WHERE code = ?1")                                 \
     X(METHOD_INSERT, "INSERT INTO resolution_methods(code, name) VALUES (?1, ?2)")                 \
     X(METHODS, "SELECT code, name FROM resolution_methods ORDER BY code")                          \
     X(METHOD_EXISTS, "SELECT 1 FROM resolution_methods WHERE code = ?1")                           \
     X(RESP_INSERT, "INSERT INTO resp_list(category, level, lead_kind, assist_kinds, duty) "        \
                    "VALUES (?1, ?2, ?3, ?4, ?5)")                                                  \
+    X(RESP_PUT, "INSERT INTO resp_list(category, level, lead_kind, assist_kinds, duty) "           \
+                "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (category, level) DO UPDATE SET "         \
+                "lead_kind = excluded.lead_kind, assist_kinds = excluded.assist_kinds, "           \
+                "duty = excluded.duty")                                                            \
     X(RESP_LIST, "SELECT category, level, lead_kind, assist_kinds, duty FROM resp_list "           \
                  "ORDER BY category, level")                                                       \
     X(RESP_LOOKUP, "SELECT lead_kind, assist_kinds, duty FROM resp_list "                          \

@@ -745,6 +745,17 @@ int store_categories(struct store_rd *rd, const char *kind, json_t **out)
     return sq_json_rows(&rd->conn, st, category_json, out, "categories");
 }
 
+int store_department_kind_exists(struct store_rd *rd, const char *kind)
+{
+    if (!rd || !kind)
+        return FQ_EINVAL;
+    sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_DEPT_KIND_EXISTS);
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    return step_exists(&rd->conn, st, "department kind exists");
+}
+
 int store_category_exists(struct store_rd *rd, const char *code)
 {
     if (!rd || !code)
@@ -797,13 +808,13 @@ int store_resolution_method_exists(struct store_rd *rd, const char *code)
 
 /* ---- the responsibility list ---- */
 
-int store_tx_resp_insert(struct store_tx *tx, const char *category, int level,
-                         const char *lead_kind, const char *assist_kinds, const char *duty)
+static int resp_write(struct store_tx *tx, int stmt, const char *category, int level,
+                      const char *lead_kind, const char *assist_kinds, const char *duty)
 {
     if (!tx || !category || !*category || !lead_kind || !*lead_kind || level < 0 ||
         level >= LEVEL__COUNT)
         return FQ_EINVAL;
-    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_RESP_INSERT);
+    sqlite3_stmt *st = sq_stmt(tx->conn, stmt);
     if (!st)
         return FQ_EIO;
     sqlite3_bind_text(st, 1, category, -1, SQLITE_STATIC);
@@ -811,7 +822,19 @@ int store_tx_resp_insert(struct store_tx *tx, const char *category, int level,
     sqlite3_bind_text(st, 3, lead_kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, assist_kinds ? assist_kinds : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, duty ? duty : "", -1, SQLITE_STATIC);
-    return sq_exec_stmt(tx->conn, st, "resp insert");
+    return sq_exec_stmt(tx->conn, st, "resp write");
+}
+
+int store_tx_resp_insert(struct store_tx *tx, const char *category, int level,
+                         const char *lead_kind, const char *assist_kinds, const char *duty)
+{
+    return resp_write(tx, SQ_RESP_INSERT, category, level, lead_kind, assist_kinds, duty);
+}
+
+int store_tx_resp_put(struct store_tx *tx, const char *category, int level, const char *lead_kind,
+                      const char *assist_kinds, const char *duty)
+{
+    return resp_write(tx, SQ_RESP_PUT, category, level, lead_kind, assist_kinds, duty);
 }
 
 static json_t *resp_json(sqlite3_stmt *st)

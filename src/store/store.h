@@ -288,11 +288,16 @@ int store_department_find(struct store_rd *rd, const char *division, const char 
 /* Categories ("dispute", "grid_matter" or NULL = all) as a JSON array of {code,name,parent,kind}. */
 int store_categories(struct store_rd *rd, const char *kind, json_t **out);
 int store_category_exists(struct store_rd *rd, const char *code);
+/* 1 when some department is of this kind ("justice", "police"...), 0 when none, < 0 on errors. */
+int store_department_kind_exists(struct store_rd *rd, const char *kind);
 int store_resolution_methods(struct store_rd *rd, json_t **out);
 int store_resolution_method_exists(struct store_rd *rd, const char *code);
 /* 权责清单 as JSON; store_resp_lookup fills lead/assist kinds for (category, level), trying the
  * category's parent when the exact code has no row. */
 int store_resp_list(struct store_rd *rd, json_t **out);
+/* Sets the 权责清单 row of (category, level; 0 = any level), adding it when there is none. */
+int store_tx_resp_put(struct store_tx *tx, const char *category, int level, const char *lead_kind,
+                      const char *assist_kinds, const char *duty);
 int store_resp_lookup(struct store_rd *rd, const char *category, int level, char lead_kind[24],
                       char assist_kinds[128], char duty[256]);
 /* Holidays: parallel arrays of day numbers and kinds ('o' off, 'w' work); malloc'ed. */

@@ -1,6 +1,7 @@
 // Administration: users, the holiday calendar and its effect on deadlines, the SLA policy,
 // reference data, /metrics and /healthz.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { ADMIN_USER, TEST_PASSWORD, assertError, ok, setup } from './helpers.mjs';
 
@@ -326,6 +327,69 @@ describe('administration', () => {
       assertError(await ctx.get(`/api/v1/responsibilities/lookup?category=${resp[0].category}&division=${ctx.villageA}&level=galaxy`, dispatcher),
         400, 'invalid_value', 'level');
       assertError(await ctx.api('GET', '/api/v1/departments'), 401, 'unauthenticated');
+    });
+  });
+
+  describe('the responsibility list (权责清单)', () => {
+    const list = async () => ok(await ctx.get('/api/v1/responsibilities', ctx.admin)).items;
+    const audit = () => execFileSync('sqlite3', [ctx.db, "SELECT target || ' ' || detail FROM audit WHERE action = 'resp_put' ORDER BY id"], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+
+    it('PUT sets an entry (category × level), adds a new one, is audited and seen by the lookup', async () => {
+      const before = await list();
+      const cat = ok(await ctx.get('/api/v1/categories?kind=dispute', ctx.admin)).items.find((c) => c.parent && !before.some((r) => r.category === c.code));
+      assert.ok(cat, 'a level-2 category without an entry of its own');
+      const body = { category: cat.code, level: 'township', lead_kind: 'police', assist_kinds: ['justice', 'community'], duty: '派出所牵头调处，司法所、村居配合' };
+      const res = ok(await ctx.put('/api/v1/responsibilities', ctx.admin, body));
+      assert.deepEqual(res, { ...body, assist_kinds: 'justice,community' });
+      let after = await list();
+      assert.equal(after.length, before.length + 1);
+      assert.deepEqual(after.find((r) => r.category === cat.code && r.level === 'township'), res);
+      const look = ok(await ctx.get(`/api/v1/responsibilities/lookup?category=${cat.code}&division=${ctx.villageA}&level=township`, ctx.admin));
+      assert.equal(look.lead_kind, 'police');
+      assert.equal(look.duty, body.duty);
+      // the same key again replaces it; level null is "any level", a separate entry
+      ok(await ctx.put('/api/v1/responsibilities', ctx.admin, { ...body, lead_kind: 'justice', assist_kinds: [], duty: '司法所牵头' }));
+      ok(await ctx.put('/api/v1/responsibilities', ctx.admin, { ...body, level: null }));
+      after = await list();
+      assert.equal(after.length, before.length + 2);
+      assert.deepEqual(after.find((r) => r.category === cat.code && r.level === 'township'),
+        { category: cat.code, level: 'township', lead_kind: 'justice', assist_kinds: '', duty: '司法所牵头' });
+      assert.equal(after.find((r) => r.category === cat.code && r.level === null).lead_kind, 'police');
+      assert.deepEqual(audit().slice(-3), [`resp/${cat.code}/township police`, `resp/${cat.code}/township justice`, `resp/${cat.code}/any police`]);
+    });
+
+    it('bad fields are 400 naming the field, unknown category or department kind 404, non-admins 403; nothing written', async () => {
+      const before = await list();
+      const n = audit().length;
+      const good = { category: '0101', level: 'village', lead_kind: 'justice', assist_kinds: ['women'], duty: '调解' };
+      const put = (b, who = ctx.admin) => ctx.put('/api/v1/responsibilities', who, b);
+      for (const [patch, status, code, field] of [
+        [{ category: undefined }, 400, 'required', 'category'],
+        [{ category: 7 }, 400, 'invalid_type', 'category'],
+        [{ category: 'X'.repeat(16) }, 400, 'too_long', 'category'],
+        [{ category: '9999' }, 404, 'not_found', 'category'],
+        [{ level: 'galaxy' }, 400, 'invalid_value', 'level'],
+        [{ lead_kind: undefined }, 400, 'required', 'lead_kind'],
+        [{ lead_kind: 'wizards' }, 404, 'not_found', 'lead_kind'],
+        [{ assist_kinds: 'women' }, 400, 'invalid_type', 'assist_kinds'],
+        [{ assist_kinds: ['women', 3] }, 400, 'invalid_value', 'assist_kinds'],
+        [{ assist_kinds: ['women', 'women'] }, 400, 'duplicate', 'assist_kinds'],
+        [{ assist_kinds: ['justice'] }, 400, 'duplicate', 'assist_kinds'],
+        [{ assist_kinds: ['women', 'dragons'] }, 404, 'not_found', 'assist_kinds'],
+        [{ assist_kinds: Array(9).fill('women') }, 400, 'too_many', 'assist_kinds'],
+        [{ duty: '' }, 400, 'required', 'duty'],
+        [{ duty: '职'.repeat(100) }, 400, 'too_long', 'duty'],
+        [{ colour: 'red' }, 400, 'unknown_field', 'colour'],
+      ]) {
+        const b = { ...good, ...patch };
+        for (const k of Object.keys(patch)) if (patch[k] === undefined) delete b[k];
+        const res = await put(b);
+        try { assertError(res, status, code, field); } catch (err) { err.message = JSON.stringify(patch) + ': ' + err.message; throw err; }
+      }
+      assertError(await put(good, dispatcher), 403, 'forbidden_role');
+      assertError(await ctx.api('PUT', '/api/v1/responsibilities', { body: good }), 401, 'unauthenticated');
+      assert.deepEqual(await list(), before);
+      assert.equal(audit().length, n);
     });
   });
 

@@ -16,6 +16,7 @@ const WORKBENCH = [
   ['home', '/#/'], ['intake', '/#/intake'], ['inbox', '/#/inbox/dispatch'], ['search', '/#/search?q=' + encodeURIComponent('纠纷')],
   ['stats', '/#/stats'], ['warnings', '/#/warnings'], ['case', () => '/#/cases/' + caseCode], ['scenarios', '/#/admin/scenarios'],
   ['kiosk', '/#/admin/kiosk'], ['users', '/#/admin/users'], ['calendar', '/#/admin/calendar'], ['sla', '/#/admin/sla'],
+  ['divisions', '/#/admin/divisions'], ['departments', '/#/admin/departments'], ['categories', '/#/admin/categories'], ['responsibilities', '/#/admin/responsibilities'],
 ];
 // labels, headers, buttons, placeholders: what the interface says, not the data it shows
 const CHROME = '.fq-aside, .fq-header, h1, h3, h4, th, .el-form-item__label, .el-tabs__item, .el-radio-button__inner, .el-button, .el-descriptions__label, .el-table__empty-text, .van-nav-bar, .van-tabbar, .van-cell-group__title, .van-field__label, .label';
