@@ -70,5 +70,26 @@ test('admin: divisions and grids, departments, categories and the responsibility
   assert.ok(bride.length > 0 && bride.length < resp.length);
   await page.waitForFunction((n) => document.querySelectorAll('[data-test=resp-table] tr.el-table__row').length === n, bride.length);
   await shot(page, 'workbench-admin-responsibilities');
+
+  // edit an entry: a new lead department kind (one not assisting already); an empty duty is
+  // refused, naming the field
+  const [lead, leadName] = [['police', '公安'], ['letters', '信访'], ['emergency', '应急管理']]
+    .find(([k]) => k !== bride[0].lead_kind && !bride[0].assist_kinds.split(',').includes(k));
+  const row = rows(page, 'resp-table').filter({ hasText: bride[0].duty.slice(0, 12) }).first();
+  await row.locator('[data-test=resp-edit]').click();
+  await page.waitForSelector('[data-test=resp-form]', { state: 'visible' });
+  await fill(page, 'resp-duty', '');
+  await page.click('[data-test=resp-save]');
+  await page.waitForSelector('[data-test=resp-error]:has-text("duty")');
+  await page.click('[data-test=resp-lead]');
+  await page.locator('.el-select-dropdown__item:visible', { hasText: leadName }).first().click();
+  await fill(page, 'resp-duty', '派出所牵头处置彩礼纠纷');
+  await page.click('[data-test=resp-save]');
+  await page.waitForSelector('[data-test=resp-form]', { state: 'hidden' });
+  const edited = (await get('/responsibilities')).find((r) => r.category === bride[0].category && r.level === bride[0].level);
+  assert.equal(edited.lead_kind, lead);
+  assert.equal(edited.duty, '派出所牵头处置彩礼纠纷');
+  assert.equal(edited.assist_kinds, bride[0].assist_kinds);
+  await page.waitForSelector('[data-test=resp-table] tr.el-table__row:has-text("派出所牵头处置彩礼纠纷")');
   assert.deepEqual(page.errors, []);
 });

@@ -61,7 +61,7 @@ const zh = {
   ref: {
     filter: '按名称、代码筛选', code: '代码', name: '名称', level: '层级', households: '户数', grids: '网格', grids_of: '{name} 的网格', pick_village: '在左侧区划树中选择村（社区）查看网格',
     kind: '部门类别', presence: '进驻方式', division: '区划', all_divisions: '全部区划', dispute: '矛盾纠纷（GB/T 31000）', grid_matter: '网格事项', keywords: '关键词',
-    category: '事项类别', any_level: '各层级', lead: '牵头部门', assist: '配合部门', duty: '职责', count: '共 {n} 条',
+    category: '事项类别', any_level: '各层级', lead: '牵头部门', assist: '配合部门', duty: '职责', count: '共 {n} 条', new: '新增条目',
     pres: { resident: '常驻', rotating: '轮驻', on_call: '随驻' },
   },
   dk: { justice: '司法行政', police: '公安', letters: '信访', hrss: '人力社保', housing: '住房建设', urban: '综合行政执法', market: '市场监管', natural_resources: '自然资源', civil_affairs: '民政', health: '卫生健康', ecology: '生态环境', education: '教育', transport: '交通运输', emergency: '应急管理', women: '妇联', court: '法院', agriculture: '农业农村', community: '村（社区）' },
@@ -128,7 +128,7 @@ const en = {
   ref: {
     filter: 'Filter by name or code', code: 'Code', name: 'Name', level: 'Level', households: 'Households', grids: 'Grids', grids_of: 'Grids of {name}', pick_village: 'Pick a village in the division tree to see its grids',
     kind: 'Department kind', presence: 'Presence', division: 'Division', all_divisions: 'All divisions', dispute: 'Disputes (GB/T 31000)', grid_matter: 'Grid matters', keywords: 'Keywords',
-    category: 'Category', any_level: 'Any level', lead: 'Lead', assist: 'Assisting', duty: 'Duty', count: '{n} entries',
+    category: 'Category', any_level: 'Any level', lead: 'Lead', assist: 'Assisting', duty: 'Duty', count: '{n} entries', new: 'New entry',
     pres: { resident: 'Resident', rotating: 'Rotating', on_call: 'On call' },
   },
   dk: { justice: 'Justice', police: 'Police', letters: 'Letters & visits', hrss: 'Human resources & social security', housing: 'Housing & construction', urban: 'Urban management', market: 'Market regulation', natural_resources: 'Natural resources', civil_affairs: 'Civil affairs', health: 'Health', ecology: 'Ecology & environment', education: 'Education', transport: 'Transport', emergency: 'Emergency management', women: "Women's federation", court: 'Court', agriculture: 'Agriculture', community: 'Village committee' },
