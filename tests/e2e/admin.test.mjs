@@ -93,3 +93,17 @@ test('admin: divisions and grids, departments, categories and the responsibility
   await page.waitForSelector('[data-test=resp-table] tr.el-table__row:has-text("派出所牵头处置彩礼纠纷")');
   assert.deepEqual(page.errors, []);
 });
+
+test('admin pages are for their roles: a typed URL of one lands a dispatcher on the home page', async () => {
+  const page = await env.workbench('county1.dispatcher');
+  for (const p of ['/#/admin/users', '/#/admin/responsibilities', '/#/admin/kiosk']) {
+    await page.goto(env.url(p));
+    await page.waitForFunction(() => location.hash === '#/');
+  }
+  assert.equal(await page.locator('[data-test=nav-kiosk]').count(), 0, 'no admin menu either');
+  const leader = await env.workbench('county1.leader');
+  await leader.goto(env.url('/#/admin/kiosk'));
+  await leader.waitForSelector('[data-test=nav-kiosk]');
+  assert.equal(new URL(leader.url()).hash, '#/admin/kiosk', 'a leader keeps the kiosk page');
+  assert.deepEqual(page.errors, []);
+});

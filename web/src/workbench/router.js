@@ -1,5 +1,5 @@
 import { createRouter, createWebHashHistory } from 'vue-router';
-import { session, loadMe } from './session.js';
+import { session, loadMe, hasRole } from './session.js';
 import Login from './views/Login.vue';
 import Home from './views/Home.vue';
 import Intake from './views/Intake.vue';
@@ -29,15 +29,15 @@ export const router = createRouter({
     { path: '/search', name: 'search', component: Search },
     { path: '/stats', name: 'stats', component: Stats },
     { path: '/warnings', name: 'warnings', component: Warnings },
-    { path: '/admin/scenarios', name: 'scenarios', component: AdminScenarios },
-    { path: '/admin/kiosk', name: 'kiosk', component: AdminKiosk },
-    { path: '/admin/users', name: 'users', component: AdminUsers },
-    { path: '/admin/calendar', name: 'calendar', component: AdminCalendar },
-    { path: '/admin/sla', name: 'sla', component: AdminSla },
-    { path: '/admin/divisions', name: 'divisions', component: AdminDivisions },
-    { path: '/admin/departments', name: 'departments', component: AdminDepartments },
-    { path: '/admin/categories', name: 'categories', component: AdminCategories },
-    { path: '/admin/responsibilities', name: 'responsibilities', component: AdminResponsibilities },
+    { path: '/admin/scenarios', name: 'scenarios', component: AdminScenarios, meta: { roles: [] } },
+    { path: '/admin/kiosk', name: 'kiosk', component: AdminKiosk, meta: { roles: ['leader'] } },
+    { path: '/admin/users', name: 'users', component: AdminUsers, meta: { roles: [] } },
+    { path: '/admin/calendar', name: 'calendar', component: AdminCalendar, meta: { roles: [] } },
+    { path: '/admin/sla', name: 'sla', component: AdminSla, meta: { roles: [] } },
+    { path: '/admin/divisions', name: 'divisions', component: AdminDivisions, meta: { roles: [] } },
+    { path: '/admin/departments', name: 'departments', component: AdminDepartments, meta: { roles: [] } },
+    { path: '/admin/categories', name: 'categories', component: AdminCategories, meta: { roles: [] } },
+    { path: '/admin/responsibilities', name: 'responsibilities', component: AdminResponsibilities, meta: { roles: [] } },
     { path: '/:rest(.*)', redirect: '/' },
   ],
 });
@@ -46,4 +46,6 @@ router.beforeEach(async (to) => {
   if (!session.checked) await loadMe();
   if (!to.meta.public && !session.user) return { name: 'login', query: { next: to.fullPath } };
   if (to.name === 'login' && session.user && !to.query.reason) return { name: 'home' };
+  // pages of a role (admin always): the menu hides them, and a typed URL lands on the home page
+  if (to.meta.roles && !hasRole(...to.meta.roles)) return { name: 'home' };
 });
