@@ -44,6 +44,10 @@ void api_stop(struct api_ctx *ctx);
 /* The caller, or NULL after replying 401 (no or expired session) / 403 (CSRF header missing on
  * a cookie-authenticated write). */
 struct api_user *api_auth(struct http_req *r, struct api_ctx *ctx);
+/* The ?division= a caller asks for (statistics, warnings), default the caller's own scope, into
+ * out (size bytes); replies 400 (invalid code) / 403 (outside the scope) and returns -1. */
+int api_scope_division(struct http_req *r, const struct api_user *u, const char *v, char *out,
+                       size_t size);
 /* 1 when u holds one of the roles in mask (bits 1u << ROLE_*); else replies 403 and returns 0. */
 int api_require_role(struct http_req *r, const struct api_user *u, unsigned mask);
 /* Runs fn(arg) on a login worker thread (password hashing stays off the HTTP threads).

@@ -286,6 +286,25 @@ struct api_user *api_auth(struct http_req *r, struct api_ctx *ctx)
     return u;
 }
 
+int api_scope_division(struct http_req *r, const struct api_user *u, const char *v, char *out,
+                       size_t size)
+{
+    if (!v || !*v) {
+        snprintf(out, size, "%s", u->u.division);
+        return 0;
+    }
+    if (!division_code_valid(v)) {
+        http_reply_fail(r, 400, "invalid_value", "division", "区划代码无效 (invalid division code)");
+        return -1;
+    }
+    if (u->u.division[0] && !division_contains(u->u.division, v)) {
+        http_reply_fail(r, 403, "out_of_scope", "division", "该区划不在您的管辖范围内 (outside your scope)");
+        return -1;
+    }
+    snprintf(out, size, "%s", v);
+    return 0;
+}
+
 json_t *api_user_json(const struct fq_user *u)
 {
     json_t *roles = json_array();

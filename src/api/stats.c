@@ -47,22 +47,8 @@ static int parse_query(struct http_req *r, const struct api_user *u, struct stor
         return -1;
     }
     /* division: within the caller's scope, default the scope itself */
-    v = http_query(r, "division");
-    if (v && *v) {
-        if (!division_code_valid(v)) {
-            http_reply_fail(r, 400, "invalid_value", "division",
-                            "区划代码无效 (invalid division code)");
-            return -1;
-        }
-        if (u->u.division[0] && !division_contains(u->u.division, v)) {
-            http_reply_fail(r, 403, "out_of_scope", "division",
-                            "该区划不在您的管辖范围内 (outside your scope)");
-            return -1;
-        }
-        snprintf(q->division, sizeof q->division, "%s", v);
-    } else {
-        snprintf(q->division, sizeof q->division, "%s", u->u.division);
-    }
+    if (api_scope_division(r, u, http_query(r, "division"), q->division, sizeof q->division))
+        return -1;
     if ((v = http_query(r, "department")) && *v) {
         char *end;
         long long id = strtoll(v, &end, 10);
@@ -232,22 +218,9 @@ static void h_report_monthly(struct http_req *r, void *arg)
         http_reply_fail(r, 400, "invalid_value", "month", "month 格式须为 YYYY-MM");
         return;
     }
-    if (div && *div) {
-        if (!division_code_valid(div)) {
-            free(j);
-            http_reply_fail(r, 400, "invalid_value", "division",
-                            "区划代码无效 (invalid division code)");
-            return;
-        }
-        if (u->u.division[0] && !division_contains(u->u.division, div)) {
-            free(j);
-            http_reply_fail(r, 403, "out_of_scope", "division",
-                            "该区划不在您的管辖范围内 (outside your scope)");
-            return;
-        }
-        snprintf(j->division, sizeof j->division, "%s", div);
-    } else {
-        snprintf(j->division, sizeof j->division, "%s", u->u.division);
+    if (api_scope_division(r, u, div, j->division, sizeof j->division)) {
+        free(j);
+        return;
     }
     if (u->u.department_id) {
         free(j);

@@ -13,34 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The division asked for (default the caller's scope); replies 400/403 and returns -1. */
-static int scope_division(struct http_req *r, const struct api_user *u, char out[16])
-{
-    const char *v = http_query(r, "division");
-    if (v && *v) {
-        if (!division_code_valid(v)) {
-            http_reply_fail(r, 400, "invalid_value", "division",
-                            "区划代码无效 (invalid division code)");
-            return -1;
-        }
-        if (u->u.division[0] && !division_contains(u->u.division, v)) {
-            http_reply_fail(r, 403, "out_of_scope", "division",
-                            "该区划不在您的管辖范围内 (outside your scope)");
-            return -1;
-        }
-        snprintf(out, 16, "%s", v);
-    } else {
-        snprintf(out, 16, "%s", u->u.division);
-    }
-    return 0;
-}
-
 static void h_list(struct http_req *r, void *arg)
 {
     struct api_ctx *ctx = arg;
     struct api_user *u = api_auth(r, ctx);
     char division[16];
-    if (!u || scope_division(r, u, division))
+    if (!u || api_scope_division(r, u, http_query(r, "division"), division, sizeof division))
         return;
     const char *status = http_query(r, "status");
     if (status && *status && strcmp(status, "raised") && strcmp(status, "seen") &&
@@ -228,7 +206,7 @@ static void h_areas(struct http_req *r, void *arg)
     struct api_user *u = api_auth(r, ctx);
     char division[16];
     int kind = WA_GRID, want = -1;
-    if (!u || scope_division(r, u, division))
+    if (!u || api_scope_division(r, u, http_query(r, "division"), division, sizeof division))
         return;
     const char *v = http_query(r, "level");
     if (v && *v && warn_area_kind_parse(v, &kind)) {
@@ -274,7 +252,7 @@ static void h_forecast(struct http_req *r, void *arg)
     struct api_user *u = api_auth(r, ctx);
     char division[16];
     int kind = WA_VILLAGE;
-    if (!u || scope_division(r, u, division))
+    if (!u || api_scope_division(r, u, http_query(r, "division"), division, sizeof division))
         return;
     const char *v = http_query(r, "level");
     if (v && *v && warn_area_kind_parse(v, &kind)) {
@@ -320,7 +298,7 @@ static void h_geojson(struct http_req *r, void *arg)
     struct api_ctx *ctx = arg;
     struct api_user *u = api_auth(r, ctx);
     char division[16];
-    if (!u || scope_division(r, u, division))
+    if (!u || api_scope_division(r, u, http_query(r, "division"), division, sizeof division))
         return;
     struct store_rd *rd = store_rd(ctx->dom->store);
     json_t *grids = NULL;
