@@ -281,6 +281,18 @@ done:
     return 0;
 }
 
+int sq_json_row(struct sq_conn *c, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *), json_t **out,
+                const char *what)
+{
+    int rc = sqlite3_step(st), ret = 0;
+    if (rc == SQLITE_ROW)
+        *out = row(st);
+    else
+        ret = rc == SQLITE_DONE ? FQ_ENOTFOUND : sq_error(c, rc, what);
+    sqlite3_reset(st);
+    return ret;
+}
+
 int sq_exec_stmt(struct sq_conn *c, sqlite3_stmt *st, const char *what)
 {
     if (!st)

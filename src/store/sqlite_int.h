@@ -304,6 +304,10 @@ int sq_exec_stmt(struct sq_conn *c, sqlite3_stmt *st, const char *what);
  * array (untouched on failure: FQ_ENOMEM or the mapped SQLite error, logged with `what`). */
 int sq_json_rows(struct sq_conn *c, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *), json_t **out,
                  const char *what);
+/* The one row st selects as row(st) into *out: 0, FQ_ENOTFOUND when there is none, or the mapped
+ * error; st is reset. */
+int sq_json_row(struct sq_conn *c, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *), json_t **out,
+                const char *what);
 /* Steps a write of one row by key and resets it: FQ_ENOTFOUND when it changed nothing. */
 int sq_exec_one(struct sq_conn *c, sqlite3_stmt *st, const char *what);
 

@@ -279,17 +279,9 @@ int store_scenarios(struct store_rd *rd, json_t **out)
     sqlite3_stmt *st = prep(&rd->conn, "SELECT " SCENARIO_COLS " FROM scenarios ORDER BY code, id");
     if (!st)
         return FQ_EIO;
-    json_t *arr = json_array();
-    int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(arr, scenario_row(st));
+    int rc = sq_json_rows(&rd->conn, st, scenario_row, out, "scenarios");
     sqlite3_finalize(st);
-    if (s != SQLITE_DONE) {
-        json_decref(arr);
-        return sq_error(&rd->conn, s, "scenarios");
-    }
-    *out = arr;
-    return 0;
+    return rc;
 }
 
 int store_scenario_get(struct store_rd *rd, int64_t id, json_t **out)
@@ -298,11 +290,7 @@ int store_scenario_get(struct store_rd *rd, int64_t id, json_t **out)
     if (!st)
         return FQ_EIO;
     sqlite3_bind_int64(st, 1, id);
-    int s = sqlite3_step(st), rc = 0;
-    if (s == SQLITE_ROW)
-        *out = scenario_row(st);
-    else
-        rc = s == SQLITE_DONE ? FQ_ENOTFOUND : sq_error(&rd->conn, s, "scenario");
+    int rc = sq_json_row(&rd->conn, st, scenario_row, out, "scenario");
     sqlite3_finalize(st);
     return rc;
 }

@@ -256,13 +256,7 @@ int store_warning_get(struct store_rd *rd, int64_t id, json_t **out)
     if (!st)
         return FQ_EIO;
     sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st), rc = 0;
-    if (step == SQLITE_ROW)
-        *out = warning_json(st);
-    else
-        rc = step == SQLITE_DONE ? FQ_ENOTFOUND : sq_error(&rd->conn, step, "warning");
-    sqlite3_reset(st);
-    return rc;
+    return sq_json_row(&rd->conn, st, warning_json, out, "warning");
 }
 
 int store_warnings_period(struct store_rd *rd, const char *division, int64_t from, int64_t to,
