@@ -22,6 +22,7 @@
 #include "core/seed.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "fixture.h"
 
 #define COUNTY "330681000000"
 #define TOWN "330681100000"
@@ -34,12 +35,6 @@ struct env {
     struct fq_domain d;
     struct case_actor clerk;
 };
-
-static const char *data_dir(void)
-{
-    const char *dir = getenv("FQ_DATA_DIR");
-    return dir && *dir ? dir : "data";
-}
 
 static int divisions_tx(struct store_tx *tx, void *arg)
 {
@@ -67,7 +62,7 @@ static int setup(void **state)
     snprintf(path, sizeof path, "%s/fq.db", v.dir);
     snprintf(key, sizeof key, "%s/fengqiao.key", v.dir);
     struct store_opts o = {.path = path, .create = 1};
-    if (store_open(&o, &v.s, &e) || seed_reference(v.s, data_dir(), &e) ||
+    if (store_open(&o, &v.s, &e) || seed_reference(v.s, fx_data_dir(), &e) ||
         pii_key_load(key, 1, &k) || domain_open(&v.d, v.s, key, v.dir, &e) ||
         store_write(v.s, divisions_tx, NULL)) {
         fprintf(stderr, "setup: %s\n", e.message);
@@ -85,17 +80,7 @@ static int teardown(void **state)
     struct env *v = *state;
     domain_close(&v->d);
     store_close(v->s);
-    char p[512];
-    DIR *d = opendir(v->dir);
-    struct dirent *de;
-    while (d && (de = readdir(d)))
-        if (de->d_name[0] != '.') {
-            snprintf(p, sizeof p, "%s/%s", v->dir, de->d_name);
-            unlink(p);
-        }
-    if (d)
-        closedir(d);
-    rmdir(v->dir);
+    fx_rm_tree(v->dir);
     return 0;
 }
 

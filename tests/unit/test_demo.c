@@ -26,6 +26,7 @@
 #include "core/seed.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "fixture.h"
 
 #define DEMO_CASES 500
 #define FAKE_NOW "1795226400000" /* 2026-11-21T10:00:00+08:00 */
@@ -36,28 +37,6 @@ struct built {
     struct fq_domain d;
     int domain_open;
 };
-
-static const char *data_dir(void)
-{
-    const char *dir = getenv("FQ_DATA_DIR");
-    return dir && *dir ? dir : "data";
-}
-
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *de;
-        char p[512];
-        while ((de = readdir(d)))
-            if (de->d_name[0] != '.') {
-                snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-                unlink(p);
-            }
-        closedir(d);
-    }
-    rmdir(dir);
-}
 
 /* A fresh database with reference data and a demo of `cases` cases. */
 static int build(struct built *b, int cases, unsigned seed, struct fq_error *e)
@@ -72,7 +51,7 @@ static int build(struct built *b, int cases, unsigned seed, struct fq_error *e)
     snprintf(key, sizeof key, "%s/fengqiao.key", b->dir);
     struct store_opts o = {.path = path, .create = 1};
     int rc;
-    if ((rc = store_open(&o, &b->s, e)) || (rc = seed_reference(b->s, data_dir(), e)) ||
+    if ((rc = store_open(&o, &b->s, e)) || (rc = seed_reference(b->s, fx_data_dir(), e)) ||
         (rc = pii_key_load(key, 1, &k)) || (rc = domain_open(&b->d, b->s, key, b->dir, e)))
         return rc;
     b->domain_open = 1;
@@ -86,7 +65,7 @@ static void unbuild(struct built *b)
     if (b->domain_open)
         domain_close(&b->d);
     store_close(b->s);
-    rm_tree(b->dir);
+    fx_rm_tree(b->dir);
 }
 
 static int group_setup(void **state)
@@ -590,7 +569,7 @@ static void test_seed_reports_file_and_line(void **state)
     snprintf(dir, sizeof dir, "/tmp/fq-seed-XXXXXX");
     assert_non_null(mkdtemp(dir));
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-        copy_file(data_dir(), dir, files[i]);
+        copy_file(fx_data_dir(), dir, files[i]);
     write_file(dir, "responsibility.tsv",
                "category\tlevel\tlead_kind\tassist_kinds\tduty\n"
                "01\t0\tjustice\twomen\t调解\n"
@@ -609,11 +588,11 @@ static void test_seed_reports_file_and_line(void **state)
     memset(&e, 0, sizeof e);
     write_file(dir, "holidays-cn.tsv",
                "date\tkind\tname\n2026-01-01\toff\t元旦\n2026-02-30\toff\t春节\n");
-    copy_file(data_dir(), dir, "responsibility.tsv");
+    copy_file(fx_data_dir(), dir, "responsibility.tsv");
     assert_int_equal(seed_reference(s, dir, &e), FQ_EINVAL);
     assert_non_null(strstr(e.message, "holidays-cn.tsv:3"));
     store_close(s);
-    rm_tree(dir);
+    fx_rm_tree(dir);
 }
 
 int main(void)

@@ -20,6 +20,7 @@
 #include "store/fts_match.h"
 #include "store/fts_tokenizer.h"
 #include "store/store.h"
+#include "fixture.h"
 
 extern const char sq_schema_fts[];
 
@@ -157,18 +158,7 @@ static int fx_teardown(void **state)
 {
     struct fx *f = *state;
     store_close(f->s);
-    DIR *d = opendir(f->dir);
-    if (d) {
-        struct dirent *de;
-        char p[512];
-        while ((de = readdir(d)))
-            if (de->d_name[0] != '.') {
-                snprintf(p, sizeof p, "%s/%s", f->dir, de->d_name);
-                unlink(p);
-            }
-        closedir(d);
-    }
-    rmdir(f->dir);
+    fx_rm_tree(f->dir);
     free(f);
     return 0;
 }

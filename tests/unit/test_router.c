@@ -21,15 +21,10 @@
 #include "core/seed.h"
 #include "core/textsim.h"
 #include "store/store.h"
+#include "fixture.h"
 
 #define FAKE_NOW "1795226400000" /* 2026-11-21T10:00:00+08:00 */
 #define DEMO_CASES 3000
-
-static const char *data_dir(void)
-{
-    const char *dir = getenv("FQ_DATA_DIR");
-    return dir && *dir ? dir : "data";
-}
 
 /* ---- the model on toy data ---- */
 
@@ -119,22 +114,6 @@ struct built {
     struct fq_domain d;
 };
 
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *de;
-        char p[512];
-        while ((de = readdir(d)))
-            if (de->d_name[0] != '.') {
-                snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-                unlink(p);
-            }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
 static int held_out(int64_t id, void *arg)
 {
     (void)arg;
@@ -188,7 +167,7 @@ struct score {
 static void eval_file(struct router *r, struct store_rd *rd, struct score *sc, int verbose)
 {
     char path[512], line[4096];
-    snprintf(path, sizeof path, "%s/../tests/data/routing-eval.tsv", data_dir());
+    snprintf(path, sizeof path, "%s/../tests/data/routing-eval.tsv", fx_data_dir());
     FILE *f = fopen(path, "r");
     assert_non_null(f);
     memset(sc, 0, sizeof *sc);
@@ -249,7 +228,7 @@ static void test_measure(void **state)
     snprintf(key, sizeof key, "%s/fengqiao.key", b.dir);
     struct store_opts o = {.path = path, .create = 1};
     assert_int_equal(store_open(&o, &b.s, &e), 0);
-    assert_int_equal(seed_reference(b.s, data_dir(), &e), 0);
+    assert_int_equal(seed_reference(b.s, fx_data_dir(), &e), 0);
     assert_int_equal(pii_key_load(key, 1, &k), 0);
     assert_int_equal(domain_open(&b.d, b.s, key, b.dir, &e), 0);
     struct demo_opts opts = {.counties = 1, .cases = DEMO_CASES, .months = 12, .seed = 11};
@@ -305,7 +284,7 @@ static void test_measure(void **state)
     router_free(r);
     domain_close(&b.d);
     store_close(b.s);
-    rm_tree(b.dir);
+    fx_rm_tree(b.dir);
 }
 
 int main(void)

@@ -14,12 +14,7 @@
 #include <unistd.h>
 
 #include "core/scenario.h"
-
-static const char *data_dir(void)
-{
-    const char *dir = getenv("FQ_DATA_DIR");
-    return dir && *dir ? dir : "data";
-}
+#include "fixture.h"
 
 /* Category codes of data/dispute-categories.tsv plus the grid matters' G codes, for `known`. */
 static char cats[256][8];
@@ -28,7 +23,7 @@ static int ncats;
 static void load_categories(void)
 {
     char path[512], line[256];
-    snprintf(path, sizeof path, "%s/dispute-categories.tsv", data_dir());
+    snprintf(path, sizeof path, "%s/dispute-categories.tsv", fx_data_dir());
     FILE *f = fopen(path, "r");
     assert_non_null(f);
     ncats = 0;
@@ -67,7 +62,7 @@ static void test_shipped_library(void **state)
     json_t *list;
     struct fq_error e = {0};
     load_categories();
-    assert_int_equal(scenario_file_load(data_dir(), known, NULL, &list, &e), 0);
+    assert_int_equal(scenario_file_load(fx_data_dir(), known, NULL, &list, &e), 0);
     assert_true(json_array_size(list) >= 98);
     for (int i = 0; i < ncats; i++) {
         if (strlen(cats[i]) != 4)

@@ -33,6 +33,7 @@
 #include "store/store.h"
 #include "store/store_stats.h"
 #include "util/clock.h"
+#include "fixture.h"
 
 #define DEMO_CASES 2000
 #define FAKE_NOW "1795226400000" /* 2026-11-21T10:00:00+08:00 */
@@ -58,28 +59,6 @@ struct built {
     struct bcase *cases;
     int n;
 };
-
-static const char *data_dir(void)
-{
-    const char *dir = getenv("FQ_DATA_DIR");
-    return dir && *dir ? dir : "data";
-}
-
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *de;
-        char p[512];
-        while ((de = readdir(d)))
-            if (de->d_name[0] != '.') {
-                snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-                unlink(p);
-            }
-        closedir(d);
-    }
-    rmdir(dir);
-}
 
 /* ---- brute force: the definitions again, from raw rows ---- */
 
@@ -175,7 +154,7 @@ static int group_setup(void **state)
     snprintf(key, sizeof key, "%s/fengqiao.key", b.dir);
     struct store_opts o = {.path = b.path, .create = 1};
     int rc;
-    if ((rc = store_open(&o, &b.s, &e)) || (rc = seed_reference(b.s, data_dir(), &e)) ||
+    if ((rc = store_open(&o, &b.s, &e)) || (rc = seed_reference(b.s, fx_data_dir(), &e)) ||
         (rc = pii_key_load(key, 1, &k)) || (rc = domain_open(&b.d, b.s, key, b.dir, &e)))
         goto fail;
     stats_attach(&b.d);
@@ -213,7 +192,7 @@ static int group_teardown(void **state)
     domain_close(&b->d);
     store_close(b->s);
     free(b->cases);
-    rm_tree(b->dir);
+    fx_rm_tree(b->dir);
     return 0;
 }
 
