@@ -1038,6 +1038,18 @@ static void q_text(struct query *q, const char *sql, const char *v)
     snprintf(q->p[q->np++].t, sizeof q->p[0].t, "%s", v);
 }
 
+/* A text of any length, borrowed: it must outlive the statement's use. */
+static void q_text_ref(struct query *q, const char *sql, const char *v)
+{
+    if (q->np >= MAX_PARAMS) {
+        q->err = FQ_ETOOBIG;
+        return;
+    }
+    q_sql(q, sql);
+    q->p[q->np].is_text = 3;
+    q->p[q->np++].ref = v;
+}
+
 /* A 16-byte blind index value. */
 static void q_blob16(struct query *q, const char *sql, const unsigned char v[16])
 {
@@ -1097,13 +1109,8 @@ static void q_filter(struct query *q, const struct store_case_filter *f)
         q_sql(q, " AND supervised > 0");
     if (f->unrated)
         q_sql(q, " AND satisfaction = 0");
-    if (f->codes_json && q->np < MAX_PARAMS) {
-        q_sql(q, " AND code IN (SELECT value FROM json_each(?))");
-        q->p[q->np].is_text = 3;
-        q->p[q->np++].ref = f->codes_json;
-    } else if (f->codes_json) {
-        q->err = FQ_ETOOBIG;
-    }
+    if (f->codes_json)
+        q_text_ref(q, " AND code IN (SELECT value FROM json_each(?))", f->codes_json);
     if (f->followed == 0)
         q_sql(q, " AND followed_up = 0");
     else if (f->followed == 1)
@@ -1161,7 +1168,7 @@ static sqlite3_stmt *q_prepare(struct sq_conn *c, struct query *q, int *ret)
     }
     for (int i = 0; i < q->np; i++) {
         if (q->p[i].is_text == 3)
-            sqlite3_bind_text(st, i + 1, q->p[i].ref, -1, SQLITE_STATIC); /* outlives the statement's use */
+            sqlite3_bind_text(st, i + 1, q->p[i].ref, -1, SQLITE_STATIC);
         else if (q->p[i].is_text == 2)
             sqlite3_bind_blob(st, i + 1, q->p[i].t, 16, SQLITE_TRANSIENT);
         else if (q->p[i].is_text)
