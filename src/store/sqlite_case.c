@@ -804,6 +804,25 @@ int store_tx_record_update(struct store_tx *tx, int64_t id, json_t *body)
     return ret;
 }
 
+/* One case_records row: id, kind, at, user_id, then the stored body's own fields. */
+static json_t *record_json(sqlite3_stmt *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+    json_object_set_new(o, "kind", sq_json_col(st, 1));
+    json_object_set_new(o, "at", sq_json_time(sqlite3_column_int64(st, 2)));
+    json_object_set_new(o, "user_id", json_integer(sqlite3_column_int64(st, 3)));
+    const char *text = (const char *)sqlite3_column_text(st, 4);
+    json_t *body =
+        text ? json_loadb(text, (size_t)sqlite3_column_bytes(st, 4), JSON_DECODE_ANY, NULL) : NULL;
+    if (json_is_object(body))
+        json_object_update_missing(o, body); /* id, kind, at, user_id win */
+    else if (body)
+        json_object_set(o, "body", body);
+    json_decref(body);
+    return o;
+}
+
 int store_case_records(struct store_rd *rd, int64_t case_id, const char *kind, json_t **out)
 {
     if (!rd || !out)
@@ -811,40 +830,9 @@ int store_case_records(struct store_rd *rd, int64_t case_id, const char *kind, j
     sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_RECORDS_OF);
     if (!st)
         return FQ_EIO;
-    json_t *arr = json_array();
-    int rc, ret = 0;
     sqlite3_bind_int64(st, 1, case_id);
     sq_bind_text(st, 2, kind);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
-        json_object_set_new(o, "kind", sq_json_col(st, 1));
-        json_object_set_new(o, "at", sq_json_time(sqlite3_column_int64(st, 2)));
-        json_object_set_new(o, "user_id", json_integer(sqlite3_column_int64(st, 3)));
-        const char *text = (const char *)sqlite3_column_text(st, 4);
-        json_t *body =
-            text ? json_loadb(text, (size_t)sqlite3_column_bytes(st, 4), JSON_DECODE_ANY, NULL)
-                 : NULL;
-        if (json_is_object(body))
-            json_object_update_missing(o, body); /* id, kind, at, user_id win */
-        else if (body)
-            json_object_set(o, "body", body);
-        json_decref(body);
-        if (json_array_append_new(arr, o)) {
-            ret = FQ_ENOMEM;
-            goto done;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        ret = sq_error(&rd->conn, rc, "records");
-done:
-    sqlite3_reset(st);
-    if (ret) {
-        json_decref(arr);
-        return ret;
-    }
-    *out = arr;
-    return 0;
+    return sq_json_rows(&rd->conn, st, record_json, out, "records");
 }
 
 int store_tx_attachment_insert(struct store_tx *tx, int64_t case_id, const char *sha256,
