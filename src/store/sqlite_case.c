@@ -857,6 +857,18 @@ int store_tx_attachment_insert(struct store_tx *tx, int64_t case_id, const char 
     return ret;
 }
 
+static json_t *attachment_json(sqlite3_stmt *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+    json_object_set_new(o, "sha256", sq_json_col(st, 1));
+    json_object_set_new(o, "name", sq_json_col(st, 2));
+    json_object_set_new(o, "mime", sq_json_col(st, 3));
+    json_object_set_new(o, "size", json_integer(sqlite3_column_int64(st, 4)));
+    json_object_set_new(o, "created_at", sq_json_time(sqlite3_column_int64(st, 5)));
+    return o;
+}
+
 int store_case_attachments(struct store_rd *rd, int64_t case_id, json_t **out)
 {
     if (!rd || !out)
@@ -864,32 +876,8 @@ int store_case_attachments(struct store_rd *rd, int64_t case_id, json_t **out)
     sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_ATTACHS_OF);
     if (!st)
         return FQ_EIO;
-    json_t *arr = json_array();
-    int rc, ret = 0;
     sqlite3_bind_int64(st, 1, case_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
-        json_object_set_new(o, "sha256", sq_json_col(st, 1));
-        json_object_set_new(o, "name", sq_json_col(st, 2));
-        json_object_set_new(o, "mime", sq_json_col(st, 3));
-        json_object_set_new(o, "size", json_integer(sqlite3_column_int64(st, 4)));
-        json_object_set_new(o, "created_at", sq_json_time(sqlite3_column_int64(st, 5)));
-        if (json_array_append_new(arr, o)) {
-            ret = FQ_ENOMEM;
-            goto done;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        ret = sq_error(&rd->conn, rc, "attachments");
-done:
-    sqlite3_reset(st);
-    if (ret) {
-        json_decref(arr);
-        return ret;
-    }
-    *out = arr;
-    return 0;
+    return sq_json_rows(&rd->conn, st, attachment_json, out, "attachments");
 }
 
 int store_tx_link_insert(struct store_tx *tx, int64_t a, int64_t b, const char *kind)
@@ -909,6 +897,12 @@ int store_tx_link_insert(struct store_tx *tx, int64_t a, int64_t b, const char *
                                                                         : sq_stats_case_refresh(tx, a);
 }
 
+static json_t *link_json(sqlite3_stmt *st)
+{
+    return json_pack("{s:o, s:o, s:o}", "code", sq_json_col(st, 0), "kind", sq_json_col(st, 1),
+                     "direction", sq_json_col(st, 2));
+}
+
 int store_case_links(struct store_rd *rd, int64_t case_id, json_t **out)
 {
     if (!rd || !out)
@@ -916,29 +910,8 @@ int store_case_links(struct store_rd *rd, int64_t case_id, json_t **out)
     sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_LINKS_OF);
     if (!st)
         return FQ_EIO;
-    json_t *arr = json_array();
-    int rc, ret = 0;
     sqlite3_bind_int64(st, 1, case_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *o = json_object();
-        json_object_set_new(o, "code", sq_json_col(st, 0));
-        json_object_set_new(o, "kind", sq_json_col(st, 1));
-        json_object_set_new(o, "direction", sq_json_col(st, 2));
-        if (json_array_append_new(arr, o)) {
-            ret = FQ_ENOMEM;
-            goto done;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        ret = sq_error(&rd->conn, rc, "links");
-done:
-    sqlite3_reset(st);
-    if (ret) {
-        json_decref(arr);
-        return ret;
-    }
-    *out = arr;
-    return 0;
+    return sq_json_rows(&rd->conn, st, link_json, out, "links");
 }
 
 /* ---- idempotency ---- */
