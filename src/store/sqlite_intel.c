@@ -181,6 +181,22 @@ int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, const char 
     return rc;
 }
 
+static json_t *duplicate_json(sqlite3_stmt *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "code", sq_json_col(st, 0));
+    json_object_set_new(o, "title", sq_json_col(st, 1));
+    json_object_set_new(o, "status", json_string(status_name(sqlite3_column_int(st, 2))));
+    json_object_set_new(o, "channel", json_string(channel_name(sqlite3_column_int(st, 3))));
+    json_object_set_new(o, "division", sq_json_col(st, 4));
+    json_object_set_new(o, "grid", sqlite3_column_bytes(st, 5) ? sq_json_col(st, 5) : json_null());
+    json_object_set_new(o, "created_at", sq_json_time(sqlite3_column_int64(st, 6)));
+    json_object_set_new(o, "score", json_real(sqlite3_column_double(st, 7)));
+    json_object_set_new(o, "direction", sq_json_col(st, 8));
+    json_object_set_new(o, "merged", json_boolean(sqlite3_column_int(st, 9)));
+    return o;
+}
+
 int store_case_duplicates(struct store_rd *rd, int64_t case_id, json_t **out)
 {
 #define DUP_SIDE(other, self, dir)                                                                 \
@@ -196,30 +212,9 @@ int store_case_duplicates(struct store_rd *rd, int64_t case_id, json_t **out)
     if (!st)
         return FQ_EIO;
     sqlite3_bind_int64(st, 1, case_id);
-    json_t *arr = json_array();
-    int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *o = json_object();
-        json_object_set_new(o, "code", sq_json_col(st, 0));
-        json_object_set_new(o, "title", sq_json_col(st, 1));
-        json_object_set_new(o, "status", json_string(status_name(sqlite3_column_int(st, 2))));
-        json_object_set_new(o, "channel", json_string(channel_name(sqlite3_column_int(st, 3))));
-        json_object_set_new(o, "division", sq_json_col(st, 4));
-        json_object_set_new(o, "grid",
-                            sqlite3_column_bytes(st, 5) ? sq_json_col(st, 5) : json_null());
-        json_object_set_new(o, "created_at", sq_json_time(sqlite3_column_int64(st, 6)));
-        json_object_set_new(o, "score", json_real(sqlite3_column_double(st, 7)));
-        json_object_set_new(o, "direction", sq_json_col(st, 8));
-        json_object_set_new(o, "merged", json_boolean(sqlite3_column_int(st, 9)));
-        json_array_append_new(arr, o);
-    }
+    int rc = sq_json_rows(&rd->conn, st, duplicate_json, out, "duplicates");
     sqlite3_finalize(st);
-    if (s != SQLITE_DONE) {
-        json_decref(arr);
-        return sq_error(&rd->conn, s, "duplicates");
-    }
-    *out = arr;
-    return 0;
+    return rc;
 }
 
 /* ---- scenarios ---- */
@@ -315,6 +310,15 @@ int store_tx_scenario_apply(struct store_tx *tx, int64_t case_id, int64_t scenar
     return rc;
 }
 
+static json_t *application_json(sqlite3_stmt *st)
+{
+    return json_pack("{s:I, s:I, s:o, s:o, s:o, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                     "scenario_id", (json_int_t)sqlite3_column_int64(st, 1), "scenario",
+                     sq_json_col(st, 2), "method", sq_json_col(st, 3), "at",
+                     sq_json_time(sqlite3_column_int64(st, 4)), "user_id",
+                     (json_int_t)sqlite3_column_int64(st, 5));
+}
+
 int store_case_applications(struct store_rd *rd, int64_t case_id, json_t **out)
 {
     sqlite3_stmt *st =
@@ -324,22 +328,9 @@ int store_case_applications(struct store_rd *rd, int64_t case_id, json_t **out)
     if (!st)
         return FQ_EIO;
     sqlite3_bind_int64(st, 1, case_id);
-    json_t *arr = json_array();
-    int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(arr, json_pack("{s:I, s:I, s:o, s:o, s:o, s:I}", "id",
-                                             (json_int_t)sqlite3_column_int64(st, 0), "scenario_id",
-                                             (json_int_t)sqlite3_column_int64(st, 1), "scenario",
-                                             sq_json_col(st, 2), "method", sq_json_col(st, 3), "at",
-                                             sq_json_time(sqlite3_column_int64(st, 4)), "user_id",
-                                             (json_int_t)sqlite3_column_int64(st, 5)));
+    int rc = sq_json_rows(&rd->conn, st, application_json, out, "applications");
     sqlite3_finalize(st);
-    if (s != SQLITE_DONE) {
-        json_decref(arr);
-        return sq_error(&rd->conn, s, "applications");
-    }
-    *out = arr;
-    return 0;
+    return rc;
 }
 
 static int stats_rows(struct store_rd *rd, const char *sql, int with_name, json_t **out)
