@@ -629,14 +629,6 @@ void router_install(struct router *r)
     pthread_rwlock_unlock(&installed_lock);
 }
 
-struct router *router_installed(void)
-{
-    pthread_rwlock_rdlock(&installed_lock);
-    struct router *r = installed;
-    pthread_rwlock_unlock(&installed_lock);
-    return r;
-}
-
 void router_observe_case(const struct fq_case *c)
 {
     if (!c || !c->category[0] || c->grade <= GRADE_NONE)

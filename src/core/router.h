@@ -71,7 +71,6 @@ long router_cases(struct router *r);
 /* The process's model, used by the domain's hook after assess/dispatch. router_install takes
  * no ownership; install NULL before freeing it. */
 void router_install(struct router *r);
-struct router *router_installed(void);
 /* The hook: learns c (by id) when a model is installed and c has a category and a grade. */
 void router_observe_case(const struct fq_case *c);
 
