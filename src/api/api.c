@@ -18,6 +18,7 @@ void api_register(struct api_ctx *ctx)
     api_case_routes(ctx);
     api_reference_routes(ctx);
     api_admin_routes(ctx);
+    api_admin_ref_routes(ctx);
     api_event_routes(ctx);
     api_intel_routes(ctx); /* routing suggestion, scenarios, duplicates; trains the model */
     api_stats_routes(ctx);

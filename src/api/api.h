@@ -97,6 +97,7 @@ void api_auth_routes(struct api_ctx *ctx);
 void api_case_routes(struct api_ctx *ctx);
 void api_reference_routes(struct api_ctx *ctx);
 void api_admin_routes(struct api_ctx *ctx);
+void api_admin_ref_routes(struct api_ctx *ctx);
 void api_public_routes(struct api_ctx *ctx);
 void api_event_routes(struct api_ctx *ctx);
 void api_health_routes(struct api_ctx *ctx);

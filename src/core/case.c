@@ -497,6 +497,9 @@ static int check_department(struct fq_domain *d, int64_t id, const char *field, 
     if (store_department_get(store_rd(d->store), id, &dep))
         return fq_fail(e, FQ_EINVAL, "unknown_department", field, "部门不存在 (unknown department %lld)",
                        (long long)id);
+    if (!dep.active)
+        return fq_fail(e, FQ_EINVAL, "inactive_department", field, "部门已停用 (department %lld is inactive)",
+                       (long long)id);
     return 0;
 }
 

@@ -175,6 +175,7 @@ struct fq_department {
     char name[96];
     char division[FQ_DIVISION_LEN + 1]; /* the centre's division */
     int level, presence;
+    int active;                   /* 0: deactivated (kept for the cases that name it) */
 };
 
 /* 时限策略: one SLA policy row. grade/level 0 and channel -1 match anything. */

@@ -55,7 +55,7 @@
 #define SQ_USER_COLS                                                                               \
     "id, username, display_name, pw_hash, roles, division, department_id, failed_logins, "         \
     "locked_until, disabled, created_at"
-#define SQ_DEPT_COLS "id, kind, name, division, level, presence"
+#define SQ_DEPT_COLS "id, kind, name, division, level, presence, active"
 /* The county of the case bound as ?1, for the county column of its side rows. */
 #define SQ_COUNTY_OF_1 "(SELECT county FROM cases WHERE id = ?1)"
 
@@ -179,9 +179,14 @@
     X(GRIDS_ALL, "SELECT code, village FROM grids ORDER BY code LIMIT ?1")                                       \
     X(DEPT_INSERT, "INSERT INTO departments(kind, name, division, level, presence) "               \
                    "VALUES (?1, ?2, ?3, ?4, ?5)")                                                  \
+    X(DEPT_UPDATE, "UPDATE departments SET kind = ?1, name = ?2, division = ?3, level = ?4, "      \
+                   "presence = ?5, active = ?6 WHERE id = ?7")                                     \
+    X(DEPT_DELETE, "DELETE FROM departments WHERE id = ?1")                                        \
+    X(DEPT_USED, "SELECT 1 WHERE EXISTS (SELECT 1 FROM assignments WHERE department_id = ?1) "     \
+                 "OR EXISTS (SELECT 1 FROM users WHERE department_id = ?1)")                       \
     X(DEPT_GET, "SELECT " SQ_DEPT_COLS " FROM departments WHERE id = ?1")                          \
     X(DEPT_FIND, "SELECT " SQ_DEPT_COLS " FROM departments WHERE division = ?1 AND kind = ?2 "     \
-                 "ORDER BY id LIMIT 1")                                                            \
+                 "AND active ORDER BY id LIMIT 1")                                                            \
     X(DEPTS, "SELECT " SQ_DEPT_COLS " FROM departments WHERE division >= ?1 AND division < ?2 "    \
              "ORDER BY division, id")                                                              \
     X(CATEGORY_INSERT, "INSERT INTO categories(code, name, parent, kind, keywords) "               \

@@ -609,24 +609,76 @@ static void read_department(sqlite3_stmt *st, struct fq_department *d)
     sq_col_copy(st, 3, d->division, sizeof d->division);
     d->level = sqlite3_column_int(st, 4);
     d->presence = sqlite3_column_int(st, 5);
+    d->active = sqlite3_column_int(st, 6);
+}
+
+/* The statement of a department write with the columns of d bound as ?1..?5 (?6 active and ?7
+ * id too for SQ_DEPT_UPDATE); NULL when it cannot be prepared. */
+static sqlite3_stmt *bind_department(struct store_tx *tx, enum sq_stmt id, const struct fq_department *d)
+{
+    sqlite3_stmt *st = sq_stmt(tx->conn, id);
+    if (!st)
+        return NULL;
+    BIND_FIXED(st, 1, d->kind);
+    BIND_FIXED(st, 2, d->name);
+    BIND_FIXED(st, 3, d->division);
+    sqlite3_bind_int(st, 4, d->level);
+    sqlite3_bind_int(st, 5, d->presence);
+    if (id == SQ_DEPT_UPDATE) {
+        sqlite3_bind_int(st, 6, d->active != 0);
+        sqlite3_bind_int64(st, 7, d->id);
+    }
+    return st;
 }
 
 int store_tx_department_insert(struct store_tx *tx, struct fq_department *d)
 {
     if (!tx || !d || !d->kind[0])
         return FQ_EINVAL;
-    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_DEPT_INSERT);
+    sqlite3_stmt *st = bind_department(tx, SQ_DEPT_INSERT, d);
     if (!st)
         return FQ_EIO;
-    BIND_FIXED(st, 1, d->kind);
-    BIND_FIXED(st, 2, d->name);
-    BIND_FIXED(st, 3, d->division);
-    sqlite3_bind_int(st, 4, d->level);
-    sqlite3_bind_int(st, 5, d->presence);
     int ret = sq_exec_stmt(tx->conn, st, "department insert");
-    if (ret == 0)
+    if (ret == 0) {
         d->id = sqlite3_last_insert_rowid(tx->conn->db);
+        d->active = 1;
+    }
     return ret;
+}
+
+int store_tx_department_update(struct store_tx *tx, const struct fq_department *d)
+{
+    if (!tx || !d || !d->kind[0] || !d->name[0])
+        return FQ_EINVAL;
+    sqlite3_stmt *st = bind_department(tx, SQ_DEPT_UPDATE, d);
+    return !st ? FQ_EIO : sq_exec_one(tx->conn, st, "department update");
+}
+
+int store_tx_department_remove(struct store_tx *tx, int64_t id, int *deleted)
+{
+    if (!tx || !deleted)
+        return FQ_EINVAL;
+    struct fq_department d;
+    int ret = store_tx_department_get(tx, id, &d);
+    if (ret)
+        return ret;
+    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_DEPT_USED);
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    int used = step_exists(tx->conn, st, "department used");
+    if (used < 0)
+        return used;
+    *deleted = !used;
+    if (used) {
+        d.active = 0;
+        return store_tx_department_update(tx, &d);
+    }
+    st = sq_stmt(tx->conn, SQ_DEPT_DELETE);
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    return sq_exec_one(tx->conn, st, "department delete");
 }
 
 static int department_get(struct sq_conn *c, int64_t id, struct fq_department *d)
@@ -673,18 +725,24 @@ int store_department_find(struct store_rd *rd, const char *division, const char 
     return ret;
 }
 
+json_t *store_department_json(const struct fq_department *d)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(d->id));
+    json_object_set_new(o, "kind", sq_json_str(d->kind));
+    json_object_set_new(o, "name", sq_json_str(d->name));
+    json_object_set_new(o, "division", sq_json_str(d->division));
+    json_object_set_new(o, "level", sq_json_str(level_name(d->level)));
+    json_object_set_new(o, "presence", sq_json_str(presence_name(d->presence)));
+    json_object_set_new(o, "active", json_boolean(d->active));
+    return o;
+}
+
 static json_t *department_json(sqlite3_stmt *st)
 {
     struct fq_department d;
     read_department(st, &d);
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(d.id));
-    json_object_set_new(o, "kind", sq_json_str(d.kind));
-    json_object_set_new(o, "name", sq_json_str(d.name));
-    json_object_set_new(o, "division", sq_json_str(d.division));
-    json_object_set_new(o, "level", sq_json_str(level_name(d.level)));
-    json_object_set_new(o, "presence", sq_json_str(presence_name(d.presence)));
-    return o;
+    return store_department_json(&d);
 }
 
 int store_departments(struct store_rd *rd, const char *division, json_t **out)

@@ -410,6 +410,13 @@ static const char schema_stats_groups[] =
  * by every intake and every light or status change, goes. */
 static const char schema_lean_indexes[] = "DROP INDEX IF EXISTS cases_open_due;\n";
 
+/* Administration: departments and categories are deactivated, not deleted, once cases refer to
+ * them (an inactive department is no longer suggested by the responsibility list; an inactive
+ * category is no longer offered at intake). */
+static const char schema_admin[] =
+    "ALTER TABLE departments ADD COLUMN active INTEGER NOT NULL DEFAULT 1;\n"
+    "ALTER TABLE categories ADD COLUMN active INTEGER NOT NULL DEFAULT 1;\n";
+
 const char *const sq_migrations[] = {schema_v1, schema_v2, schema_kiosk, schema_intel, sq_schema_fts, schema_stats, schema_warning, sq_schema_fts_deferred, schema_stats_groups,
-                                       sq_schema_fts_time, schema_lean_indexes};
+                                       sq_schema_fts_time, schema_lean_indexes, schema_admin};
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);

@@ -130,7 +130,12 @@ int store_tx_division_insert(struct store_tx *tx, const char *code, const char *
                              const char *parent);
 int store_tx_grid_insert(struct store_tx *tx, const char *code, const char *name, const char *village,
                          const char *polygon_json, int households, double lat, double lon);
-int store_tx_department_insert(struct store_tx *tx, struct fq_department *d); /* d->id set */
+int store_tx_department_insert(struct store_tx *tx, struct fq_department *d); /* d->id set, active */
+/* Rewrites department d->id from d (every column); FQ_ENOTFOUND when there is none. */
+int store_tx_department_update(struct store_tx *tx, const struct fq_department *d);
+/* Removes a department: deletes it when no assignment or user names it (*deleted = 1), else
+ * deactivates it (*deleted = 0), so cases keep their history. FQ_ENOTFOUND when there is none. */
+int store_tx_department_remove(struct store_tx *tx, int64_t id, int *deleted);
 /* 综治中心 at a division (replaces an existing one); address and phone may be NULL. */
 int store_tx_centre_insert(struct store_tx *tx, const char *division, const char *name, int level,
                            const char *address, const char *phone);
@@ -279,6 +284,8 @@ int store_grid_get(struct store_rd *rd, const char *code, char village[FQ_DIVISI
 /* Centres of a division subtree ("" = all) as JSON [{division, name, level, address, phone,
  * departments}]. */
 int store_centres(struct store_rd *rd, const char *division, json_t **out);
+/* A department as JSON {id, kind, name, division, level, presence, active} (new reference). */
+json_t *store_department_json(const struct fq_department *d);
 /* Departments of a division subtree ("" = all) as JSON. */
 int store_departments(struct store_rd *rd, const char *division, json_t **out);
 int store_department_get(struct store_rd *rd, int64_t id, struct fq_department *d);
