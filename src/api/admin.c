@@ -92,49 +92,76 @@ static void user_job_run(void *arg)
     free(j);
 }
 
-static int parse_user(struct api_ctx *ctx, json_t *b, struct user_job *j)
+enum { USER_ROLES = 1, USER_DIVISION = 2, USER_DEPARTMENT = 4, USER_NAME = 8, USER_DISABLED = 16, USER_UNLOCK = 32 };
+
+/* Reads the roles, division and department_id of b into u, setting USER_* bits in *has for those
+ * present; a null division or department_id clears it (PUT). Roles are required on create. */
+static int read_user_access(struct store_rd *rd, json_t *b, int create, struct fq_user *u, unsigned *has,
+                            struct fq_error *e)
 {
-    static const char *const allowed[] = {"username", "display_name", "password", "roles", "division",
-                                          "department_id", NULL};
-    const char *username, *display, *password, *division;
+    const char *division;
     json_t *roles;
     int64_t dept = 0;
-    struct fq_error *e = &j->e;
     int rc;
-    if ((rc = jin_only(b, allowed, e)) || (rc = jin_str(b, "username", 1, 2, 63, &username, e)) ||
-        (rc = jin_str(b, "display_name", 0, 1, 63, &display, e)) ||
-        (rc = jin_str(b, "password", 1, 8, 128, &password, e)) ||
-        (rc = jin_array(b, "roles", 1, ROLE__COUNT, &roles, e)) ||
+    if ((rc = jin_array(b, "roles", create, ROLE__COUNT, &roles, e)) ||
         (rc = jin_str(b, "division", 0, 12, 12, &division, e)) ||
         (rc = jin_int(b, "department_id", 0, 1, INT64_MAX, &dept, e)))
         return rc;
-    for (const char *p = username; *p; p++)
-        if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && !strchr("._-", *p))
-            return fq_fail(e, FQ_EINVAL, "invalid_value", "username", "用户名只能含小写字母、数字和 . _ -");
-    if (json_array_size(roles) == 0)
-        return fq_fail(e, FQ_EINVAL, "required", "roles", "至少需要一个角色 (at least one role)");
-    for (size_t i = 0; i < json_array_size(roles); i++) {
-        int role;
-        if (role_parse(json_string_value(json_array_get(roles, i)), &role))
-            return fq_fail(e, FQ_EINVAL, "invalid_value", "roles", "未知角色 (unknown role)");
-        j->u.roles |= 1u << role;
+    if (roles) {
+        if (json_array_size(roles) == 0)
+            return fq_fail(e, FQ_EINVAL, "required", "roles", "至少需要一个角色 (at least one role)");
+        u->roles = 0;
+        for (size_t i = 0; i < json_array_size(roles); i++) {
+            int role;
+            if (role_parse(json_string_value(json_array_get(roles, i)), &role))
+                return fq_fail(e, FQ_EINVAL, "invalid_value", "roles", "未知角色 (unknown role)");
+            u->roles |= 1u << role;
+        }
+        *has |= USER_ROLES;
     }
-    struct store_rd *rd = store_rd(ctx->dom->store);
     if (division) {
         char name[96], parent[FQ_DIVISION_LEN + 1];
         int level;
         if (!division_code_valid(division) || store_division_get(rd, division, name, &level, parent))
             return fq_fail(e, FQ_EINVAL, "unknown_division", "division", "区划不存在 (unknown division)");
-        snprintf(j->u.division, sizeof j->u.division, "%s", division);
+        snprintf(u->division, sizeof u->division, "%s", division);
     }
     if (dept) {
         struct fq_department d;
         if (store_department_get(rd, dept, &d))
             return fq_fail(e, FQ_EINVAL, "unknown_department", "department_id", "部门不存在 (unknown department)");
-        j->u.department_id = dept;
     }
-    if ((j->u.roles & (1u << ROLE_HANDLER)) && !dept)
+    u->department_id = dept;
+    *has |= (json_object_get(b, "division") ? USER_DIVISION : 0) | (json_object_get(b, "department_id") ? USER_DEPARTMENT : 0);
+    return 0;
+}
+
+/* Handlers act for a department: a user with the role needs one. */
+static int user_check_handler(const struct fq_user *u, struct fq_error *e)
+{
+    if ((u->roles & (1u << ROLE_HANDLER)) && !u->department_id)
         return fq_fail(e, FQ_EINVAL, "required", "department_id", "部门承办人须指定部门 (handlers need a department)");
+    return 0;
+}
+
+static int parse_user(struct api_ctx *ctx, json_t *b, struct user_job *j)
+{
+    static const char *const allowed[] = {"username", "display_name", "password", "roles", "division",
+                                          "department_id", NULL};
+    const char *username, *display, *password;
+    struct fq_error *e = &j->e;
+    unsigned has = 0;
+    int rc;
+    if ((rc = jin_only(b, allowed, e)) || (rc = jin_str(b, "username", 1, 2, 63, &username, e)) ||
+        (rc = jin_str(b, "display_name", 0, 1, 63, &display, e)) ||
+        (rc = jin_str(b, "password", 1, 8, 128, &password, e)))
+        return rc;
+    for (const char *p = username; *p; p++)
+        if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && !strchr("._-", *p))
+            return fq_fail(e, FQ_EINVAL, "invalid_value", "username", "用户名只能含小写字母、数字和 . _ -");
+    if ((rc = read_user_access(store_rd(ctx->dom->store), b, 1, &j->u, &has, e)) ||
+        (rc = user_check_handler(&j->u, e)))
+        return rc;
     snprintf(j->u.username, sizeof j->u.username, "%s", username);
     snprintf(j->u.display_name, sizeof j->u.display_name, "%s", display ? display : username);
     snprintf(j->password, sizeof j->password, "%s", password);
@@ -207,6 +234,93 @@ static void h_user_passwd(struct http_req *r, void *arg)
         free(j);
         http_reply_fail(r, 503, "busy", "", "服务繁忙 (busy)");
     }
+}
+
+/* PUT /api/v1/users/:username: roles, scope, display name, disabled, unlock. */
+struct user_edit_job {
+    int64_t admin_id;
+    unsigned has;                 /* USER_* */
+    struct fq_user set;           /* the fields given */
+    struct fq_user u;             /* out: the stored user */
+    char changed[96];             /* the audit detail: the fields changed */
+    struct fq_error e;
+};
+
+static int user_edit_tx(struct store_tx *tx, void *arg)
+{
+    struct user_edit_job *j = arg;
+    struct fq_user *u = &j->u;
+    int rc;
+    if ((rc = store_tx_user_get(tx, j->set.username, u)))
+        return rc == FQ_ENOTFOUND ? fq_fail(&j->e, rc, "not_found", "username", "用户不存在 (no such user)") : rc;
+    /* an admin cannot lock themself out: someone must be left to undo it */
+    if (u->id == j->admin_id && (j->has & USER_DISABLED) && j->set.disabled)
+        return fq_fail(&j->e, FQ_EINVAL, "self_lockout", "disabled", "不能停用自己的账号 (you cannot disable yourself)");
+    if (u->id == j->admin_id && (j->has & USER_ROLES) && !(j->set.roles & ADMIN))
+        return fq_fail(&j->e, FQ_EINVAL, "self_lockout", "roles", "不能取消自己的管理员角色 (you cannot drop your own admin role)");
+    if (j->has & USER_ROLES)
+        u->roles = j->set.roles;
+    if (j->has & USER_DIVISION)
+        memcpy(u->division, j->set.division, sizeof u->division);
+    if (j->has & USER_DEPARTMENT)
+        u->department_id = j->set.department_id;
+    if (j->has & USER_NAME)
+        memcpy(u->display_name, j->set.display_name, sizeof u->display_name);
+    if (j->has & USER_DISABLED)
+        u->disabled = j->set.disabled;
+    if (j->has & USER_UNLOCK) {
+        u->failed_logins = 0;
+        u->locked_until = 0;
+    }
+    if ((rc = user_check_handler(u, &j->e)) || (rc = store_tx_user_update(tx, u)))
+        return rc;
+    return store_tx_audit(tx, j->admin_id, "user_put", u->username, j->changed);
+}
+
+static void h_user_put(struct http_req *r, void *arg)
+{
+    static const char *const allowed[] = {"display_name", "roles", "division", "department_id", "disabled", "unlock", NULL};
+    struct api_ctx *ctx = arg;
+    struct api_user *u = api_auth(r, ctx);
+    struct user_edit_job j = {0};
+    const char *display;
+    int unlock = 0;
+    if (!u || !api_require_role(r, u, ADMIN))
+        return;
+    json_t *b = http_body_json(r);
+    if (!b)
+        return;
+    int rc = jin_only(b, allowed, &j.e);
+    if (!rc)
+        rc = jin_str(b, "display_name", 0, 1, sizeof j.set.display_name - 1, &display, &j.e);
+    if (!rc)
+        rc = read_user_access(store_rd(ctx->dom->store), b, 0, &j.set, &j.has, &j.e);
+    if (!rc && json_object_get(b, "disabled") && !(rc = jin_bool(b, "disabled", 1, &j.set.disabled, &j.e)))
+        j.has |= USER_DISABLED;
+    if (!rc && json_object_get(b, "unlock") && !(rc = jin_bool(b, "unlock", 1, &unlock, &j.e)) && unlock)
+        j.has |= USER_UNLOCK;
+    if (!rc && display) {
+        snprintf(j.set.display_name, sizeof j.set.display_name, "%s", display);
+        j.has |= USER_NAME;
+    }
+    for (size_t i = 0; !rc && allowed[i]; i++)
+        if (json_object_get(b, allowed[i]))
+            snprintf(j.changed + strlen(j.changed), sizeof j.changed - strlen(j.changed), "%s%s",
+                     j.changed[0] ? "," : "", allowed[i]);
+    json_decref(b);
+    if (rc) {
+        http_reply_error(r, &j.e);
+        return;
+    }
+    snprintf(j.set.username, sizeof j.set.username, "%s", http_param(r, "username"));
+    j.admin_id = u->u.id;
+    if ((rc = store_write(ctx->dom->store, user_edit_tx, &j))) {
+        if (j.e.status != rc)
+            fq_fail(&j.e, FQ_EIO, "storage_error", "", "保存失败 (not saved)");
+        http_reply_error(r, &j.e);
+        return;
+    }
+    http_reply_json(r, 200, store_user_json(&j.u));
 }
 
 /* ---- calendar ---- */
@@ -600,6 +714,7 @@ void api_admin_routes(struct api_ctx *ctx)
     http_route(s, "GET", "/api/v1/users", h_users, ctx, 0);
     http_route(s, "POST", "/api/v1/users", h_user_add, ctx, 8192);
     http_route(s, "PUT", "/api/v1/users/:username/password", h_user_passwd, ctx, 4096);
+    http_route(s, "PUT", "/api/v1/users/:username", h_user_put, ctx, 4096);
     http_route(s, "GET", "/api/v1/calendar", h_calendar, ctx, 0);
     http_route(s, "PUT", "/api/v1/calendar/:date", h_calendar_put, ctx, 4096);
     http_route(s, "GET", "/api/v1/sla-policy", h_sla, ctx, 0);

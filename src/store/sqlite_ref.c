@@ -142,10 +142,9 @@ int store_user_get_id(struct store_rd *rd, int64_t id, struct fq_user *u)
     return ret;
 }
 
-static json_t *user_json(sqlite3_stmt *st)
+json_t *store_user_json(const struct fq_user *user)
 {
-    struct fq_user u;
-    read_user(st, &u);
+    const struct fq_user u = *user;
     json_t *o = json_object(), *roles = json_array();
     for (int r = 0; r < ROLE__COUNT; r++)
         if (u.roles & (1u << r))
@@ -162,6 +161,13 @@ static json_t *user_json(sqlite3_stmt *st)
     json_object_set_new(o, "disabled", json_boolean(u.disabled));
     json_object_set_new(o, "created_at", sq_json_time(u.created_at));
     return o;
+}
+
+static json_t *user_json(sqlite3_stmt *st)
+{
+    struct fq_user u;
+    read_user(st, &u);
+    return store_user_json(&u);
 }
 
 int store_users(struct store_rd *rd, json_t **out)

@@ -268,6 +268,8 @@ int store_user_get(struct store_rd *rd, const char *username, struct fq_user *u)
 int store_user_get_id(struct store_rd *rd, int64_t id, struct fq_user *u);
 /* Users as a JSON array (no password hashes). */
 int store_users(struct store_rd *rd, json_t **out);
+/* A user as an item of store_users: no password hash (new reference). */
+json_t *store_user_json(const struct fq_user *u);
 /* Session by token hash: user id and last_seen ms; FQ_ENOTFOUND if none. */
 int store_session_get(struct store_rd *rd, const unsigned char hash[32], int64_t *user_id,
                       int64_t *last_seen);

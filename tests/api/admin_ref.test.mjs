@@ -106,4 +106,78 @@ describe('reference administration', () => {
       assert.equal(back.active, true);
     });
   });
+
+  describe('users and roles', () => {
+    const putUser = (name, body, auth = ctx.admin) => ctx.put(`/api/v1/users/${name}`, auth, body);
+
+    it('PUT changes roles, scope and name; the user\'s very next request sees them', async () => {
+      const s = await ctx.user('ar-clerk', ['clerk'], { division: ctx.townshipA, display_name: '受理员甲' });
+      assert.deepEqual(ok(await ctx.get('/api/v1/auth/me', s)).roles, ['clerk']); // cached now
+      const dep = ctx.departments[1].id;
+      const u = ok(await putUser('ar-clerk', { roles: ['clerk', 'handler'], department_id: dep, division: ctx.townshipB, display_name: '受理员乙' }));
+      assert.deepEqual(u.roles, ['clerk', 'handler']);
+      assert.equal(u.department_id, dep);
+      assert.equal(u.division, ctx.townshipB);
+      assert.equal(u.display_name, '受理员乙');
+      assert.equal(u.disabled, false);
+      const me = ok(await ctx.get('/api/v1/auth/me', s));
+      assert.deepEqual([me.roles, me.division, me.department_id, me.display_name], [['clerk', 'handler'], ctx.townshipB, dep, '受理员乙']);
+      // absent fields keep their value, null clears the scope
+      const v = ok(await putUser('ar-clerk', { roles: ['clerk'], division: null, department_id: null }));
+      assert.deepEqual([v.roles, v.division, v.department_id, v.display_name], [['clerk'], null, null, '受理员乙']);
+      const listed = ok(await ctx.get('/api/v1/users', ctx.admin)).items.find((x) => x.username === 'ar-clerk');
+      assert.deepEqual(listed, v);
+      assert.deepEqual(audit('user_put').slice(-2), ['ar-clerk display_name,roles,division,department_id', 'ar-clerk roles,division,department_id']);
+    });
+
+    it('a disabled user is refused at once, cached session or not, and works again when enabled', async () => {
+      const s = await ctx.user('ar-off', ['clerk'], { division: ctx.county });
+      ok(await ctx.get('/api/v1/auth/me', s)); // the session is in the cache now
+      assert.equal(ok(await putUser('ar-off', { disabled: true })).disabled, true);
+      assertError(await ctx.get('/api/v1/auth/me', s), 401, 'unauthenticated');
+      assertError(await ctx.get('/api/v1/cases?limit=1', s), 401);
+      const login = await ctx.loginRaw('ar-off', 'Test-Passw0rd!2026');
+      assert.ok(login.status >= 400 && login.status < 500, `disabled login: ${login.status}`);
+      assert.equal(ok(await putUser('ar-off', { disabled: false })).disabled, false);
+      ok(await ctx.get('/api/v1/auth/me', await ctx.login('ar-off')));
+    });
+
+    it('unlocks an account locked by failed logins', async () => {
+      await ctx.user('ar-locky', ['clerk'], { division: ctx.county });
+      const from = '127.0.0.77';
+      for (let i = 0; i < 5; i++) await ctx.loginRaw('ar-locky', `wrong-password-${i}`, { from });
+      assertError(await ctx.loginRaw('ar-locky', 'Test-Passw0rd!2026'), 423, 'locked', 'username');
+      const u = ok(await putUser('ar-locky', { unlock: true }));
+      assert.equal(u.locked_until, null);
+      assert.equal(u.failed_logins, 0);
+      ok(await ctx.loginRaw('ar-locky', 'Test-Passw0rd!2026'));
+    });
+
+    it('an admin cannot disable or de-admin themself; bad input is refused field by field', async () => {
+      const me = ctx.admin.username;
+      assertError(await putUser(me, { disabled: true }), 400, 'self_lockout', 'disabled');
+      assertError(await putUser(me, { roles: ['leader'] }), 400, 'self_lockout', 'roles');
+      ok(await putUser(me, { roles: ['admin', 'leader'] }));
+      ok(await putUser(me, { roles: ['admin'] }));
+      ok(await ctx.get('/api/v1/users', ctx.admin), 200);
+      const before1 = ok(await ctx.get('/api/v1/users', ctx.admin)).items.find((x) => x.username === 'ar-dispatcher');
+      for (const [body, code, field] of [
+        [{ roles: ['emperor'] }, 'invalid_value', 'roles'],
+        [{ roles: [] }, 'required', 'roles'],
+        [{ roles: 'admin' }, 'invalid_type', 'roles'],
+        [{ division: '123' }, undefined, 'division'],
+        [{ division: '990000000000' }, 'unknown_division', 'division'],
+        [{ department_id: 99999999 }, 'unknown_department', 'department_id'],
+        [{ department_id: 'x' }, 'invalid_type', 'department_id'],
+        [{ disabled: 'no' }, 'invalid_type', 'disabled'],
+        [{ unlock: 1 }, 'invalid_type', 'unlock'],
+        [{ display_name: '' }, undefined, 'display_name'],
+        [{ roles: ['handler'] }, 'required', 'department_id'],
+        [{ password: 'Another-Passw0rd' }, 'unknown_field', 'password'],
+      ]) assertError(await putUser('ar-dispatcher', body), 400, code, field);
+      assert.deepEqual(ok(await ctx.get('/api/v1/users', ctx.admin)).items.find((x) => x.username === 'ar-dispatcher'), before1);
+      assertError(await putUser('nobody-here', { disabled: true }), 404, 'not_found', 'username');
+      assertError(await putUser('ar-clerk', { disabled: true }, dispatcher), 403);
+    });
+  });
 });

@@ -57,7 +57,7 @@ const zh = {
   loc: { map: '地图选点', search: '按地名查找：乡镇、村（社区）、网格', hint: '点击网格选定位置，可拖动、缩放', none: '该区域没有网格边界', too_many: '网格过多（{n} 个），请先选择乡镇', kind: { township: '乡镇', village: '村社区', grid: '网格' } },
   bulk: { selected: '已选 {n} 件', do: '批量{a}', summary: '成功 {ok} 件，失败 {failed} 件', result: '结果', ok: '成功' },
   intake_ok: '受理成功，案件编码 {code}',
-  admin: { add_user: '新增用户', username: '用户名', display_name: '姓名', roles: '角色', division: '区划代码', department: '部门编号', password: '初始密码', save: '保存', date: '日期', kind: '类型', off: '放假', work: '调休上班', name: '名称', unit: '单位', amount: '时限', warn: '预警比例', response: '响应时限（小时）', any: '任意' },
+  admin: { add_user: '新增用户', username: '用户名', display_name: '姓名', roles: '角色', division: '区划代码', department: '部门编号', password: '初始密码', save: '保存', date: '日期', kind: '类型', off: '放假', work: '调休上班', name: '名称', unit: '单位', amount: '时限', warn: '预警比例', response: '响应时限（小时）', any: '任意', edit_user: '编辑用户', disabled: '已停用', locked: '已锁定', unlock: '解锁' },
   ref: {
     filter: '按名称、代码筛选', code: '代码', name: '名称', level: '层级', households: '户数', grids: '网格', grids_of: '{name} 的网格', pick_village: '在左侧区划树中选择村（社区）查看网格',
     kind: '部门类别', presence: '进驻方式', division: '区划', all_divisions: '全部区划', dispute: '矛盾纠纷（GB/T 31000）', grid_matter: '网格事项', keywords: '关键词',
@@ -126,7 +126,7 @@ const en = {
   loc: { map: 'Map', search: 'Find a place: township, village or grid', hint: 'Click a grid to set the location; drag and zoom', none: 'No grid boundaries here', too_many: 'Too many grids ({n}): choose a township first', kind: { township: 'township', village: 'village', grid: 'grid' } },
   bulk: { selected: '{n} selected', do: '{a} selected', summary: '{ok} done, {failed} failed', result: 'Result', ok: 'Done' },
   intake_ok: 'Registered: case code {code}',
-  admin: { add_user: 'Add user', username: 'Username', display_name: 'Name', roles: 'Roles', division: 'Division code', department: 'Department id', password: 'Initial password', save: 'Save', date: 'Date', kind: 'Kind', off: 'Holiday', work: 'Make-up workday', name: 'Name', unit: 'Unit', amount: 'Limit', warn: 'Warn fraction', response: 'Response (hours)', any: 'any' },
+  admin: { add_user: 'Add user', username: 'Username', display_name: 'Name', roles: 'Roles', division: 'Division code', department: 'Department id', password: 'Initial password', save: 'Save', date: 'Date', kind: 'Kind', off: 'Holiday', work: 'Make-up workday', name: 'Name', unit: 'Unit', amount: 'Limit', warn: 'Warn fraction', response: 'Response (hours)', any: 'any', edit_user: 'Edit user', disabled: 'Disabled', locked: 'Locked', unlock: 'Unlock' },
   ref: {
     filter: 'Filter by name or code', code: 'Code', name: 'Name', level: 'Level', households: 'Households', grids: 'Grids', grids_of: 'Grids of {name}', pick_village: 'Pick a village in the division tree to see its grids',
     kind: 'Department kind', presence: 'Presence', division: 'Division', all_divisions: 'All divisions', dispute: 'Disputes (GB/T 31000)', grid_matter: 'Grid matters', keywords: 'Keywords',
