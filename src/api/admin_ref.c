@@ -1,9 +1,14 @@
-/* Administration of the reference data: departments (部门). Admins only; every change is a
+/* Administration of the reference data: departments (部门), divisions and grids (区划与网格).
+ * Admins only; every change is a
  * write job that reads the current row inside the transaction, so a 404 and the change cannot
  * race, and every change leaves an audit record. A department some case or user refers to is
  * deactivated, never deleted: the cases keep naming it and the responsibility list stops
- * suggesting it (store_department_find skips inactive departments). */
+ * suggesting it (store_department_find skips inactive departments). Divisions and grids are also
+ * held in memory by every reader connection; the store raises a generation after any COMMIT
+ * that wrote them and each reader reloads its copy before its next lookup (sqlite_ref.c), so a
+ * new village or grid is valid for an intake as soon as its POST has answered. */
 #include "api/api.h"
+#include "core/geo.h"
 #include "core/ident.h"
 #include "util/jsonin.h"
 
@@ -222,10 +227,194 @@ static void h_dept_remove(struct http_req *r, void *arg)
     http_reply_json(r, 200, json_pack("{s:I, s:b, s:b}", "id", (json_int_t)j.d.id, "deleted", j.deleted, "active", 0));
 }
 
+/* ---- divisions and grids ---- */
+
+struct place_job {
+    int64_t admin_id;
+    int create;
+    char code[24];                 /* the division or grid */
+    char name[96];                 /* "" = keep (grid PUT) */
+    char parent[FQ_DIVISION_LEN + 1]; /* new village: its township; new grid: its village */
+    int households;                /* -1 = keep */
+    char *polygon;                 /* GeoJSON text, NULL = keep; freed by the handler */
+    double lat, lon;
+    struct fq_error e;
+};
+
+static int division_put_tx(struct store_tx *tx, void *arg)
+{
+    struct place_job *j = arg;
+    int rc = store_tx_division_rename(tx, j->code, j->name);
+    if (rc)
+        return rc == FQ_ENOTFOUND ? fq_fail(&j->e, rc, "not_found", "code", "区划不存在 (no such division)") : rc;
+    return store_tx_audit(tx, j->admin_id, "division_put", j->code, j->name);
+}
+
+static int division_add_tx(struct store_tx *tx, void *arg)
+{
+    struct place_job *j = arg;
+    char centre[128];
+    int rc = store_tx_division_insert(tx, j->code, j->name, LEVEL_VILLAGE, j->parent);
+    if (rc)
+        return rc == FQ_ECONFLICT ? fq_fail(&j->e, rc, "conflict", "code", "区划代码已存在 (code taken)") : rc;
+    snprintf(centre, sizeof centre, "%s综治中心", j->name); /* every village has its centre */
+    if ((rc = store_tx_centre_insert(tx, j->code, centre, LEVEL_VILLAGE, NULL, NULL)))
+        return rc;
+    return store_tx_audit(tx, j->admin_id, "division_add", j->code, j->name);
+}
+
+/* The division as GET /divisions/:code shows it, read back through the reader's copy. */
+static void reply_division(struct http_req *r, struct api_ctx *ctx, int status, const char *code)
+{
+    char name[96], parent[FQ_DIVISION_LEN + 1];
+    int level;
+    if (store_division_get(store_rd(ctx->dom->store), code, name, &level, parent)) {
+        http_reply_fail(r, 503, "storage_error", "", "读取失败 (read failed)");
+        return;
+    }
+    http_reply_json(r, status, json_pack("{s:s, s:s, s:s, s:o}", "code", code, "name", name, "level", level_name(level),
+                                         "parent", parent[0] ? json_string(parent) : json_null()));
+}
+
+/* PUT /api/v1/divisions/:code {name} renames; POST /api/v1/divisions {code, name, parent} adds a
+ * village or community under a township: 12 digits, the township's first 9, unique. */
+static void h_division_write(struct http_req *r, void *arg)
+{
+    static const char *const put_fields[] = {"name", NULL}, *const add_fields[] = {"code", "name", "parent", NULL};
+    struct api_ctx *ctx = arg;
+    struct api_user *u = admin_user(r, ctx);
+    struct place_job j = {0};
+    const char *code = http_param(r, "code"), *name, *parent = NULL;
+    char pname[96], pparent[FQ_DIVISION_LEN + 1];
+    int plevel = 0;
+    if (!u)
+        return;
+    j.create = !code;
+    json_t *b = http_body_json(r);
+    if (!b)
+        return;
+    int rc = jin_only(b, j.create ? add_fields : put_fields, &j.e);
+    if (!rc && j.create)
+        rc = jin_str(b, "code", 1, 12, 12, &code, &j.e);
+    if (!rc)
+        rc = jin_str(b, "name", 1, 1, sizeof j.name - 1, &name, &j.e);
+    if (!rc && j.create)
+        rc = jin_str(b, "parent", 1, 12, 12, &parent, &j.e);
+    if (!rc && parent &&
+        (!division_code_valid(parent) || store_division_get(store_rd(ctx->dom->store), parent, pname, &plevel, pparent)))
+        rc = fq_fail(&j.e, FQ_EINVAL, "unknown_division", "parent", "上级区划不存在 (unknown parent)");
+    if (!rc && parent && plevel != LEVEL_TOWNSHIP)
+        rc = fq_fail(&j.e, FQ_EINVAL, "invalid_value", "parent", "村（社区）须设在乡镇（街道）之下 (parent must be a township)");
+    if (!rc && j.create && (!division_code_valid(code) || division_level(code) != LEVEL_VILLAGE || strncmp(code, parent, 9)))
+        rc = fq_fail(&j.e, FQ_EINVAL, "invalid_value", "code",
+                     "村级代码须为 12 位：上级乡镇的前 9 位加 3 位序号 (the township's 9 digits + 3)");
+    if (!rc) {
+        snprintf(j.code, sizeof j.code, "%s", code);
+        snprintf(j.name, sizeof j.name, "%s", name);
+        snprintf(j.parent, sizeof j.parent, "%s", parent ? parent : "");
+    }
+    json_decref(b);
+    if (rc) {
+        http_reply_error(r, &j.e);
+        return;
+    }
+    j.admin_id = u->u.id;
+    if (admin_write(r, ctx, j.create ? division_add_tx : division_put_tx, &j, &j.e))
+        return;
+    reply_division(r, ctx, j.create ? 201 : 200, j.code);
+}
+
+static int grid_tx(struct store_tx *tx, void *arg)
+{
+    struct place_job *j = arg;
+    int rc = j->create ? store_tx_grid_insert(tx, j->code, j->name, j->parent, j->polygon, j->households, j->lat, j->lon)
+                       : store_tx_grid_update(tx, j->code, j->name[0] ? j->name : NULL, j->households, j->polygon,
+                                              j->lat, j->lon);
+    if (rc == FQ_ECONFLICT)
+        return fq_fail(&j->e, rc, "conflict", "code", "网格编码已存在 (code taken)");
+    if (rc == FQ_ENOTFOUND)
+        return fq_fail(&j->e, rc, "not_found", "code", "网格不存在 (no such grid)");
+    return rc ? rc : store_tx_audit(tx, j->admin_id, j->create ? "grid_add" : "grid_put", j->code, j->name);
+}
+
+/* Reads a grid body: POST {code, name, village, households?, polygon} (a new grid's code is its
+ * village's 12 digits + 3), PUT {name?, households?, polygon?}. */
+static int grid_read(struct store_rd *rd, json_t *b, struct place_job *j)
+{
+    static const char *const put_fields[] = {"name", "households", "polygon", NULL},
+                             *const add_fields[] = {"code", "name", "village", "households", "polygon", NULL};
+    const char *code = NULL, *name, *village = NULL;
+    int64_t households = -1;
+    json_t *poly = NULL;
+    struct fq_error *e = &j->e;
+    int level = 0, rc = jin_only(b, j->create ? add_fields : put_fields, e);
+    if (!rc && j->create)
+        rc = jin_str(b, "code", 1, 15, 15, &code, e);
+    if (!rc)
+        rc = jin_str(b, "name", j->create, 1, sizeof j->name - 1, &name, e);
+    if (!rc && j->create)
+        rc = jin_str(b, "village", 1, 12, 12, &village, e);
+    if (!rc)
+        rc = jin_int(b, "households", 0, 0, 1000000, &households, e);
+    if (!rc)
+        rc = jin_object(b, "polygon", j->create, &poly, e);
+    if (!rc && poly)
+        rc = geo_polygon_check(poly, "polygon", &j->lat, &j->lon, e);
+    if (rc)
+        return rc;
+    if (village && (!division_code_valid(village) || store_division_get(rd, village, NULL, &level, NULL) || level != LEVEL_VILLAGE))
+        return fq_fail(e, FQ_EINVAL, "unknown_division", "village", "村（社区）不存在 (unknown village)");
+    if (code) {
+        int digits = strspn(code, "0123456789") == 15;
+        if (!digits || strncmp(code, village, 12) || !strcmp(code + 12, "000"))
+            return fq_fail(e, FQ_EINVAL, "invalid_value", "code", "网格编码须为所属村（社区）代码加 3 位序号 (village code + 3 digits)");
+        snprintf(j->code, sizeof j->code, "%s", code);
+        snprintf(j->parent, sizeof j->parent, "%s", village);
+    }
+    snprintf(j->name, sizeof j->name, "%s", name ? name : "");
+    j->households = (int)(households < 0 && j->create ? 0 : households);
+    if (poly && !(j->polygon = json_dumps(poly, JSON_COMPACT)))
+        return fq_fail(e, FQ_ENOMEM, "storage_error", "", "内存不足 (out of memory)");
+    return 0;
+}
+
+/* POST /api/v1/grids and PUT /api/v1/grids/:code. */
+static void h_grid_write(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = admin_user(r, ctx);
+    struct place_job j = {0};
+    if (!u)
+        return;
+    j.create = !http_param(r, "code");
+    if (!j.create)
+        snprintf(j.code, sizeof j.code, "%.23s", http_param(r, "code"));
+    json_t *b = http_body_json(r);
+    if (!b)
+        return;
+    int rc = grid_read(store_rd(ctx->dom->store), b, &j);
+    json_decref(b);
+    j.admin_id = u->u.id;
+    if (rc)
+        http_reply_error(r, &j.e);
+    else if (admin_write(r, ctx, grid_tx, &j, &j.e) == 0) {
+        json_t *g = NULL;
+        if (store_grid_json(store_rd(ctx->dom->store), j.code, &g))
+            http_reply_fail(r, 503, "storage_error", "", "读取失败 (read failed)");
+        else
+            http_reply_json(r, j.create ? 201 : 200, g);
+    }
+    free(j.polygon);
+}
+
 void api_admin_ref_routes(struct api_ctx *ctx)
 {
     struct http_server *s = ctx->http;
     http_route(s, "POST", "/api/v1/departments", h_dept_write, ctx, 4096);
     http_route(s, "PUT", "/api/v1/departments/:id", h_dept_write, ctx, 4096);
     http_route(s, "DELETE", "/api/v1/departments/:id", h_dept_remove, ctx, 0);
+    http_route(s, "POST", "/api/v1/divisions", h_division_write, ctx, 4096);
+    http_route(s, "PUT", "/api/v1/divisions/:code", h_division_write, ctx, 4096);
+    http_route(s, "POST", "/api/v1/grids", h_grid_write, ctx, 256 * 1024);
+    http_route(s, "PUT", "/api/v1/grids/:code", h_grid_write, ctx, 256 * 1024);
 }

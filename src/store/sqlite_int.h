@@ -174,6 +174,12 @@
     X(GRIDS, "SELECT code, name, village, households, lat, lon, polygon FROM grids "               \
              "WHERE village >= ?1 AND village < ?2 ORDER BY code")                                 \
     X(GRID_GET, "SELECT village FROM grids WHERE code = ?1")                                       \
+    X(GRID_ONE, "SELECT code, name, village, households, lat, lon, polygon FROM grids "            \
+                "WHERE code = ?1")                                                                 \
+    X(GRID_UPDATE, "UPDATE grids SET name = coalesce(?2, name), "                                  \
+                   "households = coalesce(?3, households), polygon = coalesce(?4, polygon), "      \
+                   "lat = coalesce(?5, lat), lon = coalesce(?6, lon) WHERE code = ?1")             \
+    X(DIVISION_RENAME, "UPDATE divisions SET name = ?2 WHERE code = ?1")                           \
     X(RD_BEGIN, "BEGIN")                                                                           \
     X(DIVISIONS_ALL, "SELECT code, name, level, parent FROM divisions ORDER BY code LIMIT ?1")     \
     X(GRIDS_ALL, "SELECT code, village FROM grids ORDER BY code LIMIT ?1")                                       \

@@ -270,6 +270,18 @@ int store_tx_division_insert(struct store_tx *tx, const char *code, const char *
     return sq_exec_stmt(tx->conn, st, "division insert");
 }
 
+int store_tx_division_rename(struct store_tx *tx, const char *code, const char *name)
+{
+    if (!tx || !code || !name || !*name)
+        return FQ_EINVAL;
+    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_DIVISION_RENAME);
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    return sq_exec_one(tx->conn, st, "division rename");
+}
+
 int store_tx_centre_insert(struct store_tx *tx, const char *division, const char *name, int level,
                            const char *address, const char *phone)
 {
@@ -576,6 +588,45 @@ int store_grids(struct store_rd *rd, const char *division, int with_polygon, jso
     sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
     return sq_json_rows(&rd->conn, st, with_polygon ? grid_json_poly : grid_json_bare, out, "grids");
+}
+
+int store_grid_json(struct store_rd *rd, const char *code, json_t **out)
+{
+    if (!rd || !code || !out)
+        return FQ_EINVAL;
+    sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_GRID_ONE);
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int ret = step_row(&rd->conn, st, "grid json");
+    if (ret == 0) {
+        *out = grid_json(st, 1);
+        sqlite3_reset(st);
+    }
+    return ret;
+}
+
+int store_tx_grid_update(struct store_tx *tx, const char *code, const char *name, int households,
+                         const char *polygon_json, double lat, double lon)
+{
+    if (!tx || !code)
+        return FQ_EINVAL;
+    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_GRID_UPDATE);
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    sq_bind_text(st, 2, name);
+    if (households >= 0)
+        sqlite3_bind_int(st, 3, households);
+    else
+        sqlite3_bind_null(st, 3);
+    sq_bind_text(st, 4, polygon_json);
+    for (int i = 0; i < 2; i++)
+        if (polygon_json)
+            sqlite3_bind_double(st, 5 + i, i ? lon : lat);
+        else
+            sqlite3_bind_null(st, 5 + i);
+    return sq_exec_one(tx->conn, st, "grid update");
 }
 
 int store_grid_get(struct store_rd *rd, const char *code, char village[FQ_DIVISION_LEN + 1])

@@ -128,6 +128,12 @@ int store_tx_audit(struct store_tx *tx, int64_t user_id, const char *action, con
 /* Reference data (init, demo, admin). */
 int store_tx_division_insert(struct store_tx *tx, const char *code, const char *name, int level,
                              const char *parent);
+/* Renames a division; FQ_ENOTFOUND when there is none. */
+int store_tx_division_rename(struct store_tx *tx, const char *code, const char *name);
+/* Changes a grid: name and polygon_json when non-NULL (lat/lon, its centre, with the polygon),
+ * households when >= 0. FQ_ENOTFOUND when there is none. */
+int store_tx_grid_update(struct store_tx *tx, const char *code, const char *name, int households,
+                         const char *polygon_json, double lat, double lon);
 int store_tx_grid_insert(struct store_tx *tx, const char *code, const char *name, const char *village,
                          const char *polygon_json, int households, double lat, double lon);
 int store_tx_department_insert(struct store_tx *tx, struct fq_department *d); /* d->id set, active */
@@ -283,6 +289,8 @@ int store_divisions(struct store_rd *rd, const char *parent, json_t **out);
  * polygons when with_polygon. */
 int store_grids(struct store_rd *rd, const char *division, int with_polygon, json_t **out);
 int store_grid_get(struct store_rd *rd, const char *code, char village[FQ_DIVISION_LEN + 1]);
+/* One grid as JSON {code, name, village, households, lat, lon, polygon}; FQ_ENOTFOUND. */
+int store_grid_json(struct store_rd *rd, const char *code, json_t **out);
 /* Centres of a division subtree ("" = all) as JSON [{division, name, level, address, phone,
  * departments}]. */
 int store_centres(struct store_rd *rd, const char *division, json_t **out);

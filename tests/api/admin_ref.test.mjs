@@ -180,4 +180,121 @@ describe('reference administration', () => {
       assertError(await putUser('ar-clerk', { disabled: true }, dispatcher), 403);
     });
   });
+
+  describe('divisions and grids', () => {
+    // a square ring around (lon, lat), closed
+    const square = (lon, lat, d = 0.002) => ({ type: 'Polygon', coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]] });
+    const everyReader = (path, auth) => Promise.all(Array.from({ length: 8 }, () => ctx.get(path, auth)));
+
+    it('a renamed division is seen by every reader connection at once', async () => {
+      const path = `/api/v1/divisions/${ctx.villageA}`;
+      const old = ok(await ctx.get(path, dispatcher));
+      for (const res of await everyReader(path, dispatcher)) assert.equal(ok(res).name, old.name); // copies loaded
+      const d = ok(await ctx.put(path, ctx.admin, { name: '新名社区' }));
+      assert.deepEqual(d, { ...old, name: '新名社区' });
+      for (const res of await everyReader(path, dispatcher)) assert.equal(ok(res).name, '新名社区');
+      assert.deepEqual(audit('division_put').slice(-1), [`${ctx.villageA} 新名社区`]);
+      assertError(await ctx.put(path, ctx.admin, { name: '' }), 400, undefined, 'name');
+      assertError(await ctx.put(path, ctx.admin, { name: 'x', level: 'city' }), 400, 'unknown_field', 'level');
+      assertError(await ctx.put('/api/v1/divisions/990000000000', ctx.admin, { name: 'x' }), 404, 'not_found');
+      assertError(await ctx.put(path, dispatcher, { name: 'x' }), 403);
+    });
+
+    it('adds a village under a township (code checked) and takes cases there at once', async () => {
+      const kids = ok(await ctx.get(`/api/v1/divisions?parent=${ctx.townshipA}`, ctx.admin)).items.map((d) => d.code);
+      let n = 1;
+      while (kids.includes(ctx.townshipA.slice(0, 9) + String(n).padStart(3, '0'))) n++;
+      const code = ctx.townshipA.slice(0, 9) + String(n).padStart(3, '0');
+      // before: an intake there is refused (and every reader has loaded its copy)
+      for (const res of await everyReader(`/api/v1/divisions/${code}`, ctx.admin)) assertError(res, 404);
+      assertError(await ctx.post('/api/v1/cases', ctx.admin, ctx.intakeBody({ division: code })), 400, 'unknown_division', 'division');
+      const add = (body) => ctx.post('/api/v1/divisions', ctx.admin, body);
+      for (const [body, st, c, field] of [
+        [{ code, name: '新村', parent: ctx.county }, 400, 'invalid_value', 'parent'],
+        [{ code, name: '新村', parent: '990000000000' }, 400, 'unknown_division', 'parent'],
+        [{ code: ctx.townshipB.slice(0, 9) + '001', name: '新村', parent: ctx.townshipA }, 400, 'invalid_value', 'code'],
+        [{ code: ctx.townshipA, name: '新村', parent: ctx.townshipA }, 400, 'invalid_value', 'code'],
+        [{ code: code.slice(0, 11), name: '新村', parent: ctx.townshipA }, 400, undefined, 'code'],
+        [{ code: 331202001001, name: '新村', parent: ctx.townshipA }, 400, 'invalid_type', 'code'],
+        [{ code, parent: ctx.townshipA }, 400, 'required', 'name'],
+        [{ code, name: '新村', parent: ctx.townshipA, level: 'village' }, 400, 'unknown_field', 'level'],
+        [{ code: ctx.villageA, name: '重复', parent: ctx.townshipA }, 409, 'conflict', 'code'],
+      ]) assertError(await add(body), st, c, field);
+      assertError(await ctx.post('/api/v1/divisions', dispatcher, { code, name: '新村', parent: ctx.townshipA }), 403);
+      const v = ok(await add({ code, name: '新建社区', parent: ctx.townshipA }), 201);
+      assert.deepEqual(v, { code, name: '新建社区', level: 'village', parent: ctx.townshipA });
+      for (const res of await everyReader(`/api/v1/divisions/${code}`, dispatcher)) assert.equal(ok(res).name, '新建社区');
+      const c = ok(await ctx.post('/api/v1/cases', ctx.admin, ctx.intakeBody({ division: code })), 201);
+      assert.equal(c.division, code);
+      assert.ok(ok(await ctx.get(`/api/v1/centres?division=${code}`, ctx.admin)).items.some((x) => x.name === '新建社区综治中心'));
+      assert.deepEqual(audit('division_add').slice(-1), [`${code} 新建社区`]);
+    });
+
+    it('edits a grid (name, households, polygon) and adds one to a village, seen at once', async () => {
+      const [g] = ok(await ctx.get(`/api/v1/grids?division=${ctx.villageA}&polygon=1`, ctx.admin)).items;
+      const e = ok(await ctx.put(`/api/v1/grids/${g.code}`, ctx.admin, { name: '改名网格', households: 321, polygon: square(120.5, 30.1) }));
+      assert.equal(e.name, '改名网格');
+      assert.equal(e.households, 321);
+      assert.equal(e.village, g.village);
+      assert.deepEqual(e.polygon, square(120.5, 30.1));
+      assert.ok(Math.abs(e.lat - 30.1) < 1e-9 && Math.abs(e.lon - 120.5) < 1e-9, 'centre of the new polygon');
+      const kept = ok(await ctx.put(`/api/v1/grids/${g.code}`, ctx.admin, { households: 322 }));
+      assert.deepEqual(kept, { ...e, households: 322 });
+
+      const all = ok(await ctx.get(`/api/v1/grids?division=${ctx.villageA}`, ctx.admin)).items.map((x) => x.code);
+      let n = 1;
+      while (all.includes(ctx.villageA + String(n).padStart(3, '0'))) n++;
+      const code = ctx.villageA + String(n).padStart(3, '0');
+      const intake = () => ctx.post('/api/v1/cases', ctx.admin, ctx.intakeBody({ division: undefined, grid: code }));
+      assertError(await intake(), 400, 'unknown_grid', 'grid');
+      const body = { code, name: '新增网格', village: ctx.villageA, households: 50, polygon: square(120.6, 30.2) };
+      const added = ok(await ctx.post('/api/v1/grids', ctx.admin, body), 201);
+      assert.deepEqual([added.code, added.village, added.households, added.name], [code, ctx.villageA, 50, '新增网格']);
+      const c = ok(await intake(), 201);
+      assert.equal(c.grid, code);
+      assert.equal(c.division, ctx.villageA);
+      assertError(await ctx.post('/api/v1/grids', ctx.admin, body), 409, 'conflict', 'code');
+      assert.deepEqual(audit('grid_add').slice(-1), [`${code} 新增网格`]);
+      assert.deepEqual(audit('grid_put').slice(-2).map((x) => x.trim()), [`${g.code} 改名网格`, g.code]);
+    });
+
+    it('refuses bad grids and bad polygons, naming the field, writing nothing', async () => {
+      const [g] = ok(await ctx.get(`/api/v1/grids?division=${ctx.villageA}&polygon=1`, ctx.admin)).items;
+      const put = (body, auth = ctx.admin) => ctx.put(`/api/v1/grids/${g.code}`, auth, body);
+      const ring = square(120.5, 30.1).coordinates[0];
+      const many = Array.from({ length: 2001 }, (_, i) => [120 + Math.cos(i / 2001 * 2 * Math.PI) / 100, 30 + Math.sin(i / 2001 * 2 * Math.PI) / 100]);
+      many.push(many[0]);
+      const poly = (coordinates, type = 'Polygon') => ({ polygon: { type, coordinates } });
+      for (const [body, code, field] of [
+        [poly([ring.slice(0, 4)]), 'invalid_geometry', 'polygon'], // not closed
+        [poly([[ring[0], ring[1], ring[0]]]), 'invalid_geometry', 'polygon'], // too few
+        [poly([ring.map(([x, y], i) => (i === 2 ? [x + 200, y] : [x, y]))]), 'out_of_range', 'polygon'],
+        [poly([ring.map(([x, y], i) => (i === 2 ? [x, 91] : [x, y]))]), 'out_of_range', 'polygon'],
+        [poly([ring.map(([x, y], i) => (i === 2 ? [String(x), y] : [x, y]))]), 'invalid_geometry', 'polygon'],
+        [poly([many]), 'too_long', 'polygon'],
+        [poly([]), 'invalid_geometry', 'polygon'],
+        [poly([[ring]], 'Point'), 'invalid_value', 'polygon'],
+        [{ polygon: { ...square(120.5, 30.1), crs: 'x' } }, 'unknown_field', 'polygon'],
+        [{ polygon: 'POLYGON((1 2))' }, 'invalid_type', 'polygon'],
+        [{ households: -1 }, undefined, 'households'],
+        [{ households: 'many' }, 'invalid_type', 'households'],
+        [{ name: '' }, undefined, 'name'],
+        [{ village: ctx.villageB }, 'unknown_field', 'village'],
+      ]) assertError(await put(body), 400, code, field);
+      assert.deepEqual(ok(await ctx.get(`/api/v1/grids?division=${ctx.villageA}&polygon=1`, ctx.admin)).items[0], g);
+      assert.ok(ok(await put(poly([many.slice(0, 1999).concat([many[0]])]))).polygon, '2,000 points are fine');
+      assertError(await ctx.put('/api/v1/grids/000000000000000', ctx.admin, { households: 1 }), 404, 'not_found');
+      assertError(await put({ households: 1 }, dispatcher), 403);
+      const add = (body) => ctx.post('/api/v1/grids', ctx.admin, body);
+      const good = { code: ctx.villageA + '999', name: '网格', village: ctx.villageA, polygon: square(120.5, 30.1) };
+      for (const [body, code, field] of [
+        [{ ...good, code: ctx.villageB + '999' }, 'invalid_value', 'code'],
+        [{ ...good, code: ctx.villageA + '000' }, 'invalid_value', 'code'],
+        [{ ...good, code: ctx.villageA + 'abc' }, 'invalid_value', 'code'],
+        [{ ...good, village: ctx.townshipA }, 'unknown_division', 'village'],
+        [{ ...good, polygon: undefined }, 'required', 'polygon'],
+        [{ ...good, name: undefined }, 'required', 'name'],
+      ]) assertError(await add(body), 400, code, field);
+    });
+  });
 });
