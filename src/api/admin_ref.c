@@ -1,5 +1,6 @@
-/* Administration of the reference data: departments (部门), divisions and grids (区划与网格).
- * Admins only; every change is a
+/* Administration of the reference data: departments (部门), divisions and grids (区划与网格),
+ * categories (事项分类: the national GB/T 31000 tree can only be switched off and given routing
+ * keywords; the local grid-matter list can be added to and renamed). Admins only; every change is a
  * write job that reads the current row inside the transaction, so a 404 and the change cannot
  * race, and every change leaves an audit record. A department some case or user refers to is
  * deactivated, never deleted: the cases keep naming it and the responsibility list stops
@@ -8,7 +9,9 @@
  * that wrote them and each reader reloads its copy before its next lookup (sqlite_ref.c), so a
  * new village or grid is valid for an intake as soon as its POST has answered. */
 #include "api/api.h"
+#include "api/intel.h"
 #include "core/geo.h"
+#include "core/router.h"
 #include "core/ident.h"
 #include "util/jsonin.h"
 
@@ -407,6 +410,125 @@ static void h_grid_write(struct http_req *r, void *arg)
     free(j.polygon);
 }
 
+/* ---- categories ---- */
+
+enum { CAT_NAME = 1, CAT_KEYWORDS = 2, CAT_ACTIVE = 4 };
+
+struct category_job {
+    int64_t admin_id;
+    int create;
+    unsigned has;                 /* CAT_* given (PUT) */
+    struct fq_category c;         /* given fields in; the stored category out */
+    struct fq_error e;
+};
+
+static int category_put_tx(struct store_tx *tx, void *arg)
+{
+    struct category_job *j = arg;
+    struct fq_category cur;
+    int rc = store_tx_category_get(tx, j->c.code, &cur);
+    if (rc)
+        return rc == FQ_ENOTFOUND ? fq_fail(&j->e, rc, "not_found", "code", "事项类别不存在 (no such category)") : rc;
+    if ((j->has & CAT_NAME) && strcmp(cur.kind, "grid_matter"))
+        return fq_fail(&j->e, FQ_EINVAL, "read_only", "name",
+                       "GB/T 31000 为国家标准，类别名称不可修改 (national standard: names are read-only)");
+    if (j->has & CAT_NAME)
+        memcpy(cur.name, j->c.name, sizeof cur.name);
+    if (j->has & CAT_KEYWORDS)
+        memcpy(cur.keywords, j->c.keywords, sizeof cur.keywords);
+    if (j->has & CAT_ACTIVE)
+        cur.active = j->c.active;
+    j->c = cur;
+    if ((rc = store_tx_category_update(tx, &cur)))
+        return rc;
+    return store_tx_audit(tx, j->admin_id, "category_put", cur.code, cur.active ? cur.name : "inactive");
+}
+
+static int category_add_tx(struct store_tx *tx, void *arg)
+{
+    struct category_job *j = arg;
+    struct fq_category parent;
+    int rc;
+    if (j->c.parent[0] && (rc = store_tx_category_get(tx, j->c.parent, &parent)))
+        return rc == FQ_ENOTFOUND ? fq_fail(&j->e, FQ_EINVAL, "unknown_category", "code", "上级事项 %s 不存在 (no parent)", j->c.parent)
+                                  : rc;
+    rc = store_tx_category_insert(tx, j->c.code, j->c.name, j->c.parent, "grid_matter", j->c.keywords);
+    if (rc)
+        return rc == FQ_ECONFLICT ? fq_fail(&j->e, rc, "conflict", "code", "事项编码已存在 (code taken)") : rc;
+    snprintf(j->c.kind, sizeof j->c.kind, "grid_matter");
+    j->c.active = 1;
+    return store_tx_audit(tx, j->admin_id, "category_add", j->c.code, j->c.name);
+}
+
+/* Reads POST {code, name, keywords?} (a grid matter: "G" + 2, 4 or 6 digits, its parent the code
+ * without the last two) or PUT {name?, keywords?, active?}. */
+static int category_read(json_t *b, struct category_job *j)
+{
+    static const char *const put_fields[] = {"name", "keywords", "active", NULL},
+                             *const add_fields[] = {"code", "name", "keywords", NULL};
+    const char *code = NULL, *name, *keywords;
+    struct fq_error *e = &j->e;
+    int rc = jin_only(b, j->create ? add_fields : put_fields, e);
+    if (!rc && j->create)
+        rc = jin_str(b, "code", 1, 3, 7, &code, e);
+    if (!rc)
+        rc = jin_str(b, "name", j->create, 1, sizeof j->c.name - 1, &name, e);
+    if (!rc)
+        rc = jin_str(b, "keywords", 0, 0, sizeof j->c.keywords - 1, &keywords, e);
+    if (!rc && !j->create && json_object_get(b, "active") && !(rc = jin_bool(b, "active", 1, &j->c.active, e)))
+        j->has |= CAT_ACTIVE;
+    if (rc)
+        return rc;
+    if (code) {
+        size_t n = strlen(code);
+        if (code[0] != 'G' || strspn(code + 1, "0123456789") != n - 1 || n % 2 == 0)
+            return fq_fail(e, FQ_EINVAL, "invalid_value", "code", "网格事项编码须为 G 加 2、4 或 6 位数字 (G + 2/4/6 digits)");
+        snprintf(j->c.code, sizeof j->c.code, "%s", code);
+        if (n > 3)
+            snprintf(j->c.parent, sizeof j->c.parent, "%.*s", (int)n - 2, code);
+    }
+    if (name) {
+        snprintf(j->c.name, sizeof j->c.name, "%s", name);
+        j->has |= CAT_NAME;
+    }
+    if (keywords) {
+        snprintf(j->c.keywords, sizeof j->c.keywords, "%s", keywords);
+        j->has |= CAT_KEYWORDS;
+    }
+    return 0;
+}
+
+/* POST /api/v1/categories and PUT /api/v1/categories/:code; the routing model follows at once. */
+static void h_category_write(struct http_req *r, void *arg)
+{
+    struct api_ctx *ctx = arg;
+    struct api_user *u = admin_user(r, ctx);
+    struct category_job j = {0};
+    if (!u)
+        return;
+    j.create = !http_param(r, "code");
+    if (!j.create)
+        snprintf(j.c.code, sizeof j.c.code, "%.15s", http_param(r, "code"));
+    json_t *b = http_body_json(r);
+    if (!b)
+        return;
+    int rc = category_read(b, &j);
+    json_decref(b);
+    j.admin_id = u->u.id;
+    if (rc) {
+        http_reply_error(r, &j.e);
+        return;
+    }
+    if (admin_write(r, ctx, j.create ? category_add_tx : category_put_tx, &j, &j.e))
+        return;
+    struct router *model = api_intel_router();
+    if (j.create)
+        router_add_category(model, j.c.code, j.c.name, j.c.parent, j.c.kind, j.c.keywords);
+    else
+        router_update_category(model, j.c.code, j.c.name, j.c.keywords, j.c.active);
+    http_reply_json(r, j.create ? 201 : 200, store_category_json(&j.c));
+}
+
 void api_admin_ref_routes(struct api_ctx *ctx)
 {
     struct http_server *s = ctx->http;
@@ -417,4 +539,6 @@ void api_admin_ref_routes(struct api_ctx *ctx)
     http_route(s, "PUT", "/api/v1/divisions/:code", h_division_write, ctx, 4096);
     http_route(s, "POST", "/api/v1/grids", h_grid_write, ctx, 256 * 1024);
     http_route(s, "PUT", "/api/v1/grids/:code", h_grid_write, ctx, 256 * 1024);
+    http_route(s, "POST", "/api/v1/categories", h_category_write, ctx, 8192);
+    http_route(s, "PUT", "/api/v1/categories/:code", h_category_write, ctx, 8192);
 }

@@ -111,6 +111,7 @@ struct recent_case {
 struct klass {
     char code[16], name[64], parent[16];
     int parent_idx; /* -1 for level 1 */
+    int inactive;   /* deactivated by an admin: never suggested */
     char **kw;
     int nkw;
     double docs; /* learned cases */
@@ -204,6 +205,44 @@ static int add_text(struct router *r, int c, const char *text, double weight)
     return 0;
 }
 
+/* The pseudo-document of a class: its name and keywords, space-separated. */
+static void pseudo_of(const struct klass *k, char *out, size_t size)
+{
+    size_t n = (size_t)snprintf(out, size, "%s", k->name);
+    for (int i = 0; i < k->nkw && n < size; i++)
+        n += (size_t)snprintf(out + n, size - n, " %s", k->kw[i]);
+}
+
+/* Replaces the name and keywords (comma-separated) of class c, moving its pseudo-document in the
+ * model from the old ones to the new. Caller holds the write lock. 0 or FQ_ENOMEM. */
+static int set_rules(struct router *r, int c, const char *name, const char *keywords)
+{
+    struct klass *k = &r->k[c];
+    char pseudo[2304], buf[2048];
+    if (k->kw || k->name[0]) {
+        pseudo_of(k, pseudo, sizeof pseudo);
+        add_text(r, c, pseudo, -PSEUDO_WEIGHT); /* removing never allocates */
+    }
+    for (int j = 0; j < k->nkw; j++)
+        free(k->kw[j]);
+    free(k->kw);
+    k->nkw = 0;
+    snprintf(k->name, sizeof k->name, "%s", name ? name : "");
+    snprintf(buf, sizeof buf, "%s", keywords ? keywords : "");
+    int cap = 1;
+    for (char *p = buf; *p; p++)
+        cap += *p == ',';
+    if (!(k->kw = calloc((size_t)cap, sizeof *k->kw)))
+        return FQ_ENOMEM;
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        if (*t && k->nkw < cap && (k->kw[k->nkw] = strdup(t)))
+            k->nkw++;
+    /* the rules also seed the model: name and keywords as a pseudo-document */
+    pseudo_of(k, pseudo, sizeof pseudo);
+    return add_text(r, c, pseudo, PSEUDO_WEIGHT);
+}
+
 int router_add_category(struct router *r, const char *code, const char *name, const char *parent,
                         const char *kind, const char *keywords)
 {
@@ -229,33 +268,26 @@ int router_add_category(struct router *r, const char *code, const char *name, co
     struct klass *k = &r->k[r->nk];
     memset(k, 0, sizeof *k);
     snprintf(k->code, sizeof k->code, "%s", code);
-    snprintf(k->name, sizeof k->name, "%s", name ? name : "");
     snprintf(k->parent, sizeof k->parent, "%s", parent ? parent : "");
     k->parent_idx = k->parent[0] ? find_class(r, k->parent) : -1;
-    /* keywords: comma-separated; the name counts as one too */
-    char buf[2048];
-    snprintf(buf, sizeof buf, "%s", keywords ? keywords : "");
-    int cap = 1;
-    for (char *p = buf; *p; p++)
-        cap += *p == ',';
-    k->kw = calloc((size_t)cap, sizeof *k->kw);
-    if (!k->kw) {
-        rc = FQ_ENOMEM;
-        goto done;
-    }
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-        if (*t && k->nkw < cap && (k->kw[k->nkw] = strdup(t)))
-            k->nkw++;
     r->nk++;
-    /* the rules also seed the model: name and keywords as a pseudo-document */
-    char pseudo[2304];
-    snprintf(pseudo, sizeof pseudo, "%s %s", k->name, keywords ? keywords : "");
-    for (char *p = pseudo; *p; p++)
-        if (*p == ',')
-            *p = ' ';
-    rc = add_text(r, r->nk - 1, pseudo, PSEUDO_WEIGHT);
+    rc = set_rules(r, r->nk - 1, name, keywords);
 done:
+    pthread_rwlock_unlock(&r->lock);
+    return rc;
+}
+
+int router_update_category(struct router *r, const char *code, const char *name, const char *keywords,
+                           int active)
+{
+    if (!r || !code)
+        return FQ_EINVAL;
+    pthread_rwlock_wrlock(&r->lock);
+    int c = find_class(r, code), rc = FQ_ENOTFOUND;
+    if (c >= 0) {
+        r->k[c].inactive = !active;
+        rc = set_rules(r, c, name, keywords);
+    }
     pthread_rwlock_unlock(&r->lock);
     return rc;
 }
@@ -280,6 +312,9 @@ int router_load_categories(struct router *r, struct store_rd *rd)
                 router_add_category(r, json_string_value(json_object_get(c, "code")),
                                     json_string_value(json_object_get(c, "name")), parent,
                                     json_string_value(json_object_get(c, "kind")), kw ? kw : "");
+            if (x == 0 && json_is_false(json_object_get(c, "active")))
+                x = router_update_category(r, json_string_value(json_object_get(c, "code")),
+                                           json_string_value(json_object_get(c, "name")), kw ? kw : "", 0);
             if (x && x != FQ_ECONFLICT) {
                 rc = x;
                 break;
@@ -595,6 +630,8 @@ int router_suggest(struct router *r, const char *text, int k, struct router_sugg
         qsort(rank, (size_t)nk, sizeof *rank, cmp_score_desc);
     for (int i = 0; i < nk && *n < k; i++) {
         int c = (int)rank[i][1];
+        if (r->k[c].inactive)
+            continue;
         struct router_suggestion *s = &out[*n];
         memset(s, 0, sizeof *s);
         fill_suggestion(r, c, text, sh, nsh, s);

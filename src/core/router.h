@@ -49,7 +49,12 @@ void router_free(struct router *r);
  * 0, FQ_EINVAL (bad code), FQ_ECONFLICT (listed twice) or FQ_ENOMEM. */
 int router_add_category(struct router *r, const char *code, const char *name, const char *parent,
                         const char *kind, const char *keywords);
-/* Loads every category of the store (store_categories). 0 or an FQ_E* code. */
+/* Replaces a class's name and keywords (its pseudo-document moves with them) and sets whether
+ * it may be suggested. 0, FQ_ENOTFOUND (no such class: add it), FQ_ENOMEM. */
+int router_update_category(struct router *r, const char *code, const char *name, const char *keywords,
+                           int active);
+/* Loads every category of the store (store_categories), inactive ones as such. 0 or an FQ_E*
+ * code. */
 int router_load_categories(struct router *r, struct store_rd *rd);
 /* Learns one assessed case: text (title + description), its category, grade and level.
  * case_id 0 = anonymous (cannot be corrected later). Learning a known case_id again moves it.

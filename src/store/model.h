@@ -178,6 +178,17 @@ struct fq_department {
     int active;                   /* 0: deactivated (kept for the cases that name it) */
 };
 
+/* A category of matters: GB/T 31000 dispute types (national, read-only apart from `active` and
+ * the routing keywords) or local grid matters (网格事项准入清单). */
+struct fq_category {
+    char code[16];
+    char name[64];
+    char parent[16];              /* "" for level 1 */
+    char kind[16];                /* "dispute" or "grid_matter" */
+    char keywords[1024];          /* comma-separated, for routing */
+    int active;
+};
+
 /* 时限策略: one SLA policy row. grade/level 0 and channel -1 match anything. */
 struct fq_sla_rule {
     int64_t id;

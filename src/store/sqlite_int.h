@@ -197,8 +197,12 @@
              "ORDER BY division, id")                                                              \
     X(CATEGORY_INSERT, "INSERT INTO categories(code, name, parent, kind, keywords) "               \
                        "VALUES (?1, ?2, ?3, ?4, ?5)")                                              \
-    X(CATEGORIES, "SELECT code, name, parent, kind, keywords FROM categories "                     \
+    X(CATEGORIES, "SELECT code, name, parent, kind, keywords, active FROM categories "             \
                   "WHERE ?1 IS NULL OR kind = ?1 ORDER BY code")                                   \
+    X(CATEGORY_GET, "SELECT code, name, parent, kind, keywords, active FROM categories "           \
+                    "WHERE code = ?1")                                                             \
+    X(CATEGORY_UPDATE, "UPDATE categories SET name = ?2, keywords = ?3, active = ?4 "              \
+                       "WHERE code = ?1")                                                          \
     X(DEPT_KIND_EXISTS, "SELECT 1 FROM departments WHERE kind = ?1 LIMIT 1")                       \
     X(CATEGORY_EXISTS, "SELECT 1 FROM categories WHERE code = ?1")                                 \
     X(METHOD_INSERT, "INSERT INTO resolution_methods(code, name) VALUES (?1, ?2)")                 \

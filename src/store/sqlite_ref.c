@@ -835,18 +835,65 @@ int store_tx_category_insert(struct store_tx *tx, const char *code, const char *
     return sq_exec_stmt(tx->conn, st, "category insert");
 }
 
+static void read_category(sqlite3_stmt *st, struct fq_category *c)
+{
+    memset(c, 0, sizeof *c);
+    sq_col_copy(st, 0, c->code, sizeof c->code);
+    sq_col_copy(st, 1, c->name, sizeof c->name);
+    sq_col_copy(st, 2, c->parent, sizeof c->parent);
+    sq_col_copy(st, 3, c->kind, sizeof c->kind);
+    sq_col_copy(st, 4, c->keywords, sizeof c->keywords);
+    c->active = sqlite3_column_int(st, 5);
+}
+
+json_t *store_category_json(const struct fq_category *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "code", sq_json_str(c->code));
+    json_object_set_new(o, "name", sq_json_str(c->name));
+    json_object_set_new(o, "parent", c->parent[0] ? sq_json_str(c->parent) : json_null());
+    json_object_set_new(o, "kind", sq_json_str(c->kind));
+    if (c->keywords[0])
+        json_object_set_new(o, "keywords", sq_json_str(c->keywords));
+    json_object_set_new(o, "active", json_boolean(c->active));
+    return o;
+}
+
 static json_t *category_json(sqlite3_stmt *st)
 {
-    const char *parent = (const char *)sqlite3_column_text(st, 2);
-    const char *keywords = (const char *)sqlite3_column_text(st, 4);
-    json_t *o = json_object();
-    json_object_set_new(o, "code", sq_json_col(st, 0));
-    json_object_set_new(o, "name", sq_json_col(st, 1));
-    json_object_set_new(o, "parent", parent && *parent ? sq_json_col(st, 2) : json_null());
-    json_object_set_new(o, "kind", sq_json_col(st, 3));
-    if (keywords && *keywords)
-        json_object_set_new(o, "keywords", sq_json_col(st, 4));
-    return o;
+    struct fq_category c;
+    read_category(st, &c);
+    return store_category_json(&c);
+}
+
+int store_tx_category_get(struct store_tx *tx, const char *code, struct fq_category *c)
+{
+    if (!tx || !code || !c)
+        return FQ_EINVAL;
+    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_CATEGORY_GET);
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int ret = step_row(tx->conn, st, "category get");
+    if (ret == 0) {
+        read_category(st, c);
+        sqlite3_reset(st);
+    }
+    return ret;
+}
+
+int store_tx_category_update(struct store_tx *tx, const struct fq_category *c)
+{
+    if (!tx || !c || !c->name[0])
+        return FQ_EINVAL;
+    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_CATEGORY_UPDATE);
+    if (!st)
+        return FQ_EIO;
+    BIND_FIXED(st, 1, c->code);
+    BIND_FIXED(st, 2, c->name);
+    BIND_FIXED(st, 3, c->keywords);
+    sqlite3_bind_int(st, 4, c->active != 0);
+    return sq_exec_one(tx->conn, st, "category update");
 }
 
 int store_categories(struct store_rd *rd, const char *kind, json_t **out)

@@ -148,6 +148,9 @@ int store_tx_centre_insert(struct store_tx *tx, const char *division, const char
 int store_tx_category_insert(struct store_tx *tx, const char *code, const char *name,
                              const char *parent, const char *kind, const char *keywords);
 int store_tx_resolution_method_insert(struct store_tx *tx, const char *code, const char *name);
+/* The category `code`; FQ_ENOTFOUND. / Rewrites its name, keywords and active flag. */
+int store_tx_category_get(struct store_tx *tx, const char *code, struct fq_category *c);
+int store_tx_category_update(struct store_tx *tx, const struct fq_category *c);
 /* 权责清单 row: category × level → lead department kind, assisting kinds (comma-separated). */
 int store_tx_resp_insert(struct store_tx *tx, const char *category, int level, const char *lead_kind,
                          const char *assist_kinds, const char *duty);
@@ -304,6 +307,8 @@ int store_department_find(struct store_rd *rd, const char *division, const char 
                           struct fq_department *d);
 /* Categories ("dispute", "grid_matter" or NULL = all) as a JSON array of {code,name,parent,kind}. */
 int store_categories(struct store_rd *rd, const char *kind, json_t **out);
+/* A category as an item of store_categories (new reference). */
+json_t *store_category_json(const struct fq_category *c);
 int store_category_exists(struct store_rd *rd, const char *code);
 /* 1 when some department is of this kind ("justice", "police"...), 0 when none, < 0 on errors. */
 int store_department_kind_exists(struct store_rd *rd, const char *kind);

@@ -297,4 +297,57 @@ describe('reference administration', () => {
       ]) assertError(await add(body), 400, code, field);
     });
   });
+
+  describe('categories', () => {
+    const suggest = async (text) => ok(await ctx.post('/api/v1/suggest', ctx.admin, { text, k: 5 })).suggestions.map((x) => x.category);
+    const cats = async () => ok(await ctx.get('/api/v1/categories', ctx.admin)).items;
+
+    it('the GB/T 31000 tree takes routing keywords and an active switch, not new names', async () => {
+      const cat = (await cats()).find((c) => c.kind === 'dispute' && c.parent);
+      const text = '邻居家的鸸鹋翻墙啄坏了我的菜园';
+      assert.notEqual((await suggest(text))[0], cat.code);
+      const e = ok(await ctx.put(`/api/v1/categories/${cat.code}`, ctx.admin, { keywords: '鸸鹋,翻墙啄坏' }));
+      assert.deepEqual(e, { ...cat, keywords: '鸸鹋,翻墙啄坏', active: true });
+      assert.equal((await suggest(text))[0], cat.code, 'the routing model uses the new keywords at once');
+      assert.deepEqual((await cats()).find((c) => c.code === cat.code), e);
+      assert.equal(ok(await ctx.put(`/api/v1/categories/${cat.code}`, ctx.admin, { active: false })).active, false);
+      assert.ok(!(await suggest(text)).includes(cat.code), 'an inactive category is not suggested');
+      ok(await ctx.put(`/api/v1/categories/${cat.code}`, ctx.admin, { active: true, keywords: cat.keywords || '' }));
+      assertError(await ctx.put(`/api/v1/categories/${cat.code}`, ctx.admin, { name: '改个名' }), 400, 'read_only', 'name');
+      assert.equal((await cats()).find((c) => c.code === cat.code).name, cat.name);
+      assert.deepEqual(audit('category_put').slice(-3).map((x) => x.split(' ')[0]), [cat.code, cat.code, cat.code]);
+    });
+
+    it('grid matters (网格事项) can be added, renamed and deactivated', async () => {
+      const add = (body) => ctx.post('/api/v1/categories', ctx.admin, body);
+      const top = ok(await add({ code: 'G91', name: '测试事项' }), 201);
+      assert.deepEqual(top, { code: 'G91', name: '测试事项', parent: null, kind: 'grid_matter', active: true });
+      const child = ok(await add({ code: 'G9101', name: '无人机扰民', keywords: '无人机,航拍扰民' }), 201);
+      assert.deepEqual(child, { code: 'G9101', name: '无人机扰民', parent: 'G91', kind: 'grid_matter', keywords: '无人机,航拍扰民', active: true });
+      assert.equal((await suggest('小区里有人天天放无人机航拍扰民'))[0], 'G9101');
+      const renamed = ok(await ctx.put('/api/v1/categories/G9101', ctx.admin, { name: '无人机飞行扰民' }));
+      assert.equal(renamed.name, '无人机飞行扰民');
+      assert.equal(ok(await ctx.put('/api/v1/categories/G9101', ctx.admin, { active: false })).active, false);
+      const listed = (await cats()).find((c) => c.code === 'G9101');
+      assert.deepEqual(listed, { ...child, name: '无人机飞行扰民', active: false });
+      assert.deepEqual(audit('category_add').slice(-2), ['G91 测试事项', 'G9101 无人机扰民']);
+      for (const [body, st, code, field] of [
+        [{ code: 'G01', name: '重复' }, 409, 'conflict', 'code'],
+        [{ code: 'G9801', name: '没有上级' }, 400, 'unknown_category', 'code'],
+        [{ code: 'X91', name: 'x' }, 400, 'invalid_value', 'code'],
+        [{ code: 'G9', name: 'x' }, 400, undefined, 'code'],
+        [{ code: 'G9a1', name: 'x' }, 400, 'invalid_value', 'code'],
+        [{ code: '0201', name: 'x' }, 400, 'invalid_value', 'code'],
+        [{ code: 'G92' }, 400, 'required', 'name'],
+        [{ code: 'G92', name: 'x', kind: 'dispute' }, 400, 'unknown_field', 'kind'],
+        [{ code: 'G92', name: 'x', keywords: ['a'] }, 400, 'invalid_type', 'keywords'],
+      ]) assertError(await add(body), st, code, field);
+      assertError(await ctx.put('/api/v1/categories/G9101', ctx.admin, { active: 'no' }), 400, 'invalid_type', 'active');
+      assertError(await ctx.put('/api/v1/categories/G9101', ctx.admin, { code: 'G9102' }), 400, 'unknown_field', 'code');
+      assertError(await ctx.put('/api/v1/categories/G777777', ctx.admin, { active: false }), 404, 'not_found');
+      assertError(await ctx.post('/api/v1/categories', dispatcher, { code: 'G93', name: 'x' }), 403);
+      assertError(await ctx.put('/api/v1/categories/G9101', dispatcher, { active: true }), 403);
+      assert.equal((await cats()).filter((c) => c.code.startsWith('G9')).length, 2);
+    });
+  });
 });

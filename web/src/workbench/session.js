@@ -29,9 +29,9 @@ export async function departmentsById() {
   return m;
 }
 
-/** categories as a tree for el-cascader: [{value, label, children}] */
+/** active categories as a tree for el-cascader: [{value, label, children}] */
 export async function categoryTree(kind) {
-  const items = (await ref_('/categories')).filter((c) => !kind || c.kind === kind);
+  const items = (await ref_('/categories')).filter((c) => (!kind || c.kind === kind) && c.active !== false);
   const nodes = {};
   const roots = [];
   for (const c of items) nodes[c.code] = { value: c.code, label: `${c.name}`, kind: c.kind };
