@@ -2,6 +2,7 @@
  * methods, the responsibility list and its lookup (which department leads a matter here). */
 #include "api/api.h"
 #include "core/ident.h"
+#include "core/place.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,52 @@ static void h_resp_list(struct http_req *r, void *arg)
     reply_or_fail(r, rc, v);
 }
 
+/* GET /api/v1/places?q=&division=&limit= — location by address for the intake form: townships,
+ * villages and grids whose names match what was typed ("光明社区3网格"), with a point to centre
+ * the map on. Grids first when the text names a grid or a number, else divisions first. */
+static void h_places(struct http_req *r, void *arg)
+{
+    AUTHED(r, ctx, u);
+    const char *q = http_query(r, "q"), *lim = http_query(r, "limit"), *division;
+    char pat[320], pat_cn[320];
+    int limit = 10;
+    if (division_arg(r, "division", &division))
+        return;
+    if (!q || !*q) {
+        http_reply_fail(r, 400, "required", "q", "请输入地址或地名 (q required)");
+        return;
+    }
+    if (strlen(q) > 64) {
+        http_reply_fail(r, 400, "too_long", "q", "地址最多 64 字节 (at most 64 bytes)");
+        return;
+    }
+    if (lim && *lim) {
+        char *end;
+        long v = strtol(lim, &end, 10);
+        if (*end || v < 1 || v > 20) {
+            http_reply_fail(r, 400, "out_of_range", "limit", "limit 须在 1..20 之间");
+            return;
+        }
+        limit = (int)v;
+    }
+    if (place_pattern(q, 0, pat, sizeof pat) || place_pattern(q, 1, pat_cn, sizeof pat_cn)) {
+        http_reply_json(r, 200, json_pack("{s:[]}", "items")); /* nothing to match: punctuation only */
+        return;
+    }
+    json_t *divs, *grids;
+    if (store_places(store_rd(ctx->dom->store), pat, pat_cn, division, limit, &divs, &grids)) {
+        http_reply_fail(r, 503, "storage_error", "", "读取失败 (read failed)");
+        return;
+    }
+    int grid_first = strstr(q, "网格") || strpbrk(q, "0123456789");
+    json_t *items = grid_first ? grids : divs;
+    json_array_extend(items, grid_first ? divs : grids);
+    json_decref(grid_first ? divs : grids);
+    while (json_array_size(items) > (size_t)limit)
+        json_array_remove(items, json_array_size(items) - 1);
+    http_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
 /* The department of `kind` serving `division` at `level`, falling back to the county centre. */
 static json_t *find_department(struct store_rd *rd, const char *division, int level, const char *kind)
 {
@@ -193,6 +240,7 @@ void api_reference_routes(struct api_ctx *ctx)
     http_route(s, "GET", "/api/v1/divisions", h_divisions, ctx, 0);
     http_route(s, "GET", "/api/v1/divisions/:code", h_division, ctx, 0);
     http_route(s, "GET", "/api/v1/centres", h_centres, ctx, 0);
+    http_route(s, "GET", "/api/v1/places", h_places, ctx, 0);
     http_route(s, "GET", "/api/v1/grids", h_grids, ctx, 0);
     http_route(s, "GET", "/api/v1/departments", h_departments, ctx, 0);
     http_route(s, "GET", "/api/v1/categories", h_categories, ctx, 0);

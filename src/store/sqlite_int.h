@@ -180,6 +180,18 @@
                    "households = coalesce(?3, households), polygon = coalesce(?4, polygon), "      \
                    "lat = coalesce(?5, lat), lon = coalesce(?6, lon) WHERE code = ?1")             \
     X(DIVISION_RENAME, "UPDATE divisions SET name = ?2 WHERE code = ?1")                           \
+    /* the place search: names LIKE either pattern (digits as typed, as numerals) in a subtree */ \
+    /* a township's or village's centre: the mean of its grids' (prefix 9 or 12 digits) */     \
+    X(PLACES_DIVISIONS, "SELECT d.code, d.name, d.level, avg(g.lat), avg(g.lon) FROM divisions d " \
+                        "LEFT JOIN grids g ON g.village >= d.code AND g.village < substr(d.code, " \
+                        "1, CASE d.level WHEN 3 THEN 9 ELSE 12 END) || 'z' WHERE (d.name LIKE ?1 " \
+                        "ESCAPE '\\' OR d.name LIKE ?2 ESCAPE '\\') AND d.code >= ?3 "             \
+                        "AND d.code < ?4 AND d.level >= 3 GROUP BY d.code "                         \
+                        "ORDER BY length(d.name), d.level DESC, d.code LIMIT ?5")                  \
+    X(PLACES_GRIDS, "SELECT g.code, g.name, g.village, g.lat, g.lon FROM grids g "                 \
+                    "JOIN divisions d ON d.code = g.village WHERE (d.name || g.name LIKE ?1 "      \
+                    "ESCAPE '\\' OR d.name || g.name LIKE ?2 ESCAPE '\\') AND g.village >= ?3 "    \
+                    "AND g.village < ?4 ORDER BY length(g.name), g.code LIMIT ?5")                 \
     X(RD_BEGIN, "BEGIN")                                                                           \
     X(DIVISIONS_ALL, "SELECT code, name, level, parent FROM divisions ORDER BY code LIMIT ?1")     \
     X(GRIDS_ALL, "SELECT code, village FROM grids ORDER BY code LIMIT ?1")                                       \

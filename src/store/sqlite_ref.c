@@ -655,6 +655,64 @@ int store_grid_get(struct store_rd *rd, const char *code, char village[FQ_DIVISI
     return ret;
 }
 
+/* A row of the place search: a township or village (division) or a grid. */
+static json_t *place_json(sqlite3_stmt *st, int grid)
+{
+    json_t *o = json_object();
+    int level = grid ? 0 : sqlite3_column_int(st, 2);
+    json_object_set_new(o, "type", json_string(grid ? "grid" : "division"));
+    json_object_set_new(o, "code", sq_json_col(st, 0));
+    json_object_set_new(o, "name", sq_json_col(st, 1));
+    json_object_set_new(o, "level", json_string(grid ? "grid" : level_name(level)));
+    json_object_set_new(o, "division", grid ? sq_json_col(st, 2) : sq_json_col(st, 0));
+    json_object_set_new(o, "grid", grid ? sq_json_col(st, 0) : json_null());
+    for (int i = 0; i < 2; i++)
+        json_object_set_new(o, i ? "lon" : "lat",
+                            sqlite3_column_type(st, 3 + i) == SQLITE_NULL ? json_null()
+                                                                          : json_real(sqlite3_column_double(st, 3 + i)));
+    return o;
+}
+
+static json_t *place_division_json(sqlite3_stmt *st)
+{
+    return place_json(st, 0);
+}
+
+static json_t *place_grid_json(sqlite3_stmt *st)
+{
+    return place_json(st, 1);
+}
+
+int store_places(struct store_rd *rd, const char *pattern, const char *pattern_numerals, const char *division,
+                 int limit, json_t **divisions, json_t **grids)
+{
+    if (!rd || !pattern || !divisions || !grids || limit <= 0)
+        return FQ_EINVAL;
+    char lo[FQ_DIVISION_LEN + 1], hi[FQ_DIVISION_LEN + 2];
+    sq_division_range(division ? division : "", lo, hi);
+    json_t **out[2] = {divisions, grids};
+    int ret = 0;
+    *divisions = *grids = NULL;
+    for (int i = 0; i < 2 && ret == 0; i++) {
+        sqlite3_stmt *st = sq_stmt(&rd->conn, i ? SQ_PLACES_GRIDS : SQ_PLACES_DIVISIONS);
+        if (!st) {
+            ret = FQ_EIO;
+            break;
+        }
+        sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, pattern_numerals ? pattern_numerals : pattern, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, lo, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, hi, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 5, limit);
+        ret = sq_json_rows(&rd->conn, st, i ? place_grid_json : place_division_json, out[i], "places");
+    }
+    if (ret) {
+        json_decref(*divisions);
+        *divisions = NULL;
+    }
+    return ret;
+}
+
 /* ---- departments ---- */
 
 static void read_department(sqlite3_stmt *st, struct fq_department *d)

@@ -350,4 +350,44 @@ describe('reference administration', () => {
       assert.equal((await cats()).filter((c) => c.code.startsWith('G9')).length, 2);
     });
   });
+
+  describe('places (location by address)', () => {
+    const places = (q, extra = '', auth = dispatcher) => ctx.get(`/api/v1/places?q=${encodeURIComponent(q)}${extra}`, auth);
+
+    it('finds a grid from "<village><digit>网格", a village from part of its name, within a subtree', async () => {
+      const village = ok(await ctx.get(`/api/v1/divisions/${ctx.villageB}`, ctx.admin));
+      const grids = ok(await ctx.get(`/api/v1/grids?division=${ctx.villageB}`, ctx.admin)).items;
+      const NUM = '一二三四五六七八九';
+      const g = grids.find((x) => new RegExp(`第[${NUM}]网格$`).test(x.name));
+      assert.ok(g, `a grid named 第N网格 in ${JSON.stringify(grids.map((x) => x.name))}`);
+      const digit = NUM.indexOf(g.name.at(-3)) + 1;
+      const typed = `${village.name}${digit}网格`; // e.g. 光明社区3网格
+      const [first] = ok(await places(typed)).items;
+      assert.deepEqual(first, { type: 'grid', code: g.code, name: g.name, level: 'grid', division: ctx.villageB, grid: g.code, lat: g.lat, lon: g.lon });
+      assert.equal(ok(await places(g.name)).items[0].code, g.code, 'the full name');
+      // part of the village's name: the village first, with the centre of its grids
+      const part = [...village.name].slice(0, 2).join('');
+      const items = ok(await places(part, '&limit=20')).items;
+      const v = items.find((x) => x.code === ctx.villageB);
+      assert.equal(items[0].type, 'division');
+      assert.ok(v && v.type === 'division' && v.level === 'village' && v.grid === null);
+      const mean = (k) => grids.reduce((a, x) => a + x[k], 0) / grids.length;
+      assert.ok(Math.abs(v.lat - mean('lat')) < 1e-9 && Math.abs(v.lon - mean('lon')) < 1e-9);
+      // limited to a subtree; wildcards typed by the user match only themselves
+      assert.equal(ok(await places(typed, `&division=${ctx.townshipA}`)).items.length, 0);
+      assert.equal(ok(await places(typed, `&division=${ctx.townshipB}`)).items[0].code, g.code);
+      assert.deepEqual(ok(await places('%')).items, []);
+      assert.deepEqual(ok(await places('_')).items, []);
+      assert.ok(ok(await places(part, '&limit=1')).items.length === 1);
+    });
+
+    it('refuses bad queries', async () => {
+      assertError(await ctx.get('/api/v1/places', dispatcher), 400, 'required', 'q');
+      assertError(await places('x'.repeat(65)), 400, 'too_long', 'q');
+      assertError(await places('光明', '&limit=0'), 400, 'out_of_range', 'limit');
+      assertError(await places('光明', '&limit=abc'), 400, 'out_of_range', 'limit');
+      assertError(await places('光明', '&division=12'), 400, 'invalid_value', 'division');
+      assertError(await ctx.get('/api/v1/places?q=x'), 401);
+    });
+  });
 });

@@ -1,7 +1,8 @@
-// Administration of the reference data, read-only: 区划与网格 (lazy division tree, the grids of a
-// village with households), 部门 (by division, with presence), 事项分类 (the two category trees),
-// 职责清单 — each reached from the admin menu, showing what the API holds, and narrowed by its
-// filter box.
+// Administration of the reference data: 区划与网格 (lazy division tree, the grids of a village
+// with households), 部门 (by division, with presence), 事项分类 (the two category trees), 职责清单
+// — each reached from the admin menu, showing what the API holds, and narrowed by its filter box;
+// then a department and a user edited through their pages (the API holds the change, a bad value
+// is refused naming the field, a disabled user is locked out at once).
 import { after, before, test } from 'node:test';
 import { assert, setup, shot, ok, fill } from './helpers.mjs';
 
@@ -107,3 +108,55 @@ test('admin pages are for their roles: a typed URL of one lands a dispatcher on 
   assert.equal(new URL(leader.url()).hash, '#/admin/kiosk', 'a leader keeps the kiosk page');
   assert.deepEqual(page.errors, []);
 });
+
+test('admin: a department and a user edited through the pages', async () => {
+  const page = await env.workbench('admin');
+  const get = async (p) => ok(await env.get('/api/v1' + p, env.admin)).items;
+  await page.locator('.el-sub-menu__title', { hasText: '系统管理' }).click();
+
+  // 部门: rename a police station and make it 轮驻; an empty name is refused, naming the field
+  await page.click('[data-test=nav-departments]');
+  const deps = await get('/departments');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-test=dep-table] tr.el-table__row').length === n, deps.length);
+  const dep = deps.find((d) => d.name.includes('派出所') && d.presence !== 'rotating');
+  await fill(page, 'ref-q', dep.name);
+  const row = rows(page, 'dep-table').filter({ hasText: dep.division }).first();
+  await row.locator('[data-test=dep-edit]').click();
+  await page.waitForSelector('[data-test=dep-form]', { state: 'visible' });
+  await fill(page, 'dep-name', '');
+  await page.click('[data-test=dep-save]');
+  await page.waitForSelector('[data-test=dep-error]:has-text("name")');
+  await fill(page, 'dep-name', dep.name + '（驻村警务室）');
+  await page.click('[data-test=dep-pres-rotating]');
+  await shot(page, 'workbench-admin-department-edit');
+  await page.click('[data-test=dep-save]');
+  await page.waitForSelector('[data-test=dep-form]', { state: 'hidden' });
+  const edited = (await get('/departments')).find((d) => d.id === dep.id);
+  assert.deepEqual(edited, { ...dep, name: dep.name + '（驻村警务室）', presence: 'rotating' });
+  await page.waitForSelector(`[data-test=dep-table] tr.el-table__row:has-text("${edited.name}"):has-text("轮驻")`);
+
+  // 用户管理: a clerk gets a new name and the mediator role, and is disabled — at once locked out
+  const clerk = await env.login('county1.clerk', 'Fengqiao@2026');
+  ok(await env.get('/api/v1/auth/me', clerk));
+  await page.click('[data-test=nav-users]');
+  await page.waitForSelector('[data-test=user-table] tr.el-table__row:has-text("county1.clerk")');
+  await rows(page, 'user-table').filter({ hasText: 'county1.clerk' }).first().locator('[data-test=user-edit]').click();
+  await page.waitForSelector('[data-test=user-form]', { state: 'visible' });
+  await fill(page, 'user-name', '受理员（已调岗）');
+  await page.click('[data-test=user-roles]');
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '调解员' }).first().click();
+  await page.click('[data-test=user-name]'); // closes the role list (Escape would close the dialog)
+  await page.click('[data-test=user-enabled]');
+  await shot(page, 'workbench-admin-user-edit');
+  await page.click('[data-test=user-save]');
+  await page.waitForSelector('[data-test=user-form]', { state: 'hidden' });
+  const u = (await get('/users')).find((x) => x.username === 'county1.clerk');
+  assert.equal(u.display_name, '受理员（已调岗）');
+  assert.deepEqual(u.roles, ['clerk', 'mediator']);
+  assert.equal(u.disabled, true);
+  assert.equal((await env.get('/api/v1/auth/me', clerk)).status, 401, 'a disabled user is out at once');
+  await page.waitForSelector('[data-test=user-table] tr.el-table__row:has-text("county1.clerk") [data-test=user-disabled]');
+  await shot(page, 'workbench-admin-users');
+  assert.deepEqual(page.errors, []);
+});
+

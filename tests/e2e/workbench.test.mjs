@@ -101,7 +101,8 @@ test('intake: the location is picked on the grid map or found by name (division,
   await page.goto(env.url('/#/intake'));
   await page.waitForSelector('[data-test=loc-map][data-scope="331202000000"] canvas');
   // the address search over township, village and grid names
-  await page.locator(box('loc-search')).first().fill('光明社区第三');
+  // typed as a clerk would: the grid number in digits (GET /places matches 第三网格)
+  await page.locator(box('loc-search')).first().fill('光明社区3网格');
   await page.locator('[data-test=loc-option]:visible', { hasText: third.name }).first().click();
   await page.waitForFunction(() => /光明社区/.test(document.querySelector('[data-test=division] input').value));
   await page.waitForSelector(`.el-select__selected-item:has-text("${third.name}")`);
