@@ -190,6 +190,18 @@ static int parse_party(struct fq_domain *d, json_t *p, int idx, struct fq_party 
 }
 
 /* Resolves the division of a new case from division and/or grid. */
+/* A category new cases may take: it exists and an admin has not deactivated it. */
+static int check_category(struct fq_domain *d, const char *category, struct fq_error *e)
+{
+    struct store_rd *rd = store_rd(d->store);
+    int active = rd ? store_category_active(rd, category) : FQ_EIO;
+    if (active == 0)
+        return fq_fail(e, FQ_EINVAL, "inactive_category", "category", "事项类别已停用 (category deactivated)");
+    if (active < 0)
+        return fq_fail(e, FQ_EINVAL, "unknown_category", "category", "事项类别不存在 (unknown category)");
+    return 0;
+}
+
 static int check_location(struct fq_domain *d, const char *division, const char *grid,
                           struct fq_case *c, struct fq_error *e)
 {
@@ -307,9 +319,8 @@ static int intake_prepare(struct fq_domain *d, const struct case_actor *actor, j
         return fq_fail(e, FQ_EINVAL, "out_of_scope", "division",
                        "事发地不在您的管辖范围内 (division outside your scope)");
     if (category) {
-        struct store_rd *rd = store_rd(d->store);
-        if (!rd || !store_category_exists(rd, category))
-            return fq_fail(e, FQ_EINVAL, "unknown_category", "category", "事项类别不存在 (unknown category)");
+        if ((rc = check_category(d, category, e)))
+            return rc;
         snprintf(c->category, sizeof c->category, "%s", category);
     }
     if (contact) {
@@ -525,8 +536,8 @@ static int check_assessment(struct fq_domain *d, json_t *b, int required, struct
         (rc = jin_str(b, "level", required, 1, 16, &level, e)) ||
         (rc = jin_str(b, "kind", 0, 1, 16, &kind, e)))
         return rc;
-    if (category && !store_category_exists(store_rd(d->store), category))
-        return fq_fail(e, FQ_EINVAL, "unknown_category", "category", "事项类别不存在 (unknown category)");
+    if (category && (rc = check_category(d, category, e)))
+        return rc;
     if (grade && grade_parse(grade, &v))
         return fq_fail(e, FQ_EINVAL, "invalid_value", "grade", "等级须为 simple/ordinary/complex/difficult");
     if (level && level_parse(level, &v))

@@ -217,6 +217,7 @@
                        "WHERE code = ?1")                                                          \
     X(DEPT_KIND_EXISTS, "SELECT 1 FROM departments WHERE kind = ?1 LIMIT 1")                       \
     X(CATEGORY_EXISTS, "SELECT 1 FROM categories WHERE code = ?1")                                 \
+    X(CATEGORY_ACTIVE, "SELECT active FROM categories WHERE code = ?1")                            \
     X(METHOD_INSERT, "INSERT INTO resolution_methods(code, name) VALUES (?1, ?2)")                 \
     X(METHODS, "SELECT code, name FROM resolution_methods ORDER BY code")                          \
     X(METHOD_EXISTS, "SELECT 1 FROM resolution_methods WHERE code = ?1")                           \

@@ -987,6 +987,22 @@ int store_category_exists(struct store_rd *rd, const char *code)
     return step_exists(&rd->conn, st, "category exists");
 }
 
+int store_category_active(struct store_rd *rd, const char *code)
+{
+    if (!rd || !code)
+        return FQ_EINVAL;
+    sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_CATEGORY_ACTIVE);
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int ret = step_row(&rd->conn, st, "category active");
+    if (ret == 0) {
+        ret = sqlite3_column_int(st, 0) != 0;
+        sqlite3_reset(st);
+    }
+    return ret;
+}
+
 int store_tx_resolution_method_insert(struct store_tx *tx, const char *code, const char *name)
 {
     if (!tx || !code || !*code || strlen(code) >= 8 || !name)

@@ -317,6 +317,8 @@ int store_categories(struct store_rd *rd, const char *kind, json_t **out);
 /* A category as an item of store_categories (new reference). */
 json_t *store_category_json(const struct fq_category *c);
 int store_category_exists(struct store_rd *rd, const char *code);
+/* 1 when the category is active, 0 when deactivated, FQ_ENOTFOUND when there is none, < 0. */
+int store_category_active(struct store_rd *rd, const char *code);
 /* 1 when some department is of this kind ("justice", "police"...), 0 when none, < 0 on errors. */
 int store_department_kind_exists(struct store_rd *rd, const char *kind);
 int store_resolution_methods(struct store_rd *rd, json_t **out);

@@ -312,6 +312,11 @@ describe('reference administration', () => {
       assert.deepEqual((await cats()).find((c) => c.code === cat.code), e);
       assert.equal(ok(await ctx.put(`/api/v1/categories/${cat.code}`, ctx.admin, { active: false })).active, false);
       assert.ok(!(await suggest(text)).includes(cat.code), 'an inactive category is not suggested');
+      // nor taken by new cases (intake or assessment); cases that have it keep it
+      assertError(await ctx.post('/api/v1/cases', ctx.admin, ctx.intakeBody({ category: cat.code })), 400, 'inactive_category', 'category');
+      const c = await ctx.caseIn('pending_assess');
+      assertError(await ctx.action(ctx.admin, c.code, 'assess', { category: cat.code, grade: 'ordinary', level: 'county' }),
+        400, 'inactive_category', 'category');
       ok(await ctx.put(`/api/v1/categories/${cat.code}`, ctx.admin, { active: true, keywords: cat.keywords || '' }));
       assertError(await ctx.put(`/api/v1/categories/${cat.code}`, ctx.admin, { name: '改个名' }), 400, 'read_only', 'name');
       assert.equal((await cats()).find((c) => c.code === cat.code).name, cat.name);
