@@ -4,7 +4,7 @@
 // then a department and a user edited through their pages (the API holds the change, a bad value
 // is refused naming the field, a disabled user is locked out at once).
 import { after, before, test } from 'node:test';
-import { assert, setup, shot, ok, fill } from './helpers.mjs';
+import { assert, setup, shot, ok, fill, box } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup({ cases: 20 }); });
@@ -157,6 +157,59 @@ test('admin: a department and a user edited through the pages', async () => {
   assert.equal((await env.get('/api/v1/auth/me', clerk)).status, 401, 'a disabled user is out at once');
   await page.waitForSelector('[data-test=user-table] tr.el-table__row:has-text("county1.clerk") [data-test=user-disabled]');
   await shot(page, 'workbench-admin-users');
+  assert.deepEqual(page.errors, []);
+});
+
+test('admin: a village renamed, a grid edited and a grid matter added through the pages', async () => {
+  const page = await env.workbench('admin');
+  const get = async (p) => ok(await env.get('/api/v1' + p, env.admin)).items;
+  await page.locator('.el-sub-menu__title', { hasText: '系统管理' }).click();
+  await page.click('[data-test=nav-divisions]');
+  const [city] = await get('/divisions');
+  const [county] = await get('/divisions?parent=' + city.code);
+  const [town] = await get('/divisions?parent=' + county.code);
+  const [village] = await get('/divisions?parent=' + town.code);
+  const node = (name) => page.locator('[data-test=div-tree] .el-tree-node__content', { hasText: name }).first();
+  for (const d of [city, county, town, village]) await node(d.name).click();
+  await page.waitForSelector('[data-test=grid-table] tr.el-table__row');
+
+  // rename the village: the tree shows the new name, the API has it
+  await page.click('[data-test=div-rename]');
+  await page.waitForSelector('[data-test=div-form]', { state: 'visible' });
+  await fill(page, 'div-name', village.name + '（新）');
+  await page.click('[data-test=div-save]');
+  await page.waitForSelector('[data-test=div-form]', { state: 'hidden' });
+  await node(village.name + '（新）').waitFor();
+  assert.equal(ok(await env.get('/api/v1/divisions/' + village.code, env.admin)).name, village.name + '（新）');
+
+  // a grid's households; a broken boundary is refused naming the field
+  const [g] = await get('/grids?division=' + village.code);
+  await rows(page, 'grid-table').first().locator('[data-test=grid-edit]').click();
+  await page.waitForSelector('[data-test=grid-form]', { state: 'visible' });
+  await fill(page, 'grid-polygon', '{"type":"Polygon","coordinates":[[[120,30],[120.01,30],[120.01,30.01]]]}');
+  await page.click('[data-test=grid-save]');
+  await page.waitForSelector('[data-test=grid-error]:has-text("polygon")');
+  await fill(page, 'grid-polygon', JSON.stringify((await get(`/grids?division=${village.code}&polygon=1`))[0].polygon));
+  await fill(page, 'grid-households', String(g.households + 7));
+  await page.click('[data-test=grid-save]');
+  await page.waitForSelector('[data-test=grid-form]', { state: 'hidden' });
+  assert.equal((await get('/grids?division=' + village.code)).find((x) => x.code === g.code).households, g.households + 7);
+
+  // 事项分类: a new grid matter at the top level, with keywords typed with Chinese commas
+  await page.click('[data-test=nav-categories]');
+  await page.locator('[data-test=cat-kind] .el-radio-button', { hasText: '网格事项' }).click();
+  await page.click('[data-test=cat-new]');
+  await page.waitForSelector('[data-test=cat-form]', { state: 'visible' });
+  const code = await page.locator(box('cat-code')).first().inputValue();
+  assert.match(code, /^G\d\d$/);
+  await fill(page, 'cat-name', '共享单车乱停放');
+  await fill(page, 'cat-keywords', '共享单车，乱停放、占道');
+  await shot(page, 'workbench-admin-category-edit');
+  await page.click('[data-test=cat-save]');
+  await page.waitForSelector('[data-test=cat-form]', { state: 'hidden' });
+  const added = (await get('/categories')).find((c) => c.code === code);
+  assert.deepEqual(added, { code, name: '共享单车乱停放', parent: null, kind: 'grid_matter', keywords: '共享单车,乱停放,占道', active: true });
+  await page.waitForSelector('[data-test=cat-table] tr.el-table__row:has-text("共享单车乱停放")');
   assert.deepEqual(page.errors, []);
 });
 
