@@ -4,14 +4,16 @@
  *    last case, several times, and prints the median.
  * 2. Replays time hour by hour over the last DAYS days (default 180) with the same tests the
  *    server uses, at grid, village and township level: the count surge test (warn_forecast on
- *    rolling 24-hour counts) alone ("old" detector) and together with the escalation test
+ *    rolling 24-hour counts, gated by warn_one_matter as warn_score does) alone ("old" detector)
+ *    and together with the escalation test
  *    (warn_escalation_test on the cases of the last 14 days, grids and villages, run in the hours
  *    an area received a case: between arrivals its evidence can only fall) ("new" detector).
  *    An alert episode of an area starts when the test fires and no alert of that area fired in
  *    the 72 hours before (the server's dedupe). An episode is true when the area holds a planted
  *    surge's grid and it starts within [from - 24 h, to + 24 h] of the surge; otherwise false.
  *    A surge's peak is the end of the 24-hour window holding most of its grid's cases. Prints the
- *    share of surges detected at all and >= 24 h before the peak, and the false-alarm rate.
+ *    share of surges detected at all and >= 24 h before the peak, the false-alarm rate, and the
+ *    median time from a surge's first case to its first alert (what counts for sudden shocks).
  *
  * Usage: warn_bench DB [DAYS] */
 #include "core/textsim.h"
