@@ -4,14 +4,16 @@
  *    last case, several times, and prints the median.
  * 2. Replays time hour by hour over the last DAYS days (default 180) with the same tests the
  *    server uses, at grid, village and township level: the count surge test (warn_forecast on
- *    rolling 24-hour counts) alone ("old" detector) and together with the escalation test
+ *    rolling 24-hour counts, gated by warn_one_matter as warn_score does) alone ("old" detector)
+ *    and together with the escalation test
  *    (warn_escalation_test on the cases of the last 14 days, grids and villages, run in the hours
  *    an area received a case: between arrivals its evidence can only fall) ("new" detector).
  *    An alert episode of an area starts when the test fires and no alert of that area fired in
  *    the 72 hours before (the server's dedupe). An episode is true when the area holds a planted
  *    surge's grid and it starts within [from - 24 h, to + 24 h] of the surge; otherwise false.
  *    A surge's peak is the end of the 24-hour window holding most of its grid's cases. Prints the
- *    share of surges detected at all and >= 24 h before the peak, and the false-alarm rate.
+ *    share of surges detected at all and >= 24 h before the peak, the false-alarm rate, and the
+ *    median time from a surge's first case to its first alert (what counts for sudden shocks).
  *
  * Usage: warn_bench DB [DAYS] */
 #include "core/textsim.h"
@@ -75,8 +77,9 @@ static void area_push(struct area *a, int64_t t, int row)
 struct caserow {
     int64_t t;
     char grid[24], village[16], town[16];
-    struct warn_recent r; /* r.sh set once the pool stops moving */
+    struct warn_recent r; /* r.sh and r.place set once the pool stops moving */
     size_t off;
+    uint32_t category; /* hash of the category code, 0 when not yet categorised */
 };
 static uint32_t *pool;
 static size_t npool, cappool;
@@ -98,22 +101,28 @@ static int on_case(const struct store_warn_case *c, void *arg)
     snprintf(r->village, sizeof r->village, "%.12s", c->division);
     snprintf(r->town, sizeof r->town, "%.9s000", c->division);
     char text[2048];
-    uint32_t sh[256];
+    uint32_t sh[512];
     snprintf(text, sizeof text, "%s。%s", c->title, c->description);
     int nsh = textsim_shingles(text, sh, 256);
-    if (npool + (size_t)nsh > cappool) {
+    int nplace = textsim_shingles(c->address, sh + nsh, 256);
+    if (npool + (size_t)(nsh + nplace) > cappool) {
         cappool = cappool ? cappool * 2 : 1 << 20;
         pool = realloc(pool, cappool * sizeof *pool);
     }
-    memcpy(pool + npool, sh, (size_t)nsh * sizeof *sh);
+    memcpy(pool + npool, sh, (size_t)(nsh + nplace) * sizeof *sh);
     memset(&r->r, 0, sizeof r->r);
     r->r.at = c->created_at;
     r->r.nsh = nsh;
+    r->r.nplace = nplace;
+    r->category = 0;
+    for (const char *p = c->category; *p; p++) /* FNV-1a; 0 stays "none" */
+        r->category = (r->category ? r->category : 2166136261u) ^ (unsigned char)*p,
+        r->category *= 16777619u;
     r->r.people = c->people_count;
     r->r.threat = warn_text_threat(c->title) || warn_text_threat(c->description);
     r->r.repeat = c->repeat_of > 0;
     r->off = npool;
-    npool += (size_t)nsh;
+    npool += (size_t)(nsh + nplace);
     if (c->created_at > tmax)
         tmax = c->created_at;
     return 0;
@@ -233,6 +242,7 @@ int main(int argc, char **argv)
     qsort(rows, (size_t)nrows, sizeof *rows, cmp_row);
     for (int i = 0; i < nrows; i++) {
         rows[i].r.sh = pool + rows[i].off;
+        rows[i].r.place = rows[i].r.sh + rows[i].r.nsh;
         if (rows[i].grid[0])
             area_push(area_get(rows[i].grid, WA_GRID), rows[i].t, i);
         area_push(area_get(rows[i].village, WA_VILLAGE), rows[i].t, i);
@@ -299,6 +309,21 @@ int main(int argc, char **argv)
                 }
                 evals++;
                 warn_forecast(day, WARN_DAYS, dow_next, &c, &fc);
+                if (fc.surge) { /* as warn_score: a surge of one matter (warn_one_matter) */
+                    int lo = lower(a, now - 2 * DAY), n48 = 0, same48 = 0;
+                    for (int j = lo; j < hi; j++) {
+                        uint32_t cat = rows[a->row[j]].category;
+                        if (!cat)
+                            continue;
+                        n48++;
+                        int same = 0;
+                        for (int q = lo; q < hi; q++)
+                            same += rows[a->row[q]].category == cat;
+                        if (same > same48)
+                            same48 = same;
+                    }
+                    fc.surge = warn_one_matter(same48, n48);
+                }
             }
             /* the escalation test: grids and villages that received a case in the last hour */
             if (a->kind != WA_TOWNSHIP && c.esc_at > 0 && hi > 0 && a->t[hi - 1] >= now - HOUR) {
@@ -351,8 +376,9 @@ int main(int argc, char **argv)
     }
     double replay_s = now_s() - t0;
     int detected[NDET] = {0}, early[NDET] = {0};
+    double after[NDET][64]; /* hours from a surge's start (first case) to its first alert */
     printf("\n| surge | precursors | grid | cases | from | peak | lead old (h) | lead new (h) "
-           "|\n|---|---|---|---|---|---|---|---|\n");
+           "| after start new (h) |\n|---|---|---|---|---|---|---|---|---|\n");
     for (int q = 0; q < nsg; q++) {
         struct surge *x = &sg[q];
         char f[26], p[26], lead[NDET][16];
@@ -363,12 +389,16 @@ int main(int argc, char **argv)
             if (x->first_alert[det]) {
                 double l = (double)(x->peak - x->first_alert[det]) / HOUR;
                 snprintf(lead[det], sizeof lead[det], "%.0f", l);
+                after[det][detected[det]] = (double)(x->first_alert[det] - x->from) / HOUR;
                 detected[det]++;
                 early[det] += l >= 24;
             }
         }
-        printf("| %s | %s %d | %s | %d | %.16s | %.16s | %s | %s |\n", x->label, x->model,
-               x->precursors, x->grid, x->cases, f, p, lead[OLD], lead[NEW]);
+        char aft[16] = "—";
+        if (x->first_alert[NEW])
+            snprintf(aft, sizeof aft, "%.0f", (double)(x->first_alert[NEW] - x->from) / HOUR);
+        printf("| %s | %s %d | %s | %d | %.16s | %.16s | %s | %s | %s |\n", x->label, x->model,
+               x->precursors, x->grid, x->cases, f, p, lead[OLD], lead[NEW], aft);
     }
     printf("\nreplay: %d days hour by hour, %d areas, %lld area-hours, %d surge tests, %d "
            "escalation tests, %.1f s\n",
@@ -380,6 +410,12 @@ int main(int argc, char **argv)
                early[det], episodes[det], false_eps[det],
                episodes[det] ? 100.0 * false_eps[det] / episodes[det] : 0,
                1000.0 * false_eps[det] / ((double)area_hours / 24));
+    for (int det = 0; det < NDET; det++) {
+        qsort(after[det], (size_t)detected[det], sizeof after[det][0], cmp_double);
+        if (detected[det])
+            printf("%s detector: median %.0f h from a surge's first case to its first alert\n",
+                   det == OLD ? "old" : "new", after[det][detected[det] / 2]);
+    }
     printf("(new detector's false alarms raised by the escalation test alone: %d)\n", esc_false);
     printf("| TSV | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |\n", nsg, detected[OLD],
            early[OLD], episodes[OLD], false_eps[OLD], detected[NEW], early[NEW], episodes[NEW],

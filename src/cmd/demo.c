@@ -45,9 +45,10 @@ int cmd_demo(int argc, char **argv)
         case 'S':
             o.plant_surges = !optarg || !strcmp(optarg, "escalation") ? DEMO_SURGES_ESCALATION
                              : !strcmp(optarg, "burst")                ? DEMO_SURGES_BURST
+                             : !strcmp(optarg, "sudden")               ? DEMO_SURGES_SUDDEN
                                                                        : -1;
             if (o.plant_surges < 0) {
-                fprintf(stderr, "fengqiao demo: --surges[=escalation|burst]\n");
+                fprintf(stderr, "fengqiao demo: --surges[=escalation|sudden|burst]\n");
                 return 2;
             }
             break;
@@ -59,8 +60,9 @@ int cmd_demo(int argc, char **argv)
                    "  --months N        months of history (default 12)\n"
                    "  --seed N          random seed (default 2026)\n"
                    "  --surges[=MODEL]  plant surges for the early-warning evaluation: escalation\n"
-                   "                    (default: group disputes with precursors) or burst (the\n"
-                   "                    first shape, 2-3 day bursts only); docs/WARNING.md\n");
+                   "                    (default: group disputes building up over days), sudden\n"
+                   "                    (the same peaks, no build-up) or burst (the first shape,\n"
+                   "                    2-3 day bursts only); docs/WARNING.md\n");
             return c == 'h' ? 0 : 2;
         }
     }

@@ -2075,39 +2075,44 @@ static int plan_burst(struct demo *dm, struct plan *p, int grid, int tpl, int64_
 
 /* Surges for the early-warning evaluation (docs/WARNING.md "Simulated surges").
  *
+ * Escalation model (--surges, the default): the disputes an early warning exists for, which build
+ * up (酝酿 → 升级 → 爆发) over days. Each of the 8 surges is one matter (one place, one company, one
+ * respondent: the cases share a story seed); its peak is the burst, and before it a build-up of
+ * 3-8 related cases over 3-10 days: the first at the start, the rest denser toward the peak. The
+ * signs are drawn per case, how loud they are per surge: vocal (p 0.2), ordinary (0.5) or quiet
+ * (0.3: few threats, the lead complainant rarely back, no rise in people before the peak). The
+ * parameters were fixed by reasoning before any detector ran on them; nothing here looks at one.
+ *
+ * Sudden model (--surges=sudden): the same 8 matters, the peak alone: shocks with no precursor
+ * (a fish kill, a night of pile-driving), which no detector can see a day ahead.
+ *
  * Burst model (--surges=burst, the first shape, kept as it was so that results stay comparable):
  * the first 4 matters below, many similar cases in one grid over two or three days, nothing
- * before, each case with its own text draws.
- *
- * Escalation model (--surges): a group dispute brews for days before it erupts. Each of the 8
- * surges is one matter (one place, one company, one respondent: the cases share a story seed).
- * Its peak is the burst; before it, a precursor phase whose strength is drawn per surge: brewing
- * disputes (wages, land, pollution, property) have strong precursors with p 0.6, weak 0.25, none
- * 0.15; sudden incidents (dead fish, night works) weak 0.3, none 0.7. Strong: 3-6 related cases
- * over the 4-10 days before the peak, denser toward it, the number of people rising from a few
- * to a group, threat words ever likelier, the lead complainant coming back (a repeat petition).
- * Weak: 1-2 related cases of 1-3 people, no threats. None: the burst alone. The draws come from
- * the demo's seed; nothing here looks at the detector. */
+ * before, each case with its own text draws. */
 static int plan_surges(struct demo *dm, struct plan *p)
 {
     static const struct {
         const char *cat, *needle, *label;
-        int community, days, count, end_days_ago, brewing;
+        int community, days, count, end_days_ago;
     } defs[] = {
-        {"0701", "农民工", "工地集中讨薪", 0, 3, 22, 2, 1},
-        {"G0304", "夜间施工", "夜间施工噪声集中投诉", 1, 2, 26, 6, 0},
-        {"0402", "电梯", "电梯停运集中反映", 1, 3, 16, 40, 1},
-        {"G0303", "死鱼", "河道死鱼集中反映", 0, 2, 18, 1, 0},
-        {"1102", "征地补偿", "征地补偿分配集中上访", 0, 3, 18, 25, 1},
-        {"0504", "排放废气", "村旁企业排污集中反映", 0, 2, 16, 60, 1},
-        {"0402", "公共收益", "物业公共收益集中反映", 1, 2, 15, 90, 1},
-        {"0901", "土地流转", "土地流转费集中讨要", 0, 3, 16, 120, 1},
+        {"0701", "农民工", "工地集中讨薪", 0, 3, 22, 2},
+        {"G0304", "夜间施工", "夜间施工噪声集中投诉", 1, 2, 26, 6},
+        {"0402", "电梯", "电梯停运集中反映", 1, 3, 16, 40},
+        {"G0303", "死鱼", "河道死鱼集中反映", 0, 2, 18, 1},
+        {"1102", "征地补偿", "征地补偿分配集中上访", 0, 3, 18, 25},
+        {"0504", "排放废气", "村旁企业排污集中反映", 0, 2, 16, 60},
+        {"0402", "公共收益", "物业公共收益集中反映", 1, 2, 15, 90},
+        {"0901", "土地流转", "土地流转费集中讨要", 0, 3, 16, 120},
     };
     static const double early_channels[CH__COUNT] = {
         [CH_WINDOW] = 20, [CH_GRID] = 35, [CH_HOTLINE] = 25, [CH_LETTERS] = 15, [CH_PORTAL] = 5};
-    static const char *const models[] = {"none", "weak", "strong"};
-    int escalation = dm->o->plant_surges != DEMO_SURGES_BURST;
-    int ndefs = escalation ? COUNT(defs) : 4;
+    /* how loud a build-up is: its share of surges, and the factor on threats and repeat visits */
+    static const struct {
+        const char *name;
+        double share, signs;
+    } voices[] = {{"quiet", 0.3, 0.3}, {"ordinary", 0.5, 1.0}, {"vocal", 0.2, 1.5}};
+    int model = dm->o->plant_surges;
+    int ndefs = model == DEMO_SURGES_BURST ? 4 : COUNT(defs);
     struct rng *r = &dm->r;
     dm->surges = json_array();
     int taken[COUNT(defs)];
@@ -2123,7 +2128,7 @@ static int plan_surges(struct demo *dm, struct plan *p)
         char f[26], pf[26], to[26];
         ms_format(peak_from, pf);
         ms_format(end, to);
-        if (!escalation) {
+        if (model == DEMO_SURGES_BURST) {
             json_array_append_new(
                 dm->surges,
                 json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "label", defs[i].label, "grid",
@@ -2134,23 +2139,25 @@ static int plan_surges(struct demo *dm, struct plan *p)
         }
         uint64_t story = rng_next(r) | 1;
         double u = rng_unit(r);
-        int model = defs[i].brewing ? (u < 0.6 ? 2 : u < 0.85 ? 1 : 0) : (u < 0.3 ? 1 : 0);
+        int voice = u < voices[0].share ? 0 : u < voices[0].share + voices[1].share ? 1 : 2;
+        double signs = voices[voice].signs;
         int group = (int)rng_range(r, 12, 45); /* people at the peak */
         for (struct spec *s = &p->specs[p->n - defs[i].count]; s < &p->specs[p->n]; s++) {
             s->flags |= rng_chance(r, 0.3) ? F_THREAT : 0;
             s->story = story;
             s->people = (int)rng_range(r, group / 2, group);
         }
-        int nprec = model == 2 ? (int)rng_range(r, 3, 6) : model == 1 ? (int)rng_range(r, 1, 2) : 0;
-        int span = model == 2 ? (int)rng_range(r, 4, 10) : (int)rng_range(r, 2, 8); /* days */
+        int nprec = model == DEMO_SURGES_SUDDEN ? 0 : (int)rng_range(r, 3, 8);
+        int span = (int)rng_range(r, 3, 10); /* days from the first precursor to the peak */
         int64_t from = peak_from;
         for (int k = 0; k < nprec; k++) {
             struct spec *s = plan_add(p);
             if (!s)
                 return FQ_ENOMEM;
-            /* days before the peak: v^2 puts more of them near it (the rate rises) */
-            double v = rng_unit(r), back = 0.3 + (span - 0.3) * v * v;
-            double frac = 1 - back / span; /* 0 at the start of the phase, 1 at the peak */
+            /* days before the peak: the first case opens the build-up, the others come ever
+             * denser toward the peak (v^2: the rate rises) */
+            double v = k == 0 ? 1 : rng_unit(r), back = 0.3 + (span - 0.3) * v * v;
+            double frac = 1 - back / span; /* 0 at the start of the build-up, 1 at the peak */
             int64_t day = day_of_ms(peak_from - (int64_t)(back * (double)FQ_DAY_MS));
             s->t0 = ms_of_day(day) + rng_range(r, 480, 1200) * MINUTE;
             if (s->t0 >= peak_from - FQ_HOUR_MS)
@@ -2160,15 +2167,15 @@ static int plan_surges(struct demo *dm, struct plan *p)
             s->channel = (signed char)rng_weighted(r, early_channels, CH__COUNT);
             s->flags = F_SURGE;
             s->story = story;
-            if (model == 2) {
-                s->people = 1 + (int)(frac * frac * (group - 1) * rng_unit(r)) + rng_int(r, 3);
-                if (rng_chance(r, 0.15 + 0.6 * frac))
-                    s->flags |= F_THREAT;
-                if (k == 0 || rng_chance(r, 0.3))
-                    s->flags |= F_LEAD; /* the lead complainant, again: a repeat petition */
-            } else {
-                s->people = (int)rng_range(r, 1, 3);
-            }
+            /* people: a few at first, a group near the peak; a quiet build-up stays small */
+            s->people = voice == 0 ? (int)rng_range(r, 1, 3)
+                                   : 1 + (int)(frac * frac * (group - 1) * rng_unit(r)) +
+                                         rng_int(r, 3);
+            double threat = signs * (0.1 + 0.5 * frac);
+            if (rng_chance(r, threat < 0.9 ? threat : 0.9))
+                s->flags |= F_THREAT;
+            if (k == 0 || rng_chance(r, 0.3 * signs))
+                s->flags |= F_LEAD; /* the lead complainant, again: a repeat petition */
             s->seed = rng_next(r);
             if (s->t0 < from)
                 from = s->t0;
@@ -2180,7 +2187,8 @@ static int plan_surges(struct demo *dm, struct plan *p)
                       "grid", dm->grids[grid].code, "division",
                       dm->villages[dm->grids[grid].village].code, "category", defs[i].cat, "from",
                       f, "peak_from", pf, "to", to, "cases", defs[i].count + nprec,
-                      "precursor_model", models[model], "precursors", nprec));
+                      "precursor_model", nprec ? voices[voice].name : "none", "precursors",
+                      nprec));
     }
     return 0;
 }

@@ -20,8 +20,9 @@
 
 enum {
     DEMO_SURGES_NONE,
-    DEMO_SURGES_ESCALATION, /* 8 group disputes with a seeded precursor phase, then the peak */
+    DEMO_SURGES_ESCALATION, /* 8 group disputes, each building up over 3-10 days to its peak */
     DEMO_SURGES_BURST,      /* the first shape: 4 bursts of 2-3 days, no precursors */
+    DEMO_SURGES_SUDDEN,     /* the 8 peaks of the escalation model alone: shocks, no build-up */
 };
 
 struct demo_opts {

@@ -56,8 +56,9 @@ void warn_config_default(struct warn_config *c)
     c->level_at[1] = 40;
     c->level_at[2] = 60;
     c->esc_sim = 0.3;
+    c->esc_place = 0.7;
     c->esc_min = 3;
-    c->esc_at = 4;
+    c->esc_at = 3;
 }
 
 static int factor_find(const char *name)
@@ -103,6 +104,9 @@ int warn_config_parse(struct warn_config *c, const char *json, struct fq_error *
         } else if (!strcmp(key, "escalation_similarity") && json_is_number(v) &&
                    json_number_value(v) > 0 && json_number_value(v) <= 1) {
             t.esc_sim = json_number_value(v);
+        } else if (!strcmp(key, "escalation_place") && json_is_number(v) &&
+                   json_number_value(v) >= 0 && json_number_value(v) <= 1) {
+            t.esc_place = json_number_value(v);
         } else if (!strcmp(key, "escalation_min") && json_is_integer(v) &&
                    json_integer_value(v) >= 2 && json_integer_value(v) <= WARN_ESC_CASES) {
             t.esc_min = (int)json_integer_value(v);
@@ -231,6 +235,7 @@ void warn_score(const struct warn_area *a, const struct warn_config *c, int dow_
 {
     memset(out, 0, sizeof *out);
     warn_forecast(a->day, WARN_DAYS, dow_next, c, &out->fc);
+    out->fc.surge = out->fc.surge && warn_one_matter(a->same48, a->cases48);
     double wsum = 0, total = 0;
     for (int f = 0; f < WF__COUNT; f++) {
         double v;
@@ -266,6 +271,23 @@ void warn_score(const struct warn_area *a, const struct warn_config *c, int dow_
                  : out->score >= c->level_at[1] ? WL_ORANGE
                  : out->score >= c->level_at[0] ? WL_YELLOW
                                                 : WL_BLUE;
+}
+
+int warn_one_matter(int same, int n)
+{
+    return n == 0 || (same >= 3 && 2 * same >= n);
+}
+
+int warn_related(const struct warn_recent *a, const struct warn_recent *b,
+                 const struct warn_config *cfg)
+{
+    if (textsim_jaccard(a->sh, a->nsh, b->sh, b->nsh) < cfg->esc_sim)
+        return 0;
+    /* the same matter happens at one place: two wage claims against two companies of one
+     * village read alike (the demo fills templates; real callers use set phrases too), their
+     * addresses do not. Without an address on both sides the text decides alone. */
+    return cfg->esc_place <= 0 || !a->nplace || !b->nplace ||
+           textsim_jaccard(a->place, a->nplace, b->place, b->nplace) >= cfg->esc_place;
 }
 
 /* Union-find root with path halving. */
@@ -315,8 +337,7 @@ void warn_escalation_test(const struct warn_recent *c, int n, int64_t now,
         up[i] = i;
     for (int i = 0; i < k; i++)
         for (int j = i + 1; j < k; j++)
-            if (uf_root(up, i) != uf_root(up, j) &&
-                textsim_jaccard(w[i]->sh, w[i]->nsh, w[j]->sh, w[j]->nsh) >= cfg->esc_sim)
+            if (uf_root(up, i) != uf_root(up, j) && warn_related(w[i], w[j], cfg))
                 up[uf_root(up, j)] = uf_root(up, i);
     /* score every group of at least esc_min related cases; keep the highest */
     for (int r = 0; r < k; r++) {
@@ -425,7 +446,14 @@ int warn_area_kind_parse(const char *s, int *k)
 struct recent_case {
     struct warn_recent r;
     int area[2]; /* index of its grid (-1 none) and of its village in areamap.a */
-    size_t off;  /* its shingles in areamap.pool (pointers are set once the pool stops moving) */
+    size_t off;  /* its shingles, then its address's, in areamap.pool (pointers are set once the
+                    pool stops moving) */
+};
+
+/* A categorised case of the last 48 hours in one of its areas (warn_one_matter). */
+struct area_category {
+    int area;
+    uint32_t category; /* hash of the category code */
 };
 
 struct areamap {
@@ -440,6 +468,8 @@ struct areamap {
     uint32_t *pool;
     size_t npool, cappool;
     int esc; /* the escalation test is on: keep the recent cases */
+    struct area_category *ac;
+    int nac, capac;
 };
 
 #define ESC_SHINGLES 256 /* shingles kept per case: a title and a description's worth */
@@ -549,7 +579,7 @@ static int recent_add(struct areamap *m, const struct store_warn_case *c, int gr
                       int threat)
 {
     char text[2048];
-    uint32_t sh[ESC_SHINGLES];
+    uint32_t sh[2 * ESC_SHINGLES];
     if (m->nrc == m->caprc) {
         int cap = m->caprc ? m->caprc * 2 : 1024;
         void *p = realloc(m->rc, (size_t)cap * sizeof *m->rc);
@@ -560,9 +590,11 @@ static int recent_add(struct areamap *m, const struct store_warn_case *c, int gr
     }
     snprintf(text, sizeof text, "%s。%s", c->title, c->description);
     int nsh = textsim_shingles(text, sh, ESC_SHINGLES);
-    if (m->npool + (size_t)nsh > m->cappool) {
+    int nplace = textsim_shingles(c->address, sh + nsh, ESC_SHINGLES);
+    int nall = nsh + nplace;
+    if (m->npool + (size_t)nall > m->cappool) {
         size_t cap = m->cappool ? m->cappool * 2 : 65536;
-        while (cap < m->npool + (size_t)nsh)
+        while (cap < m->npool + (size_t)nall)
             cap *= 2;
         void *p = realloc(m->pool, cap * sizeof *m->pool);
         if (!p)
@@ -570,20 +602,63 @@ static int recent_add(struct areamap *m, const struct store_warn_case *c, int gr
         m->pool = p;
         m->cappool = cap;
     }
-    if (nsh > 0) /* the pool may still be NULL, and memcpy(NULL, …, 0) is undefined */
-        memcpy(m->pool + m->npool, sh, (size_t)nsh * sizeof *sh);
+    if (nall > 0) /* the pool may still be NULL, and memcpy(NULL, …, 0) is undefined */
+        memcpy(m->pool + m->npool, sh, (size_t)nall * sizeof *sh);
     struct recent_case *x = &m->rc[m->nrc++];
     memset(x, 0, sizeof *x);
     x->r.at = c->created_at;
     x->r.nsh = nsh;
+    x->r.nplace = nplace;
     x->r.people = c->people_count;
     x->r.threat = threat;
     x->r.repeat = c->repeat_of > 0;
     x->area[0] = grid;
     x->area[1] = village;
     x->off = m->npool;
-    m->npool += (size_t)nsh;
+    m->npool += (size_t)nall;
     return 0;
+}
+
+/* Notes a categorised case of the last 48 hours in each of its areas (-1: none); FQ_ENOMEM. */
+static int category_add(struct areamap *m, const char *category, const int *area, int nareas)
+{
+    if (m->nac + nareas > m->capac) {
+        int cap = m->capac ? m->capac * 2 : 1024;
+        void *p = realloc(m->ac, (size_t)cap * sizeof *m->ac);
+        if (!p)
+            return FQ_ENOMEM;
+        m->ac = p;
+        m->capac = cap;
+    }
+    for (int i = 0; i < nareas; i++)
+        if (area[i] >= 0)
+            m->ac[m->nac++] = (struct area_category){area[i], hash_str(category)};
+    return 0;
+}
+
+static int by_area_category(const void *a, const void *b)
+{
+    const struct area_category *x = a, *y = b;
+    if (x->area != y->area)
+        return x->area < y->area ? -1 : 1;
+    return x->category < y->category ? -1 : x->category > y->category;
+}
+
+/* Each area's cases48 and same48 from the notes of category_add. */
+static void category_count(struct areamap *m)
+{
+    if (m->nac > 1) /* qsort(NULL, 0) is undefined behaviour (UBSan) */
+        qsort(m->ac, (size_t)m->nac, sizeof *m->ac, by_area_category);
+    for (int i = 0, j; i < m->nac; i = j) {
+        for (j = i; j < m->nac && m->ac[j].area == m->ac[i].area &&
+                    m->ac[j].category == m->ac[i].category;
+             j++)
+            ;
+        struct warn_area *a = &m->a[m->ac[i].area];
+        a->cases48 += j - i;
+        if (j - i > a->same48)
+            a->same48 = j - i;
+    }
 }
 
 static int by_area0(const void *a, const void *b)
@@ -603,8 +678,10 @@ static int escalation_all(struct areamap *m, const struct warn_config *c)
     struct warn_recent *buf = malloc((size_t)(m->nrc ? m->nrc : 1) * sizeof *buf);
     if (!buf)
         return FQ_ENOMEM;
-    for (int i = 0; i < m->nrc; i++)
+    for (int i = 0; i < m->nrc; i++) {
         m->rc[i].r.sh = m->pool + m->rc[i].off;
+        m->rc[i].r.place = m->rc[i].r.sh + m->rc[i].r.nsh;
+    }
     for (int level = 0; level < 2; level++) {
         if (m->nrc > 1) /* qsort(NULL, 0) is undefined behaviour (UBSan) */
             qsort(m->rc, (size_t)m->nrc, sizeof *m->rc, level ? by_area1 : by_area0);
@@ -657,6 +734,10 @@ static int on_case(const struct store_warn_case *c, void *arg)
     area_add(t, c, age, flag);
     if (g)
         area_add(g, c, age, flag);
+    int rc, areas[3] = {gi, vi, ti};
+    if (c->category[0] && age >= 0 && age < 2 * DAY_MS &&
+        (rc = category_add(m, c->category, areas, 3)))
+        return rc;
     if (m->esc && age >= 0 && age < (int64_t)WARN_ESC_DAYS * DAY_MS)
         return recent_add(m, c, gi, vi, flag[WF_THREAT]);
     return 0;
@@ -675,6 +756,7 @@ int warn_compute(struct store_rd *rd, const struct warn_config *c, const char *d
         goto done;
     if (c->esc_at > 0 && (rc = escalation_all(&m, c)))
         goto done;
+    category_count(&m);
     r = calloc(1, sizeof *r);
     if (!r || !(r->scores = calloc((size_t)(m.n ? m.n : 1), sizeof *r->scores))) {
         rc = FQ_ENOMEM;
@@ -698,6 +780,7 @@ done:
     free(m.a);
     free(m.rc);
     free(m.pool);
+    free(m.ac);
     warn_result_free(r);
     return rc;
 }
@@ -758,14 +841,15 @@ json_t *warn_area_json(const struct warn_area *a, const struct warn_score *s,
     const struct warn_forecast *fc = &s->fc;
     const struct warn_escalation *e = &a->esc;
     return json_pack(
-        "{s:s, s:s, s:s, s:i, s:f, s:s, s:s, s:o, s:{s:f, s:f, s:f, s:i, s:i, s:f, s:f, s:f, s:b}, "
+        "{s:s, s:s, s:s, s:i, s:f, s:s, s:s, s:o, s:{s:f, s:f, s:f, s:i, s:i, s:f, s:f, s:f, s:i, s:i, "
+        "s:b}, "
         "s:{s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:b}, s:o}",
         "area", a->code, "kind", warn_area_kind_name(a->kind), "division", a->parent, "grids",
         a->grids, "score", round(s->score * 10) / 10, "level", warn_level_name(s->level),
         "level_zh", warn_level_zh(s->level), "counts", counts, "forecast", "baseline_24h",
         fc->baseline, "next_24h", fc->next24, "next_48h", fc->next48, "observed_24h", fc->obs24,
         "observed_48h", fc->obs48, "p_24h", fc->p24, "p_48h", fc->p48, "dispersion", fc->dispersion,
-        "surge", fc->surge, "escalation", "cases", e->cases, "recent_72h", e->recent, "threat",
+        "cases_48h", a->cases48, "same_category_48h", a->same48, "surge", fc->surge, "escalation", "cases", e->cases, "recent_72h", e->recent, "threat",
         e->threat, "repeat", e->repeat, "people_first", e->people_first, "people_last",
         e->people_last, "score", e->score, "fired", e->fired, "factors", fa);
 }

@@ -51,6 +51,8 @@ struct warn_config {
     int surge_min;      /* ... and at least this many cases in the window (default 5) */
     double level_at[3]; /* score thresholds of yellow, orange, red (25, 50, 75) */
     double esc_sim;     /* two cases are related at this Jaccard similarity of shingles (0.3) */
+    double esc_place;   /* ... and, when both give an address, at this one of the addresses' (0.7;
+                           0 = text alone) */
     int esc_min;        /* a cluster needs at least this many related cases (3) */
     double esc_at;      /* the escalation test fires at this evidence score; 0 = off (4) */
 };
@@ -66,6 +68,8 @@ struct warn_recent {
     int people;    /* people_count */
     int threat;    /* 1: threat words (warn_text_threat) */
     int repeat;    /* 1: a repeat petition (repeat_of set) */
+    const uint32_t *place; /* textsim_shingles of the address, sorted; nplace 0: no address */
+    int nplace;
 };
 
 /* 矛盾升级苗头: the most escalated cluster of related cases (same area, similar text) of the
@@ -89,6 +93,7 @@ struct warn_area {
     int day[WARN_DAYS];      /* cases per rolling 24 hours, [0] = the last 24 hours */
     int count[WF__COUNT][3]; /* factor counts over 7/30/90 days (state factors: all three) */
     struct warn_escalation esc; /* grids and villages; zero for townships */
+    int cases48, same48; /* categorised cases of the last 48 hours, the most of one category */
 };
 
 struct warn_forecast {
@@ -123,13 +128,22 @@ double warn_poisson_upper(double lambda, int k);
  * the weekday (0 = Monday) of the coming 24 hours. */
 void warn_forecast(const int *day, int n, int dow_next, const struct warn_config *c,
                    struct warn_forecast *out);
+/* Whether a count surge is of one matter, given the categorised cases of the area's last 48
+ * hours (n) and the most of them in one category (same): 1 when same >= 3 and same >= n / 2, and
+ * when n is 0 (nothing to tell: an area filled by hand, or no case assessed yet). Several
+ * unrelated matters arriving on one day are a coincidence, not a surge a duty officer acts on. */
+int warn_one_matter(int same, int n);
+/* Whether two recent cases are related: text similarity >= esc_sim and, when both give an
+ * address and esc_place > 0, address similarity >= esc_place (the same place). */
+int warn_related(const struct warn_recent *a, const struct warn_recent *b,
+                 const struct warn_config *cfg);
 /* The escalation test over an area's recent cases c[0..n) (any order; only those created in
- * [now - WARN_ESC_DAYS days, now) count, at most the newest WARN_ESC_CASES): cases whose shingle
- * sets have a Jaccard similarity >= esc_sim are linked, and the linked groups (single linkage)
- * are scored; *out receives the group with the highest score. Cannot fail. */
+ * [now - WARN_ESC_DAYS days, now) count, at most the newest WARN_ESC_CASES): related cases
+ * (warn_related) are linked, and the linked groups (single linkage) are scored; *out receives the group with the highest score. Cannot fail. */
 void warn_escalation_test(const struct warn_recent *c, int n, int64_t now,
                           const struct warn_config *cfg, struct warn_escalation *out);
-/* Score, level and factors of an area (its esc filled beforehand, or zero). */
+/* Score, level and factors of an area (its esc, cases48 and same48 filled beforehand, or zero);
+ * out->fc.surge is the count test of warn_forecast gated by warn_one_matter. */
 void warn_score(const struct warn_area *a, const struct warn_config *c, int dow_next,
                 struct warn_score *out);
 /* 1 when the text holds a threat word (扬言, 自杀, 跳楼, 报复, 聚集, 极端, 上访, 堵路, 闹事 …). */

@@ -13,7 +13,7 @@
     "coalesce(c.description, ''), c.channel, c.status, c.light, c.people_count, c.satisfaction, "  \
     "c.escalations, c.supervised, "                                                                \
     "EXISTS (SELECT 1 FROM parties p WHERE p.case_id = c.id AND (p.id_bidx IN kpi "                \
-    "OR p.phone_bidx IN kpp))"
+    "OR p.phone_bidx IN kpp)), coalesce(c.address, '')"
 
 #define SCAN_SQL(DIV)                                                                              \
     "WITH kpi AS (SELECT p.id_bidx FROM parties p JOIN cases x ON x.id = p.case_id "               \
@@ -67,6 +67,8 @@ int store_warn_scan(struct store_rd *rd, const char *division, int64_t since, in
         c.escalations = sqlite3_column_int(st, 12);
         c.supervised = sqlite3_column_int(st, 13);
         c.key_person = sqlite3_column_int(st, 14);
+        c.address = (const char *)sqlite3_column_text(st, 15);
+        c.address = c.address ? c.address : "";
         if ((rc = fn(&c, arg)) != 0)
             break;
     }

@@ -11,7 +11,7 @@
 /* One case as the warning scan sees it; strings borrowed for the call, never NULL. */
 struct store_warn_case {
     int64_t created_at, repeat_of;
-    const char *grid, *division, *category, *title, *description;
+    const char *grid, *division, *category, *title, *description, *address;
     int channel, status, light, people_count, satisfaction, escalations, supervised;
     int key_person; /* a party whose ID or phone appears in >= 3 cases created since `since` */
 };

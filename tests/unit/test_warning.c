@@ -130,7 +130,10 @@ static void test_config(void **state)
                                        &e),
                      0);
     assert_true(c.esc_sim == 0.5 && c.esc_min == 4 && c.esc_at == 0);
+    assert_int_equal(warn_config_parse(&c, "{\"escalation_place\": 0}", &e), 0);
+    assert_true(c.esc_place == 0);
     struct warn_config before = c;
+    assert_int_equal(warn_config_parse(&c, "{\"escalation_place\": 1.2}", &e), FQ_EINVAL);
     assert_int_equal(warn_config_parse(&c, "{\"escalation_similarity\": 1.5}", &e), FQ_EINVAL);
     assert_int_equal(warn_config_parse(&c, "{\"escalation_min\": 1}", &e), FQ_EINVAL);
     assert_int_equal(warn_config_parse(&c, "{\"nonsense\": 1}", &e), FQ_EINVAL);
@@ -228,6 +231,32 @@ static void test_surge(void **state)
     assert_false(f.surge);
 }
 
+/* A count surge must be of one matter: unrelated cases arriving together are a coincidence. */
+static void test_one_matter(void **state)
+{
+    (void)state;
+    struct warn_config c;
+    struct warn_area a;
+    struct warn_score s;
+    warn_config_default(&c);
+    assert_true(warn_one_matter(0, 0)); /* nothing categorised: nothing to tell */
+    assert_true(warn_one_matter(3, 6));
+    assert_false(warn_one_matter(2, 3)); /* under 3 of one category */
+    assert_false(warn_one_matter(3, 7)); /* under half */
+    /* a quiet grid with 7 cases in 24 hours: a surge when they are one matter, not otherwise */
+    fill_area(&a, 0.05, 1);
+    a.grids = 1;
+    a.day[0] = 7;
+    a.cases48 = 7;
+    a.same48 = 6;
+    warn_score(&a, &c, 2, &s);
+    assert_true(s.fc.surge && s.alert);
+    a.same48 = 2;
+    warn_score(&a, &c, 2, &s);
+    assert_false(s.fc.surge);
+    assert_false(s.alert);
+}
+
 /* Over-dispersion: an area whose cases come in clusters (0 on most days, 6 every tenth day) has
  * about the mean of one with 0.6 a day spread evenly; 7 in a day is ordinary in the first, 12 in a
  * day a surge in the second. */
@@ -280,9 +309,10 @@ struct esc_case {
     const char *text;
     double hours_ago;
     int people, repeat;
+    const char *address; /* NULL: none given */
 };
 
-static uint32_t esc_pool[32][256];
+static uint32_t esc_pool[32][256], esc_place[32][64];
 
 static int esc_fill(const struct esc_case *in, int n, int64_t now, struct warn_recent *out)
 {
@@ -294,6 +324,8 @@ static int esc_fill(const struct esc_case *in, int n, int64_t now, struct warn_r
         out[i].people = in[i].people;
         out[i].threat = warn_text_threat(in[i].text);
         out[i].repeat = in[i].repeat;
+        out[i].place = esc_place[i];
+        out[i].nplace = in[i].address ? textsim_shingles(in[i].address, esc_place[i], 64) : 0;
     }
     return n;
 }
@@ -302,25 +334,25 @@ static int esc_fill(const struct esc_case *in, int n, int64_t now, struct warn_r
  * threats and the lead complainant again. */
 static const struct esc_case brewing[] = {
     {"清溪镇宏达建设工程有限公司承建的安置房项目工地包工头王某某拖欠工人工资两个月，工人要求结清工资",
-     200, 2, 0},
+     200, 2, 0, NULL},
     {"安置房项目工地包工头王某某拖欠工资，宏达建设工程有限公司承建，多名工人讨要工资未果", 120,
-     6, 0},
+     6, 0, NULL},
     {"宏达建设工程有限公司安置房项目工地拖欠工资，包工头王某某避而不见，工人扬言到镇政府聚集讨薪",
-     40, 14, 1},
+     40, 14, 1, NULL},
     {"安置房项目工地二十余名工人反映宏达建设工程有限公司包工头王某某拖欠工资，扬言上访", 10,
-     25, 0},
+     25, 0, NULL},
 };
 
 /* Ordinary cases of a village over two weeks: each a different matter. */
 static const struct esc_case flat[] = {
-    {"张某某反映邻居李某某在楼道堆放杂物影响通行", 300, 2, 0},
-    {"市民反映幸福路路灯不亮，夜间出行不便", 250, 1, 0},
-    {"王某某与丈夫因家庭开支问题多次争吵，请求调解", 200, 2, 0},
-    {"居民反映小区垃圾清运不及时，异味较大", 150, 1, 0},
-    {"村民反映村道边一棵大树倾斜，存在倒伏隐患", 100, 1, 0},
-    {"刘某某反映其母亲八十五岁独居，申请居家养老服务", 60, 1, 0},
-    {"商户反映隔壁烧烤店油烟扰民，要求整改", 30, 3, 0},
-    {"赵某某反映承包地被邻居占用，双方发生争执", 5, 2, 0},
+    {"张某某反映邻居李某某在楼道堆放杂物影响通行", 300, 2, 0, NULL},
+    {"市民反映幸福路路灯不亮，夜间出行不便", 250, 1, 0, NULL},
+    {"王某某与丈夫因家庭开支问题多次争吵，请求调解", 200, 2, 0, NULL},
+    {"居民反映小区垃圾清运不及时，异味较大", 150, 1, 0, NULL},
+    {"村民反映村道边一棵大树倾斜，存在倒伏隐患", 100, 1, 0, NULL},
+    {"刘某某反映其母亲八十五岁独居，申请居家养老服务", 60, 1, 0, NULL},
+    {"商户反映隔壁烧烤店油烟扰民，要求整改", 30, 3, 0, NULL},
+    {"赵某某反映承包地被邻居占用，双方发生争执", 5, 2, 0, NULL},
 };
 
 static void test_escalation(void **state)
@@ -366,9 +398,9 @@ static void test_escalation(void **state)
 
     /* three related cases without growth, threats or more people: below the threshold */
     static const struct esc_case quiet[] = {
-        {"幸福小区3号楼电梯故障停运，业主要求物业公司尽快维修", 300, 1, 0},
-        {"幸福小区3号楼电梯又故障停运，业主要求物业公司维修", 200, 1, 0},
-        {"幸福小区3号楼电梯故障停运多日，业主要求物业公司尽快维修", 100, 1, 0},
+        {"幸福小区3号楼电梯故障停运，业主要求物业公司尽快维修", 300, 1, 0, NULL},
+        {"幸福小区3号楼电梯又故障停运，业主要求物业公司维修", 200, 1, 0, NULL},
+        {"幸福小区3号楼电梯故障停运多日，业主要求物业公司尽快维修", 100, 1, 0, NULL},
     };
     n = esc_fill(quiet, 3, now, r);
     warn_escalation_test(r, n, now, &c, &e);
@@ -386,6 +418,50 @@ static void test_escalation(void **state)
     n = esc_fill(brewing, 4, now, r);
     warn_escalation_test(r, n, now, &c, &e);
     assert_false(e.fired);
+}
+
+/* Two wage claims of one kind in a village within days, against two companies at two sites:
+ * the texts read alike, the places differ. Each alone is three cases with a threat, below the
+ * threshold; linked by text alone they would make a cluster of six. */
+static void test_escalation_place(void **state)
+{
+    (void)state;
+    struct warn_config c;
+    struct warn_recent r[8];
+    struct warn_escalation e;
+    int64_t now = 1790000000000LL;
+    static const char *const site_a = "青溪县白鹤镇里蒋村长浦自然村35号",
+                             *site_b = "青溪县白鹤镇里蒋村竹园自然村132号";
+    struct esc_case two[6] = {
+        {"5名农民工反映工地拖欠工资，多次讨要未果", 300, 5, 0, site_a},
+        {"8名农民工反映工地拖欠工资，多次讨要未果", 200, 8, 0, site_b},
+        {"6名农民工反映工地拖欠工资，多次讨要未果，扬言聚集讨薪", 150, 6, 0, site_a},
+        {"7名农民工反映工地拖欠工资，多次讨要未果", 100, 7, 0, site_b},
+        {"4名农民工反映工地拖欠工资，多次讨要未果", 60, 4, 0, site_a},
+        {"9名农民工反映工地拖欠工资，多次讨要未果，扬言聚集讨薪", 20, 9, 0, site_b},
+    };
+    warn_config_default(&c);
+    warn_escalation_test(r, esc_fill(two, 6, now, r), now, &c, &e);
+    assert_int_equal(e.cases, 3);
+    assert_false(e.fired);
+    assert_false(warn_related(&r[0], &r[1], &c));
+    assert_true(warn_related(&r[0], &r[2], &c));
+    /* one site: one matter, six cases */
+    for (int i = 0; i < 6; i++)
+        two[i].address = site_a;
+    warn_escalation_test(r, esc_fill(two, 6, now, r), now, &c, &e);
+    assert_int_equal(e.cases, 6);
+    assert_true(e.fired);
+    /* no address on one side: the text decides */
+    two[1].address = NULL;
+    two[3].address = site_b;
+    two[5].address = site_b;
+    esc_fill(two, 6, now, r);
+    assert_true(warn_related(&r[0], &r[1], &c));
+    assert_false(warn_related(&r[0], &r[3], &c));
+    /* the place check switched off: text alone links the two sites */
+    c.esc_place = 0;
+    assert_true(warn_related(&r[0], &r[3], &c));
 }
 
 /* The escalation factor enters the score and the alert, and says why in words. */
@@ -445,6 +521,8 @@ int main(void)
         cmocka_unit_test(test_dispersion),
         cmocka_unit_test(test_escalation),
         cmocka_unit_test(test_escalation_factor),
+        cmocka_unit_test(test_escalation_place),
+        cmocka_unit_test(test_one_matter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
