@@ -377,6 +377,10 @@ void sq_stats_job_end(struct store_tx *tx, int keep);
  * 0 or FQ_E*: on failure the caller must roll the transaction back. */
 int sq_stats_flush(struct store_tx *tx);
 
+/* Aggregate rows store_stats_rebuild merges in memory before writing them (default 1 << 18);
+ * tests lower it to make a rebuild write in several rounds. */
+extern int sq_stats_rebuild_rows;
+
 extern const char *const sq_migrations[];
 extern const int sq_migration_count;
 
