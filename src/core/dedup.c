@@ -5,8 +5,10 @@
 #include "core/dedup.h"
 #include "core/casecode.h"
 #include "core/chain.h"
+#include "core/domain.h"
 #include "core/textsim.h"
 #include "core/workflow.h"
+#include "util/clock.h"
 #include "util/jsonin.h"
 
 #include <pthread.h>
@@ -142,21 +144,20 @@ static int cache_similarity(struct dedup_cache *k, int64_t id, const struct text
     return hit;
 }
 
-/* Keeps a copy of case id's set, replacing whatever held its slot (out of memory: not kept). */
+/* Keeps a copy of case id's set, replacing whatever held its slot (sh NULL or out of memory:
+ * the slot is emptied, so it never answers for an id with another case's set). */
 static void cache_put(struct dedup_cache *k, int64_t id, const char *code, const uint32_t *sh, int n)
 {
     if (!k)
         return;
-    uint32_t *copy = malloc((size_t)(n ? n : 1) * sizeof *copy);
-    if (!copy)
-        return;
-    if (n)
+    uint32_t *copy = sh ? malloc((size_t)(n ? n : 1) * sizeof *copy) : NULL;
+    if (copy && n)
         memcpy(copy, sh, (size_t)n * sizeof *copy);
     int i = (int)(id & k->mask);
     pthread_mutex_lock(&k->locks[i % CACHE_LOCKS]);
     struct cache_entry *x = &k->slots[i];
     uint32_t *old = x->sh;
-    x->id = id;
+    x->id = copy ? id : 0; /* no set (none given, out of memory): the slot is emptied */
     snprintf(x->code, sizeof x->code, "%s", code);
     x->n = n;
     x->sh = copy;
@@ -339,9 +340,35 @@ int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct f
 done:
     free(bidx);
     free(probe);
-    free(sh);
+    if (rc == 0) {
+        found->sh = sh; /* for dedup_intake_remember once the case has its id */
+        found->nsh = nsh;
+    } else {
+        free(sh);
+    }
     free(text);
     return rc;
+}
+
+void dedup_found_clear(struct dedup_found *found)
+{
+    if (!found)
+        return;
+    free(found->sh);
+    found->sh = NULL;
+    found->nsh = 0;
+}
+
+void dedup_intake_remember(struct dedup_cache *cache, const struct fq_case *c,
+                           const struct dedup_found *found)
+{
+    if (c->id > 0)
+        cache_put(cache, c->id, c->code, found->sh, found->nsh);
+}
+
+int dedup_start(struct fq_domain *d)
+{
+    return store_near_start(d->store, fq_now_ms() - DEDUP_DUP_WINDOW_MS - 3600000);
 }
 
 int dedup_intake_record_tx(struct store_tx *tx, const struct fq_case *c, const struct dedup_found *found)

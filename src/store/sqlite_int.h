@@ -285,6 +285,28 @@ void sq_ref_free(struct sq_ref_index *ref);
 /* Reloads rd's copy if the generation has moved (outside a transaction only). */
 void sq_ref_refresh(struct store_rd *rd);
 
+/* The recent-case index behind store_case_ids_near (sqlite_near.c). The writer notes each case
+ * inserted, moved (division or created_at changed) or deleted while holding wlock; a job rolled
+ * back rewinds to the mark taken before it; sq_near_end applies the notes after a COMMIT
+ * (committed 1) or drops them (0). */
+struct sq_near;
+struct sq_near *sq_near_new(void); /* NULL on out of memory (then every lookup is SQL) */
+struct sq_near *sq_store_near(struct store *s); /* the store's; may be NULL */
+void sq_near_free(struct sq_near *x);
+void sq_near_note(struct sq_near *x, int add, const char *division, int64_t created_at, int64_t id);
+int sq_near_mark(struct sq_near *x);
+void sq_near_rewind(struct sq_near *x, int mark);
+void sq_near_end(struct sq_near *x, int committed);
+/* Fills the index from c (no transaction may be open on it; the caller holds wlock) with the
+ * cases created at or after since, and turns it on. 0 or FQ_EIO/FQ_ENOMEM (then it stays off). */
+int sq_near_start(struct sq_near *x, struct sq_conn *c, int64_t since);
+void sq_near_stop(struct sq_near *x);
+/* store_case_ids_near from memory: 1 with ids/n filled when the index can answer exactly, 0 when
+ * the caller must ask SQL. */
+int sq_near_ids(struct sq_near *x, const char *division, int64_t from, int64_t to,
+                int64_t exclude, int max, int64_t *ids, int *n);
+void sq_near_counts(struct sq_near *x, long long *hits, long long *misses);
+
 /* Opens a connection with the store's pragmas (writer: WAL, synchronous=FULL; reader:
  * read-only). 0 or FQ_EIO / FQ_ENOTFOUND with e filled. */
 int sq_conn_open(struct sq_conn *c, const char *path, int writer, int create, struct fq_error *e);
