@@ -98,7 +98,7 @@ struct store {
     void *change_arg;
     int64_t *changes;
     int nchanges, changes_cap, changes_all, auth_changed;
-    int ref_changed;            /* divisions or grids written in this transaction */
+    int ref_changed;            /* divisions, grids, categories or methods written in it */
     _Atomic uint64_t ref_gen;   /* raised after such a transaction ends (sq_ref_generation) */
     int child_col[NCHILDREN];   /* case_children[i].column, -1 when the table lacks it */
     struct sq_near *near;       /* recent cases by division (sqlite_near.c); may be NULL */
@@ -563,7 +563,8 @@ static void on_preupdate(void *arg, sqlite3 *db, int op, const char *zdb, const 
                          sqlite3_int64 key_old, sqlite3_int64 key_new)
 {
     struct store *s = arg;
-    if (!strcmp(table, "divisions") || !strcmp(table, "grids"))
+    if (!strcmp(table, "divisions") || !strcmp(table, "grids") || !strcmp(table, "categories") ||
+        !strcmp(table, "resolution_methods"))
         s->ref_changed = 1;
     if (s->near && !strcmp(table, "cases") && !strcmp(zdb, "main"))
         note_near(s, db, op, key_old, key_new);

@@ -177,6 +177,8 @@
     X(RD_BEGIN, "BEGIN")                                                                           \
     X(DIVISIONS_ALL, "SELECT code, name, level, parent FROM divisions ORDER BY code LIMIT ?1")     \
     X(GRIDS_ALL, "SELECT code, village FROM grids ORDER BY code LIMIT ?1")                                       \
+    X(CATEGORIES_ALL, "SELECT code FROM categories ORDER BY code LIMIT ?1")                        \
+    X(METHODS_ALL, "SELECT code FROM resolution_methods ORDER BY code LIMIT ?1")                   \
     X(DEPT_INSERT, "INSERT INTO departments(kind, name, division, level, presence) "               \
                    "VALUES (?1, ?2, ?3, ?4, ?5)")                                                  \
     X(DEPT_GET, "SELECT " SQ_DEPT_COLS " FROM departments WHERE id = ?1")                          \
