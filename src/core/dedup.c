@@ -35,11 +35,19 @@ static void similarity_sets(const uint32_t *a, int na, const uint32_t *b, int nb
     *overlap = overlap_of(*jaccard, na, nb);
 }
 
-/* The same for a set prepared as a probe (the intake's, compared with every candidate). */
+/* The same for a set prepared as a probe (the intake's, compared with every candidate), when
+ * the overlap coefficient can reach min_overlap; else both 0 (the candidate is not wanted). The
+ * intersection must reach min_overlap × min(|A|, |B|); a margin far above rounding keeps every
+ * candidate whose overlap, computed as before, would reach it. */
 static void similarity_probe(const struct textsim_probe *a, const uint32_t *b, int nb,
-                             double *jaccard, double *overlap)
+                             double min_overlap, double *jaccard, double *overlap)
 {
-    *jaccard = textsim_probe_jaccard(a, b, nb);
+    int small = a->n < nb ? a->n : nb;
+    *jaccard = textsim_probe_jaccard_min(a, b, nb, min_overlap * small - 1e-6);
+    if (*jaccard < 0) {
+        *jaccard = *overlap = 0;
+        return;
+    }
     *overlap = overlap_of(*jaccard, a->n, nb);
 }
 
@@ -125,10 +133,11 @@ void dedup_cache_free(struct dedup_cache *k)
     free(k);
 }
 
-/* Compares a with the cached set of case id: 1 and the scores and code when it is cached, 0 when
- * not. */
+/* Compares a with the cached set of case id (similarity_probe: both 0 below min_overlap): 1 and
+ * the scores and code when it is cached, 0 when not. */
 static int cache_similarity(struct dedup_cache *k, int64_t id, const struct textsim_probe *a,
-                            double *jaccard, double *overlap, char code[FQ_CODE_LEN + 1])
+                            double min_overlap, double *jaccard, double *overlap,
+                            char code[FQ_CODE_LEN + 1])
 {
     if (!k)
         return 0;
@@ -136,7 +145,7 @@ static int cache_similarity(struct dedup_cache *k, int64_t id, const struct text
     pthread_mutex_lock(&k->locks[i % CACHE_LOCKS]);
     struct cache_entry *x = &k->slots[i];
     if (x->id == id) {
-        similarity_probe(a, x->sh, x->n, jaccard, overlap);
+        similarity_probe(a, x->sh, x->n, min_overlap, jaccard, overlap);
         memcpy(code, x->code, FQ_CODE_LEN + 1);
         hit = 1;
     }
@@ -231,6 +240,14 @@ static void dup_consider(struct dup_scan *s, int64_t id, const char *code, doubl
     snprintf(s->found[pos].code, sizeof s->found[pos].code, "%s", code);
 }
 
+/* The overlap a candidate needs to be ranked: the threshold, or once DEDUP_DUP_MAX are found
+ * more than the last of them (dup_consider); below it the comparison may stop early. */
+static double dup_floor(const struct dup_scan *s)
+{
+    double f = s->n == DEDUP_DUP_MAX ? s->found[s->n - 1].score : 0;
+    return f > DEDUP_DUP_OVERLAP ? f : DEDUP_DUP_OVERLAP;
+}
+
 struct dup_miss {
     struct dup_scan *s;
     struct dedup_cache *cache;
@@ -250,7 +267,7 @@ static int dup_one(const struct store_case_text *t, void *arg)
     }
     int ny = textsim_shingles(text, y, SHINGLES);
     free(text);
-    similarity_probe(m->s->probe, y, ny, &j, &o);
+    similarity_probe(m->s->probe, y, ny, dup_floor(m->s), &j, &o);
     cache_put(m->cache, t->id, t->code, y, ny);
     free(y);
     dup_consider(m->s, t->id, t->code, j, o);
@@ -270,7 +287,7 @@ static int dup_scan_near(struct store_rd *rd, struct dedup_cache *cache, const s
         double j, o;
         if (ids[i] == ds->skip_id)
             continue;
-        if (cache_similarity(cache, ids[i], ds->probe, &j, &o, code))
+        if (cache_similarity(cache, ids[i], ds->probe, dup_floor(ds), &j, &o, code))
             dup_consider(ds, ids[i], code, j, o);
         else
             rc = store_case_text_get(rd, ids[i], dup_one, &miss);
