@@ -385,7 +385,9 @@ void dedup_intake_remember(struct dedup_cache *cache, const struct fq_case *c,
 
 int dedup_start(struct fq_domain *d)
 {
-    return store_near_start(d->store, fq_now_ms() - DEDUP_DUP_WINDOW_MS - 3600000);
+    int64_t now = fq_now_ms();
+    return store_near_start(d->store, now - DEDUP_DUP_WINDOW_MS - 3600000,
+                            now - DEDUP_REPEAT_WINDOW_MS - 3600000);
 }
 
 int dedup_intake_record_tx(struct store_tx *tx, const struct fq_case *c, const struct dedup_found *found)

@@ -46,7 +46,8 @@ struct dedup_cache *dedup_cache_new(int slots);
 void dedup_cache_free(struct dedup_cache *k);
 
 /* Serves the duplicate candidates of later intakes from memory (store_near_start over the
- * duplicate window, with an hour to spare): an intake then reads no SQLite in the common case.
+ * duplicate window, and the parties' blind indexes over the repeat window, each with an hour to
+ * spare): an intake then reads no SQLite in the common case (no earlier case of its parties).
  * For `serve`; 0 or the store's error (detection then stays on SQL, with the same answers). */
 int dedup_start(struct fq_domain *d);
 

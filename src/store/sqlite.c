@@ -103,6 +103,7 @@ struct store {
     int child_col[NCHILDREN];   /* case_children[i].column, -1 when the table lacks it */
     struct sq_near *near;       /* recent cases by division (sqlite_near.c); may be NULL */
     int near_col[2];            /* cases.division and cases.created_at, -1 if absent */
+    int party_col[2];           /* parties.id_bidx and parties.phone_bidx, -1 if absent */
 };
 
 /* The store whose transaction this thread is running (a group job or a bulk load), so that a
@@ -551,12 +552,28 @@ static void note_near(struct store *s, sqlite3 *db, int op, sqlite3_int64 key_ol
         sq_near_note(s->near, 1, NULL, 0, 0); /* unreadable */
         return;
     }
+    if (op == SQLITE_UPDATE && aold != anew)
+        sq_near_break(s->near); /* the parties' instants came from created_at */
     if (op == SQLITE_UPDATE && key_old == key_new && aold == anew && !strcmp(dold, dnew))
         return; /* not moved: the common update */
     if (op != SQLITE_INSERT)
         sq_near_note(s->near, 0, dold, aold, key_old);
     if (op != SQLITE_DELETE)
         sq_near_note(s->near, 1, dnew, anew, key_new);
+}
+
+/* Notes the blind indexes of a party row inserted or updated, for the recent-party index. */
+static void note_party(struct store *s, sqlite3 *db)
+{
+    for (int i = 0; i < 2; i++) {
+        sqlite3_value *v = NULL;
+        if (s->party_col[i] < 0 || sqlite3_preupdate_new(db, s->party_col[i], &v) != SQLITE_OK || !v) {
+            sq_near_break(s->near);
+            return;
+        }
+        if (sqlite3_value_type(v) != SQLITE_NULL)
+            sq_near_note_party(s->near, sqlite3_value_blob(v), sqlite3_value_bytes(v));
+    }
 }
 
 static void on_preupdate(void *arg, sqlite3 *db, int op, const char *zdb, const char *table,
@@ -568,6 +585,8 @@ static void on_preupdate(void *arg, sqlite3 *db, int op, const char *zdb, const 
         s->ref_changed = 1;
     if (s->near && !strcmp(table, "cases") && !strcmp(zdb, "main"))
         note_near(s, db, op, key_old, key_new);
+    if (s->near && op != SQLITE_DELETE && !strcmp(table, "parties") && !strcmp(zdb, "main"))
+        note_party(s, db);
     if (!s->change_fn || strcmp(zdb, "main"))
         return;
     if (!strcmp(table, "cases")) { /* rowid = case id */
@@ -639,12 +658,12 @@ struct sq_near *sq_store_near(struct store *s)
     return s ? s->near : NULL;
 }
 
-int store_near_start(struct store *s, int64_t since)
+int store_near_start(struct store *s, int64_t since, int64_t party_since)
 {
     if (!s || !s->near || s->readonly)
         return FQ_ENOMEM;
     pthread_mutex_lock(&s->wlock); /* no commit between the load and the first notes */
-    int rc = sq_near_start(s->near, &s->w, since);
+    int rc = sq_near_start(s->near, &s->w, since, party_since);
     pthread_mutex_unlock(&s->wlock);
     return rc;
 }
@@ -1053,6 +1072,8 @@ int store_open(const struct store_opts *opts, struct store **out, struct fq_erro
             s->child_col[i] = column_index(s->w.db, case_children[i].table, case_children[i].column);
         s->near_col[0] = column_index(s->w.db, "cases", "division");
         s->near_col[1] = column_index(s->w.db, "cases", "created_at");
+        s->party_col[0] = column_index(s->w.db, "parties", "id_bidx");
+        s->party_col[1] = column_index(s->w.db, "parties", "phone_bidx");
         s->near = sq_near_new(); /* NULL: store_case_ids_near stays SQL */
         sqlite3_preupdate_hook(s->w.db, on_preupdate, s);
         s->q = malloc(QUEUE_CAP * sizeof *s->q);

@@ -300,8 +300,16 @@ int sq_near_mark(struct sq_near *x);
 void sq_near_rewind(struct sq_near *x, int mark);
 void sq_near_end(struct sq_near *x, int committed);
 /* Fills the index from c (no transaction may be open on it; the caller holds wlock) with the
- * cases created at or after since, and turns it on. 0 or FQ_EIO/FQ_ENOMEM (then it stays off). */
-int sq_near_start(struct sq_near *x, struct sq_conn *c, int64_t since);
+ * cases created at or after since and the blind indexes of the parties of cases created at or
+ * after party_since, and turns it on. 0 or FQ_EIO/FQ_ENOMEM (then it stays off). */
+int sq_near_start(struct sq_near *x, struct sq_conn *c, int64_t since, int64_t party_since);
+/* A party row's blind index (ID or phone) written in the open transaction. */
+void sq_near_note_party(struct sq_near *x, const void *bidx, int len);
+/* Something the index cannot follow was written: the commit turns it off. */
+void sq_near_break(struct sq_near *x);
+/* 1 when no case created at or after since has a party with blind index bidx (store_cases_by_party
+ * would find nothing for it), 0 when SQL must tell. */
+int sq_near_party_absent(struct sq_near *x, const unsigned char bidx[16], int64_t since);
 void sq_near_stop(struct sq_near *x);
 /* store_case_ids_near from memory: 1 with ids/n filled when the index can answer exactly, 0 when
  * the caller must ask SQL. */

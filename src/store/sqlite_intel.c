@@ -108,6 +108,8 @@ int store_cases_by_party(struct store_rd *rd, const unsigned char (*bidx)[16], i
 {
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
+        if (sq_near_party_absent(sq_store_near(rd->s), bidx[i], since))
+            continue; /* nobody with it since `since`: no read (sqlite_near.c) */
         sqlite3_stmt *st =
             sq_stmt_dyn(&rd->conn, "SELECT " CASE_TEXT_COLS " FROM cases c WHERE c.id IN (SELECT "
                                   "p.case_id FROM parties p WHERE p.id_bidx = ?1 UNION SELECT "

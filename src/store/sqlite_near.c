@@ -11,8 +11,18 @@
  * above the largest key it ever let go (`gone`: evicted to keep the ring bounded, or older than
  * the floor the index was loaded from). A lookup that does not need anything at or below that
  * key is answered from the ring; any other falls back to SQL. Writes by another process are not
- * seen, as for the other caches: run demo/init only without a server. */
+ * seen, as for the other caches: run demo/init only without a server.
+ *
+ * The same notes keep a second, smaller index for repeat petitions (store_cases_by_party): each
+ * party blind index (ID or phone) seen with the latest instant a case of it may have been created
+ * (the case's created_at when loaded; after that the commit's time, or the latest created_at the
+ * transaction wrote if later). A blind index absent from it, or last seen before `since`, has no
+ * case the SQL would return: the intake skips that read (a first-time caller, the common case).
+ * An extra or too-late entry only costs the SQL read; entries fall out a day after they stop
+ * mattering to the 90-day window (NEAR_PARTY_KEEP_MS). Sound as long as no case is created with
+ * a created_at later than its commit (cases' created_at changed afterwards turn it off). */
 #include "store/sqlite_int.h"
+#include "util/clock.h"
 
 #include <limits.h>
 #include <stdatomic.h>
@@ -24,6 +34,8 @@
 #define NEAR_BUCKETS 4096    /* divisions hash into these */
 #define NEAR_DIVISIONS 200000 /* more divisions than this: the index turns itself off */
 #define NEAR_OPS_MAX (1 << 20) /* a transaction noting more: the index turns itself off */
+#define NEAR_PARTY_KEEP_MS ((90LL + 1) * 86400000) /* the repeat window and a day */
+#define NEAR_PARTIES_MAX (1 << 24) /* more blind indexes than this: the index turns itself off */
 
 struct near_key {
     int64_t at, id;
@@ -38,17 +50,26 @@ struct near_div {
 };
 
 struct near_op {
-    int add; /* 1 add, 0 remove */
+    int add; /* 1 add, 0 remove (a case); 2 a party's blind index (bidx) */
     char division[FQ_DIVISION_LEN + 1];
     struct near_key k;
+    unsigned char bidx[16];
+};
+
+/* A party blind index and the latest instant a case of it may have been created. */
+struct near_party {
+    unsigned char bidx[16];
+    int64_t at; /* 0: empty slot */
 };
 
 struct sq_near {
     pthread_rwlock_t lock; /* guards on, floor and the divisions */
     int on;
-    int64_t floor;
+    int64_t floor, pfloor; /* cases created before them are not held (rings, parties) */
     int ndivs;
     struct near_div *buckets[NEAR_BUCKETS];
+    struct near_party *parties; /* open addressing, pcap a power of two, at most half full */
+    size_t pcap, pn, pn_pruned; /* pn_pruned: pn after the last pruning */
     /* the open transaction's operations: only the thread holding the store's wlock */
     struct near_op *ops;
     int nops, cap, broken;
@@ -73,6 +94,9 @@ static void drop_divisions(struct sq_near *x)
         }
     }
     x->ndivs = 0;
+    free(x->parties);
+    x->parties = NULL;
+    x->pcap = x->pn = x->pn_pruned = 0;
 }
 
 void sq_near_free(struct sq_near *x)
@@ -163,6 +187,77 @@ static void ring_remove(struct sq_near *x, const char *division, struct near_key
     }
 }
 
+static size_t party_slot(const struct near_party *t, size_t cap, const unsigned char bidx[16])
+{
+    uint64_t h;
+    memcpy(&h, bidx, sizeof h); /* a keyed hash already: its bytes are uniform */
+    size_t i = (size_t)h & (cap - 1);
+    while (t[i].at && memcmp(t[i].bidx, bidx, 16))
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+/* Rebuilds the table at cap slots keeping the entries at or after keep_from; 0 or FQ_ENOMEM. */
+static int party_rebuild(struct sq_near *x, size_t cap, int64_t keep_from)
+{
+    struct near_party *t = calloc(cap, sizeof *t);
+    if (!t)
+        return FQ_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < x->pcap; i++) {
+        if (x->parties[i].at && x->parties[i].at >= keep_from) {
+            t[party_slot(t, cap, x->parties[i].bidx)] = x->parties[i];
+            n++;
+        }
+    }
+    free(x->parties);
+    x->parties = t;
+    x->pcap = cap;
+    x->pn = x->pn_pruned = n;
+    return 0;
+}
+
+/* Notes that a case of bidx may have been created at `at` (wrlock held); 0, FQ_ENOMEM or
+ * FQ_ETOOBIG (then the caller turns the index off). */
+static int party_add(struct sq_near *x, const unsigned char bidx[16], int64_t at)
+{
+    if (2 * (x->pn + 1) > x->pcap) {
+        if (x->pn >= NEAR_PARTIES_MAX)
+            return FQ_ETOOBIG;
+        /* grown by half since the last pruning: drop what no window reaches, else double */
+        int64_t keep = x->pn >= 2 * x->pn_pruned ? at - NEAR_PARTY_KEEP_MS : INT64_MIN;
+        size_t cap = x->pcap ? x->pcap : 1024;
+        int rc = party_rebuild(x, cap, keep);
+        if (rc == 0 && 2 * (x->pn + 1) > x->pcap)
+            rc = party_rebuild(x, 2 * cap, INT64_MIN);
+        if (rc)
+            return rc;
+    }
+    struct near_party *e = &x->parties[party_slot(x->parties, x->pcap, bidx)];
+    if (!e->at) {
+        memcpy(e->bidx, bidx, 16);
+        x->pn++;
+    }
+    if (at > e->at)
+        e->at = at;
+    return 0;
+}
+
+void sq_near_note_party(struct sq_near *x, const void *bidx, int len)
+{
+    if (!x || !x->on || x->broken || !bidx || len != 16)
+        return; /* a blind index of another length never matches a lookup */
+    sq_near_note(x, 2, "", 0, 0);
+    if (!x->broken && x->nops > 0)
+        memcpy(x->ops[x->nops - 1].bidx, bidx, 16);
+}
+
+void sq_near_break(struct sq_near *x)
+{
+    if (x && x->on)
+        x->broken = 1;
+}
+
 void sq_near_note(struct sq_near *x, int add, const char *division, int64_t created_at, int64_t id)
 {
     if (!x || !x->on || x->broken)
@@ -209,14 +304,19 @@ void sq_near_end(struct sq_near *x, int committed)
     if (!x)
         return;
     if (committed && (x->nops || x->broken)) {
+        /* a party's cases were created at the latest now, or when the transaction says so */
+        int64_t at = fq_now_ms();
+        for (int i = 0; i < x->nops; i++)
+            if (x->ops[i].add == 1 && x->ops[i].k.at > at)
+                at = x->ops[i].k.at;
         pthread_rwlock_wrlock(&x->lock);
         if (x->broken)
             turn_off(x);
         for (int i = 0; x->on && i < x->nops; i++) {
             struct near_op *o = &x->ops[i];
-            if (!o->add)
-                ring_remove(x, o->division, o->k);
-            else if (ring_add(x, o->division, o->k))
+            if (o->add == 2 ? party_add(x, o->bidx, at)
+                : o->add ? ring_add(x, o->division, o->k)
+                         : (ring_remove(x, o->division, o->k), 0))
                 turn_off(x);
         }
         pthread_rwlock_unlock(&x->lock);
@@ -225,7 +325,7 @@ void sq_near_end(struct sq_near *x, int committed)
     x->broken = 0;
 }
 
-int sq_near_start(struct sq_near *x, struct sq_conn *c, int64_t since)
+int sq_near_start(struct sq_near *x, struct sq_conn *c, int64_t since, int64_t party_since)
 {
     sqlite3_stmt *st = NULL;
     int rc = 0, s;
@@ -239,6 +339,7 @@ int sq_near_start(struct sq_near *x, struct sq_conn *c, int64_t since)
     pthread_rwlock_wrlock(&x->lock);
     turn_off(x);
     x->floor = since;
+    x->pfloor = party_since;
     while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
         const char *division = (const char *)sqlite3_column_text(st, 0);
         struct near_key k = {sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2)};
@@ -246,6 +347,22 @@ int sq_near_start(struct sq_near *x, struct sq_conn *c, int64_t since)
     }
     if (rc == 0 && s != SQLITE_DONE)
         rc = sq_error(c, s, "near load");
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc == 0 && sqlite3_prepare_v2(c->db, "SELECT p.id_bidx, p.phone_bidx, c.created_at FROM "
+                                             "cases c JOIN parties p ON p.case_id = c.id WHERE "
+                                             "c.created_at >= ?1",
+                                      -1, &st, NULL) != SQLITE_OK)
+        rc = sq_error(c, sqlite3_errcode(c->db), "near load parties");
+    if (rc == 0) {
+        sqlite3_bind_int64(st, 1, party_since);
+        while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW)
+            for (int col = 0; col < 2 && rc == 0; col++)
+                if (sqlite3_column_bytes(st, col) == 16)
+                    rc = party_add(x, sqlite3_column_blob(st, col), sqlite3_column_int64(st, 2));
+        if (rc == 0 && s != SQLITE_DONE)
+            rc = sq_error(c, s, "near load parties");
+    }
     if (rc)
         drop_divisions(x);
     x->on = rc == 0;
@@ -288,6 +405,25 @@ int sq_near_ids(struct sq_near *x, const char *division, int64_t from, int64_t t
     pthread_rwlock_unlock(&x->lock);
     atomic_fetch_add(exact ? &x->hits : &x->misses, 1);
     return exact;
+}
+
+int sq_near_party_absent(struct sq_near *x, const unsigned char bidx[16], int64_t since)
+{
+    if (!x)
+        return 0;
+    int absent = 0;
+    pthread_rwlock_rdlock(&x->lock);
+    if (x->on && since >= x->pfloor) {
+        if (!x->pcap)
+            absent = 1;
+        else {
+            const struct near_party *e = &x->parties[party_slot(x->parties, x->pcap, bidx)];
+            absent = !e->at || e->at < since;
+        }
+    }
+    pthread_rwlock_unlock(&x->lock);
+    atomic_fetch_add(absent ? &x->hits : &x->misses, 1);
+    return absent;
 }
 
 void sq_near_counts(struct sq_near *x, long long *hits, long long *misses)
