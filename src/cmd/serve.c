@@ -1,6 +1,7 @@
 /* fengqiao serve: the HTTP server over the database, with the deadline timer and the event bus. */
 #include "api/api.h"
 #include "cmd/cmd.h"
+#include "core/dedup.h"
 #include "core/report.h"
 #include "core/timer.h"
 #include "core/warning.h"
@@ -94,6 +95,8 @@ int cmd_serve(int argc, char **argv)
     struct fq_domain d;
     if (cmd_open(&p, 0, &s, &d))
         return 1;
+    if (dedup_start(&d)) /* duplicate candidates from memory; on failure from SQL, same answers */
+        log_warn("serve: recent-case index unavailable; duplicate detection reads SQL");
     d.bus = bus_new();
     struct api_ctx ctx = {.dom = &d, .secure_cookies = secure, .case_cache_mb = cache_mb};
     ctx.http = http_server_new(&ho);

@@ -409,6 +409,7 @@ void case_intake_clear(struct case_intake *in)
     fq_case_clear(&in->c);
     json_decref(in->event_payload);
     free(in->event_text);
+    dedup_found_clear(&in->found);
     memset(in, 0, sizeof *in);
 }
 
@@ -490,6 +491,8 @@ int case_intake_tx(struct store_tx *tx, struct fq_domain *d, struct case_intake 
         free(ev[i].payload);
     if (rc == 0)
         rc = dedup_intake_record_tx(tx, c, &in->found);
+    if (c->id > 0)
+        dedup_intake_remember(d->dedup, c, &in->found);
     if (rc == 0 && in->idem_key[0])
         rc = store_tx_idem_put(tx, in->actor.user_id, in->idem_key, c->code);
     if (rc)

@@ -5,8 +5,10 @@
 #include "core/dedup.h"
 #include "core/casecode.h"
 #include "core/chain.h"
+#include "core/domain.h"
 #include "core/textsim.h"
 #include "core/workflow.h"
+#include "util/clock.h"
 #include "util/jsonin.h"
 
 #include <pthread.h>
@@ -33,11 +35,19 @@ static void similarity_sets(const uint32_t *a, int na, const uint32_t *b, int nb
     *overlap = overlap_of(*jaccard, na, nb);
 }
 
-/* The same for a set prepared as a probe (the intake's, compared with every candidate). */
+/* The same for a set prepared as a probe (the intake's, compared with every candidate), when
+ * the overlap coefficient can reach min_overlap; else both 0 (the candidate is not wanted). The
+ * intersection must reach min_overlap × min(|A|, |B|); a margin far above rounding keeps every
+ * candidate whose overlap, computed as before, would reach it. */
 static void similarity_probe(const struct textsim_probe *a, const uint32_t *b, int nb,
-                             double *jaccard, double *overlap)
+                             double min_overlap, double *jaccard, double *overlap)
 {
-    *jaccard = textsim_probe_jaccard(a, b, nb);
+    int small = a->n < nb ? a->n : nb;
+    *jaccard = textsim_probe_jaccard_min(a, b, nb, min_overlap * small - 1e-6);
+    if (*jaccard < 0) {
+        *jaccard = *overlap = 0;
+        return;
+    }
     *overlap = overlap_of(*jaccard, a->n, nb);
 }
 
@@ -123,10 +133,11 @@ void dedup_cache_free(struct dedup_cache *k)
     free(k);
 }
 
-/* Compares a with the cached set of case id: 1 and the scores and code when it is cached, 0 when
- * not. */
+/* Compares a with the cached set of case id (similarity_probe: both 0 below min_overlap): 1 and
+ * the scores and code when it is cached, 0 when not. */
 static int cache_similarity(struct dedup_cache *k, int64_t id, const struct textsim_probe *a,
-                            double *jaccard, double *overlap, char code[FQ_CODE_LEN + 1])
+                            double min_overlap, double *jaccard, double *overlap,
+                            char code[FQ_CODE_LEN + 1])
 {
     if (!k)
         return 0;
@@ -134,7 +145,7 @@ static int cache_similarity(struct dedup_cache *k, int64_t id, const struct text
     pthread_mutex_lock(&k->locks[i % CACHE_LOCKS]);
     struct cache_entry *x = &k->slots[i];
     if (x->id == id) {
-        similarity_probe(a, x->sh, x->n, jaccard, overlap);
+        similarity_probe(a, x->sh, x->n, min_overlap, jaccard, overlap);
         memcpy(code, x->code, FQ_CODE_LEN + 1);
         hit = 1;
     }
@@ -142,21 +153,20 @@ static int cache_similarity(struct dedup_cache *k, int64_t id, const struct text
     return hit;
 }
 
-/* Keeps a copy of case id's set, replacing whatever held its slot (out of memory: not kept). */
+/* Keeps a copy of case id's set, replacing whatever held its slot (sh NULL or out of memory:
+ * the slot is emptied, so it never answers for an id with another case's set). */
 static void cache_put(struct dedup_cache *k, int64_t id, const char *code, const uint32_t *sh, int n)
 {
     if (!k)
         return;
-    uint32_t *copy = malloc((size_t)(n ? n : 1) * sizeof *copy);
-    if (!copy)
-        return;
-    if (n)
+    uint32_t *copy = sh ? malloc((size_t)(n ? n : 1) * sizeof *copy) : NULL;
+    if (copy && n)
         memcpy(copy, sh, (size_t)n * sizeof *copy);
     int i = (int)(id & k->mask);
     pthread_mutex_lock(&k->locks[i % CACHE_LOCKS]);
     struct cache_entry *x = &k->slots[i];
     uint32_t *old = x->sh;
-    x->id = id;
+    x->id = copy ? id : 0; /* no set (none given, out of memory): the slot is emptied */
     snprintf(x->code, sizeof x->code, "%s", code);
     x->n = n;
     x->sh = copy;
@@ -230,6 +240,14 @@ static void dup_consider(struct dup_scan *s, int64_t id, const char *code, doubl
     snprintf(s->found[pos].code, sizeof s->found[pos].code, "%s", code);
 }
 
+/* The overlap a candidate needs to be ranked: the threshold, or once DEDUP_DUP_MAX are found
+ * more than the last of them (dup_consider); below it the comparison may stop early. */
+static double dup_floor(const struct dup_scan *s)
+{
+    double f = s->n == DEDUP_DUP_MAX ? s->found[s->n - 1].score : 0;
+    return f > DEDUP_DUP_OVERLAP ? f : DEDUP_DUP_OVERLAP;
+}
+
 struct dup_miss {
     struct dup_scan *s;
     struct dedup_cache *cache;
@@ -249,7 +267,7 @@ static int dup_one(const struct store_case_text *t, void *arg)
     }
     int ny = textsim_shingles(text, y, SHINGLES);
     free(text);
-    similarity_probe(m->s->probe, y, ny, &j, &o);
+    similarity_probe(m->s->probe, y, ny, dup_floor(m->s), &j, &o);
     cache_put(m->cache, t->id, t->code, y, ny);
     free(y);
     dup_consider(m->s, t->id, t->code, j, o);
@@ -269,7 +287,7 @@ static int dup_scan_near(struct store_rd *rd, struct dedup_cache *cache, const s
         double j, o;
         if (ids[i] == ds->skip_id)
             continue;
-        if (cache_similarity(cache, ids[i], ds->probe, &j, &o, code))
+        if (cache_similarity(cache, ids[i], ds->probe, dup_floor(ds), &j, &o, code))
             dup_consider(ds, ids[i], code, j, o);
         else
             rc = store_case_text_get(rd, ids[i], dup_one, &miss);
@@ -339,9 +357,37 @@ int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct f
 done:
     free(bidx);
     free(probe);
-    free(sh);
+    if (rc == 0) {
+        found->sh = sh; /* for dedup_intake_remember once the case has its id */
+        found->nsh = nsh;
+    } else {
+        free(sh);
+    }
     free(text);
     return rc;
+}
+
+void dedup_found_clear(struct dedup_found *found)
+{
+    if (!found)
+        return;
+    free(found->sh);
+    found->sh = NULL;
+    found->nsh = 0;
+}
+
+void dedup_intake_remember(struct dedup_cache *cache, const struct fq_case *c,
+                           const struct dedup_found *found)
+{
+    if (c->id > 0)
+        cache_put(cache, c->id, c->code, found->sh, found->nsh);
+}
+
+int dedup_start(struct fq_domain *d)
+{
+    int64_t now = fq_now_ms();
+    return store_near_start(d->store, now - DEDUP_DUP_WINDOW_MS - 3600000,
+                            now - DEDUP_REPEAT_WINDOW_MS - 3600000);
 }
 
 int dedup_intake_record_tx(struct store_tx *tx, const struct fq_case *c, const struct dedup_found *found)

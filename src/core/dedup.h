@@ -20,6 +20,8 @@
 #include "core/dedup_found.h"
 #include "store/store.h"
 
+struct fq_domain;
+
 #define DEDUP_REPEAT_WINDOW_MS (90LL * 86400000)
 #define DEDUP_REPEAT_SIMILARITY 0.12
 #define DEDUP_DUP_WINDOW_MS (72LL * 3600000)
@@ -43,10 +45,25 @@ struct dedup_cache *dedup_cache_new(int slots);
 /* NULL is a no-op. */
 void dedup_cache_free(struct dedup_cache *k);
 
+/* Serves the duplicate candidates of later intakes from memory (store_near_start over the
+ * duplicate window, and the parties' blind indexes over the repeat window, each with an hour to
+ * spare): an intake then reads no SQLite in the common case (no earlier case of its parties).
+ * For `serve`; 0 or the store's error (detection then stays on SQL, with the same answers). */
+int dedup_start(struct fq_domain *d);
+
+/* After case c (id and code set) is written in tx: keeps the shingle set its intake computed
+ * (found->sh) in the cache, so the next intakes of its village find it there. Runs before the
+ * COMMIT: should the job roll back, the id is reused by the next case inserted, which is again an
+ * intake and replaces the entry before its COMMIT publishes the id to anyone (store_case_ids_near
+ * only names committed cases). Without a set the slot is emptied. */
+void dedup_intake_remember(struct dedup_cache *cache, const struct fq_case *c,
+                           const struct dedup_found *found);
+
 /* The intake hook, run by case_intake_prepare on the caller's thread through a read connection
  * (the similarity work stays off the single writer): sets c->repeat_of, adds "repeat_of" /
  * "duplicate_candidates" to the event payload (may be NULL) and fills *found, judged at `now`.
  * cache (may be NULL) holds the candidates' shingle sets; the result does not depend on it.
+ * found->sh receives the intake's own set (malloc'ed; dedup_found_clear frees it).
  * Cases registered in the same commit group do not see each other (suggestions, not rules).
  * 0 or the store's error (the intake then fails). */
 int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct fq_case *c,

@@ -13,6 +13,11 @@ struct dedup_found {
     int n;                                /* duplicate suggestions */
     int64_t dup_ids[DEDUP_DUP_MAX];
     double dup_scores[DEDUP_DUP_MAX];
+    uint32_t *sh;                         /* the intake's shingle set (malloc'ed), nsh of them */
+    int nsh;
 };
+
+/* Frees what found holds (its shingle set). */
+void dedup_found_clear(struct dedup_found *found);
 
 #endif

@@ -213,23 +213,43 @@ void textsim_probe_init(struct textsim_probe *p, const uint32_t *a, int na)
     }
 }
 
+/* 1 when x is a member of p's set. */
+static int probe_has(const struct textsim_probe *p, uint32_t x, unsigned mask)
+{
+    uint32_t t;
+    if (!x)
+        return p->has_zero;
+    unsigned h = probe_slot(p, x);
+    while ((t = p->slot[h]) && t != x)
+        h = (h + 1) & mask;
+    return t == x;
+}
+
 double textsim_probe_jaccard(const struct textsim_probe *p, const uint32_t *b, int nb)
 {
     int inter = 0;
     unsigned mask = (1u << (32 - p->shift)) - 1;
     if (p->n + nb == 0)
         return 0;
+    for (int i = 0; i < nb; i++)
+        inter += probe_has(p, b[i], mask);
+    return (double)inter / (double)(p->n + nb - inter);
+}
+
+double textsim_probe_jaccard_min(const struct textsim_probe *p, const uint32_t *b, int nb,
+                                 double need)
+{
+    int inter = 0;
+    unsigned mask = (1u << (32 - p->shift)) - 1;
+    if (p->n + nb == 0)
+        return need > 0 ? -1 : 0;
     for (int i = 0; i < nb; i++) {
-        uint32_t x = b[i], t;
-        if (!x) {
-            inter += p->has_zero;
-            continue;
-        }
-        unsigned h = probe_slot(p, x);
-        while ((t = p->slot[h]) && t != x)
-            h = (h + 1) & mask;
-        inter += t == x;
+        if ((double)(inter + nb - i) < need)
+            return -1;
+        inter += probe_has(p, b[i], mask);
     }
+    if ((double)inter < need)
+        return -1;
     return (double)inter / (double)(p->n + nb - inter);
 }
 

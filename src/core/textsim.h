@@ -36,6 +36,11 @@ struct textsim_probe {
 void textsim_probe_init(struct textsim_probe *p, const uint32_t *a, int na);
 /* textsim_jaccard(a, na, b, nb) for the a of p. */
 double textsim_probe_jaccard(const struct textsim_probe *p, const uint32_t *b, int nb);
+/* The same, for a caller that only wants it when |A∩B| can reach `need`: stops as soon as the
+ * members of b left to look up cannot bring the intersection to need, and then returns -1.
+ * Otherwise exactly textsim_probe_jaccard's result. */
+double textsim_probe_jaccard_min(const struct textsim_probe *p, const uint32_t *b, int nb,
+                                 double need);
 /* MinHash signature of a shingle set (TEXTSIM_MINHASH_K independent hash permutations). */
 void textsim_minhash(const uint32_t *shingles, int n, uint32_t sig[TEXTSIM_MINHASH_K]);
 /* Share of equal positions of two signatures: an unbiased estimate of the Jaccard similarity. */

@@ -98,9 +98,12 @@ struct store {
     void *change_arg;
     int64_t *changes;
     int nchanges, changes_cap, changes_all, auth_changed;
-    int ref_changed;            /* divisions or grids written in this transaction */
+    int ref_changed;            /* divisions, grids, categories or methods written in it */
     _Atomic uint64_t ref_gen;   /* raised after such a transaction ends (sq_ref_generation) */
     int child_col[NCHILDREN];   /* case_children[i].column, -1 when the table lacks it */
+    struct sq_near *near;       /* recent cases by division (sqlite_near.c); may be NULL */
+    int near_col[2];            /* cases.division and cases.created_at, -1 if absent */
+    int party_col[2];           /* parties.id_bidx and parties.phone_bidx, -1 if absent */
 };
 
 /* The store whose transaction this thread is running (a group job or a bulk load), so that a
@@ -519,12 +522,71 @@ static void note_column(struct store *s, sqlite3 *db, int col, int old)
     note_case(s, sqlite3_value_int64(v));
 }
 
+/* Division and created_at of the row before (old) or after the change; 0 when unreadable. */
+static int near_values(struct store *s, sqlite3 *db, int old, const char **division, int64_t *at)
+{
+    sqlite3_value *v[2] = {NULL, NULL};
+    for (int i = 0; i < 2; i++)
+        if (s->near_col[i] < 0 ||
+            (old ? sqlite3_preupdate_old(db, s->near_col[i], &v[i])
+                 : sqlite3_preupdate_new(db, s->near_col[i], &v[i])) != SQLITE_OK ||
+            !v[i])
+            return 0;
+    *division = (const char *)sqlite3_value_text(v[0]);
+    *at = sqlite3_value_int64(v[1]);
+    return 1;
+}
+
+/* Notes a case inserted, moved (its division or created_at changed) or deleted for the recent-case
+ * index; a row it cannot read breaks the index (the commit turns it off). */
+static void note_near(struct store *s, sqlite3 *db, int op, sqlite3_int64 key_old,
+                      sqlite3_int64 key_new)
+{
+    const char *dold = NULL, *dnew = NULL;
+    int64_t aold = 0, anew = 0;
+    if (op != SQLITE_INSERT && !near_values(s, db, 1, &dold, &aold))
+        dold = NULL;
+    if (op != SQLITE_DELETE && !near_values(s, db, 0, &dnew, &anew))
+        dnew = NULL;
+    if ((op != SQLITE_INSERT && !dold) || (op != SQLITE_DELETE && !dnew)) {
+        sq_near_note(s->near, 1, NULL, 0, 0); /* unreadable */
+        return;
+    }
+    if (op == SQLITE_UPDATE && aold != anew)
+        sq_near_break(s->near); /* the parties' instants came from created_at */
+    if (op == SQLITE_UPDATE && key_old == key_new && aold == anew && !strcmp(dold, dnew))
+        return; /* not moved: the common update */
+    if (op != SQLITE_INSERT)
+        sq_near_note(s->near, 0, dold, aold, key_old);
+    if (op != SQLITE_DELETE)
+        sq_near_note(s->near, 1, dnew, anew, key_new);
+}
+
+/* Notes the blind indexes of a party row inserted or updated, for the recent-party index. */
+static void note_party(struct store *s, sqlite3 *db)
+{
+    for (int i = 0; i < 2; i++) {
+        sqlite3_value *v = NULL;
+        if (s->party_col[i] < 0 || sqlite3_preupdate_new(db, s->party_col[i], &v) != SQLITE_OK || !v) {
+            sq_near_break(s->near);
+            return;
+        }
+        if (sqlite3_value_type(v) != SQLITE_NULL)
+            sq_near_note_party(s->near, sqlite3_value_blob(v), sqlite3_value_bytes(v));
+    }
+}
+
 static void on_preupdate(void *arg, sqlite3 *db, int op, const char *zdb, const char *table,
                          sqlite3_int64 key_old, sqlite3_int64 key_new)
 {
     struct store *s = arg;
-    if (!strcmp(table, "divisions") || !strcmp(table, "grids"))
+    if (!strcmp(table, "divisions") || !strcmp(table, "grids") || !strcmp(table, "categories") ||
+        !strcmp(table, "resolution_methods"))
         s->ref_changed = 1;
+    if (s->near && !strcmp(table, "cases") && !strcmp(zdb, "main"))
+        note_near(s, db, op, key_old, key_new);
+    if (s->near && op != SQLITE_DELETE && !strcmp(table, "parties") && !strcmp(zdb, "main"))
+        note_party(s, db);
     if (!s->change_fn || strcmp(zdb, "main"))
         return;
     if (!strcmp(table, "cases")) { /* rowid = case id */
@@ -564,8 +626,9 @@ static int column_index(sqlite3 *db, const char *table, const char *column)
 }
 
 /* Hands the notes of the transaction that just ended to the change hook and forgets them. */
-static void report_changes(struct store *s)
+static void report_changes(struct store *s, int committed)
 {
+    sq_near_end(s->near, committed);
     if (s->ref_changed) { /* committed or rolled back: either way the readers reload */
         atomic_fetch_add(&s->ref_gen, 1);
         s->ref_changed = 0;
@@ -588,6 +651,35 @@ void store_set_change_hook(struct store *s, store_change_fn fn, void *arg)
     s->changes_all = 0;
     s->auth_changed = 0;
     pthread_mutex_unlock(&s->wlock);
+}
+
+struct sq_near *sq_store_near(struct store *s)
+{
+    return s ? s->near : NULL;
+}
+
+int store_near_start(struct store *s, int64_t since, int64_t party_since)
+{
+    if (!s || !s->near || s->readonly)
+        return FQ_ENOMEM;
+    pthread_mutex_lock(&s->wlock); /* no commit between the load and the first notes */
+    int rc = sq_near_start(s->near, &s->w, since, party_since);
+    pthread_mutex_unlock(&s->wlock);
+    return rc;
+}
+
+void store_near_stop(struct store *s)
+{
+    if (!s || !s->near)
+        return;
+    pthread_mutex_lock(&s->wlock);
+    sq_near_stop(s->near);
+    pthread_mutex_unlock(&s->wlock);
+}
+
+void store_near_counts(struct store *s, long long *hits, long long *misses)
+{
+    sq_near_counts(s ? s->near : NULL, hits, misses);
 }
 
 /* ---- the writer ---- */
@@ -669,12 +761,14 @@ static void run_group(struct store *s, struct job *jobs, int *results, int n)
             broken = 1;
             continue;
         }
+        int mark = sq_near_mark(s->near);
         int r = jobs[i].fn ? jobs[i].fn(&tx, jobs[i].arg) : 0;
         if (r >= 0) {
             if (tx_ctl(c, SQ_RELEASE, "release"))
                 r = FQ_EIO;
         }
         if (r < 0) {
+            sq_near_rewind(s->near, mark);
             if (tx_ctl(c, SQ_ROLLBACK_TO, "rollback to") || tx_ctl(c, SQ_RELEASE, "release"))
                 broken = 1;
         }
@@ -684,6 +778,7 @@ static void run_group(struct store *s, struct job *jobs, int *results, int n)
         if (sqlite3_get_autocommit(c->db))
             broken = 1;
     }
+    int committed = 0;
     if (broken || sq_stats_flush(&tx) || tx_ctl(c, SQ_COMMIT, "commit")) {
         if (!sqlite3_get_autocommit(c->db))
             tx_ctl(c, SQ_ROLLBACK, "rollback");
@@ -691,9 +786,11 @@ static void run_group(struct store *s, struct job *jobs, int *results, int n)
         for (int i = 0; i < n; i++)
             if (results[i] >= 0)
                 results[i] = FQ_EIO;
+    } else {
+        committed = 1;
     }
 report:
-    report_changes(s); /* after COMMIT, before any done: a 2xx client reads its own write */
+    report_changes(s, committed); /* after COMMIT, before any done: a 2xx client reads its own write */
     tx_owner = NULL;
     pthread_mutex_unlock(&s->wlock);
     complete(s, jobs, results, n);
@@ -704,16 +801,16 @@ report:
 static int drain_fts(struct store *s)
 {
     struct sq_conn *c = &s->w;
-    int n = 0, more = 0;
+    int n = 0, more = 0, committed = 0;
     pthread_mutex_lock(&s->wlock);
     if (tx_ctl(c, SQ_BEGIN, "begin") == 0) {
         int rc = sq_fts_drain(c, 256, &n);
         if (rc == 0 && tx_ctl(c, SQ_COMMIT, "commit") == 0)
-            more = n == 256;
+            more = n == 256, committed = 1;
         else if (!sqlite3_get_autocommit(c->db))
             tx_ctl(c, SQ_ROLLBACK, "rollback");
     }
-    report_changes(s);
+    report_changes(s, committed);
     pthread_mutex_unlock(&s->wlock);
     return more;
 }
@@ -852,7 +949,7 @@ int store_write_bulk(struct store *s, store_tx_fn fn, void *arg)
             tx_ctl(c, SQ_ROLLBACK, "bulk rollback");
         }
     }
-    report_changes(s);
+    report_changes(s, rc >= 0);
     sqlite3_exec(c->db, "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=" WAL_CHECKPOINT_PAGES,
                  NULL, NULL, NULL);
     if (rc >= 0)
@@ -872,7 +969,7 @@ int store_tx_checkpoint(struct store_tx *tx)
     failed = tx_ctl(c, SQ_COMMIT, "checkpoint commit");
     if (failed && !sqlite3_get_autocommit(c->db))
         tx_ctl(c, SQ_ROLLBACK, "checkpoint rollback");
-    report_changes(tx->s);
+    report_changes(tx->s, !failed);
     if (failed)
         return FQ_EIO;
     tx->now = fq_now_ms();
@@ -973,6 +1070,11 @@ int store_open(const struct store_opts *opts, struct store **out, struct fq_erro
             goto fail;
         for (int i = 0; i < NCHILDREN; i++)
             s->child_col[i] = column_index(s->w.db, case_children[i].table, case_children[i].column);
+        s->near_col[0] = column_index(s->w.db, "cases", "division");
+        s->near_col[1] = column_index(s->w.db, "cases", "created_at");
+        s->party_col[0] = column_index(s->w.db, "parties", "id_bidx");
+        s->party_col[1] = column_index(s->w.db, "parties", "phone_bidx");
+        s->near = sq_near_new(); /* NULL: store_case_ids_near stays SQL */
         sqlite3_preupdate_hook(s->w.db, on_preupdate, s);
         s->q = malloc(QUEUE_CAP * sizeof *s->q);
         s->batch = malloc((size_t)s->group_max * sizeof *s->batch);
@@ -1041,6 +1143,7 @@ void store_close(struct store *s)
         sq_conn_close(&s->w);
     }
     free(s->changes);
+    sq_near_free(s->near);
     free(s->q);
     free(s->batch);
     free(s->results);

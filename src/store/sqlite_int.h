@@ -195,6 +195,8 @@
     X(RD_BEGIN, "BEGIN")                                                                           \
     X(DIVISIONS_ALL, "SELECT code, name, level, parent FROM divisions ORDER BY code LIMIT ?1")     \
     X(GRIDS_ALL, "SELECT code, village FROM grids ORDER BY code LIMIT ?1")                                       \
+    X(CATEGORIES_ALL, "SELECT code FROM categories ORDER BY code LIMIT ?1")                        \
+    X(METHODS_ALL, "SELECT code FROM resolution_methods ORDER BY code LIMIT ?1")                   \
     X(DEPT_INSERT, "INSERT INTO departments(kind, name, division, level, presence) "               \
                    "VALUES (?1, ?2, ?3, ?4, ?5)")                                                  \
     X(DEPT_UPDATE, "UPDATE departments SET kind = ?1, name = ?2, division = ?3, level = ?4, "      \
@@ -312,6 +314,36 @@ uint64_t sq_ref_generation(struct store *s);
 void sq_ref_free(struct sq_ref_index *ref);
 /* Reloads rd's copy if the generation has moved (outside a transaction only). */
 void sq_ref_refresh(struct store_rd *rd);
+
+/* The recent-case index behind store_case_ids_near (sqlite_near.c). The writer notes each case
+ * inserted, moved (division or created_at changed) or deleted while holding wlock; a job rolled
+ * back rewinds to the mark taken before it; sq_near_end applies the notes after a COMMIT
+ * (committed 1) or drops them (0). */
+struct sq_near;
+struct sq_near *sq_near_new(void); /* NULL on out of memory (then every lookup is SQL) */
+struct sq_near *sq_store_near(struct store *s); /* the store's; may be NULL */
+void sq_near_free(struct sq_near *x);
+void sq_near_note(struct sq_near *x, int add, const char *division, int64_t created_at, int64_t id);
+int sq_near_mark(struct sq_near *x);
+void sq_near_rewind(struct sq_near *x, int mark);
+void sq_near_end(struct sq_near *x, int committed);
+/* Fills the index from c (no transaction may be open on it; the caller holds wlock) with the
+ * cases created at or after since and the blind indexes of the parties of cases created at or
+ * after party_since, and turns it on. 0 or FQ_EIO/FQ_ENOMEM (then it stays off). */
+int sq_near_start(struct sq_near *x, struct sq_conn *c, int64_t since, int64_t party_since);
+/* A party row's blind index (ID or phone) written in the open transaction. */
+void sq_near_note_party(struct sq_near *x, const void *bidx, int len);
+/* Something the index cannot follow was written: the commit turns it off. */
+void sq_near_break(struct sq_near *x);
+/* 1 when no case created at or after since has a party with blind index bidx (store_cases_by_party
+ * would find nothing for it), 0 when SQL must tell. */
+int sq_near_party_absent(struct sq_near *x, const unsigned char bidx[16], int64_t since);
+void sq_near_stop(struct sq_near *x);
+/* store_case_ids_near from memory: 1 with ids/n filled when the index can answer exactly, 0 when
+ * the caller must ask SQL. */
+int sq_near_ids(struct sq_near *x, const char *division, int64_t from, int64_t to,
+                int64_t exclude, int max, int64_t *ids, int *n);
+void sq_near_counts(struct sq_near *x, long long *hits, long long *misses);
 
 /* Opens a connection with the store's pragmas (writer: WAL, synchronous=FULL; reader:
  * read-only). 0 or FQ_EIO / FQ_ENOTFOUND with e filled. */

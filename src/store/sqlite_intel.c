@@ -108,6 +108,8 @@ int store_cases_by_party(struct store_rd *rd, const unsigned char (*bidx)[16], i
 {
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
+        if (sq_near_party_absent(sq_store_near(rd->s), bidx[i], since))
+            continue; /* nobody with it since `since`: no read (sqlite_near.c) */
         sqlite3_stmt *st =
             sq_stmt_dyn(&rd->conn, "SELECT " CASE_TEXT_COLS " FROM cases c WHERE c.id IN (SELECT "
                                   "p.case_id FROM parties p WHERE p.id_bidx = ?1 UNION SELECT "
@@ -126,13 +128,15 @@ int store_cases_by_party(struct store_rd *rd, const unsigned char (*bidx)[16], i
 int store_case_ids_near(struct store_rd *rd, const char *division, int64_t from, int64_t to,
                         int64_t exclude, int max, int64_t *ids, int *n)
 {
+    *n = 0;
+    if (sq_near_ids(sq_store_near(rd->s), division, from, to, exclude, max, ids, n))
+        return 0; /* from memory: no read transaction, no page cache dropped */
     /* the index holds (division, created_at, id): no table row is read */
     sqlite3_stmt *st =
         sq_stmt_dyn(&rd->conn, "SELECT c.id FROM cases c INDEXED BY cases_division_created "
                               "WHERE c.division = ?1 AND c.created_at >= ?2 AND c.created_at < ?3 "
                               "AND c.id <> ?4 ORDER BY c.created_at DESC, c.id DESC LIMIT ?5");
     int rc = 0, s;
-    *n = 0;
     if (!st)
         return FQ_EIO;
     sq_bind_text(st, 1, division);

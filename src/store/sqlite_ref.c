@@ -324,9 +324,11 @@ int store_centres(struct store_rd *rd, const char *division, json_t **out)
     return sq_json_rows(&rd->conn, st, centre_json, out, "centres");
 }
 
-/* The in-memory copy of divisions and grids a read connection keeps (sqlite_int.h): sorted by
- * code, looked up by binary search, reloaded in one read transaction when the store's reference
- * generation has moved. Off (SQL lookups) when a table holds more than REF_MAX rows. */
+/* The in-memory copy of divisions and grids, and of the category and resolution-method codes,
+ * a read connection keeps (sqlite_int.h): sorted by code, looked up by binary search, reloaded in
+ * one read transaction when the store's reference generation has moved. Off (SQL lookups) when a
+ * table holds more than REF_MAX rows. Intake checks all four: with them in memory an ordinary
+ * intake needs no read transaction (whose start after a commit drops the page cache). */
 #define REF_MAX 200000
 
 struct ref_division {
@@ -348,6 +350,8 @@ struct sq_ref_index {
     size_t nd;
     struct ref_grid *g;
     size_t ng;
+    char **cat, **met; /* category and resolution-method codes */
+    size_t ncat, nmet;
 };
 
 void sq_ref_free(struct sq_ref_index *ref)
@@ -356,6 +360,12 @@ void sq_ref_free(struct sq_ref_index *ref)
         return;
     for (size_t i = 0; i < ref->nd; i++)
         free(ref->d[i].name);
+    for (size_t i = 0; i < ref->ncat; i++)
+        free(ref->cat[i]);
+    for (size_t i = 0; i < ref->nmet; i++)
+        free(ref->met[i]);
+    free(ref->cat);
+    free(ref->met);
     free(ref->d);
     free(ref->g);
     free(ref);
@@ -378,8 +388,33 @@ static int ref_grow(void **arr, size_t *cap, size_t n, size_t size)
     return 0;
 }
 
-/* Reads both tables in one read transaction; 0, FQ_ETOOBIG when
- * either is over REF_MAX rows, or FQ_EIO/FQ_ENOMEM. */
+/* Reads the codes of statement id (one text column, sorted) into *codes; 0, FQ_ETOOBIG,
+ * FQ_EIO or FQ_ENOMEM. */
+static int ref_codes(struct sq_conn *c, int id, char ***codes, size_t *n)
+{
+    sqlite3_stmt *st = sq_stmt(c, id);
+    size_t cap = 0;
+    int rc = 0, step = SQLITE_DONE;
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_int(st, 1, REF_MAX + 1);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW &&
+           (rc = ref_grow((void **)codes, &cap, *n, sizeof **codes)) == 0) {
+        const char *code = (const char *)sqlite3_column_text(st, 0);
+        if (!((*codes)[*n] = strdup(code ? code : ""))) {
+            rc = FQ_ENOMEM;
+            break;
+        }
+        (*n)++;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = sq_error(c, step, "reference codes read");
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Reads the four tables in one read transaction; 0, FQ_ETOOBIG when
+ * one is over REF_MAX rows, or FQ_EIO/FQ_ENOMEM. */
 static int ref_read(struct store_rd *rd, struct sq_ref_index *ref)
 {
     struct sq_conn *c = &rd->conn;
@@ -415,6 +450,10 @@ static int ref_read(struct store_rd *rd, struct sq_ref_index *ref)
     if (rc == 0 && step != SQLITE_DONE)
         rc = sq_error(c, step, "grids read");
     sqlite3_reset(sg);
+    if (rc == 0)
+        rc = ref_codes(c, SQ_CATEGORIES_ALL, &ref->cat, &ref->ncat);
+    if (rc == 0)
+        rc = ref_codes(c, SQ_METHODS_ALL, &ref->met, &ref->nmet);
     sq_exec_stmt(c, sq_stmt(c, SQ_COMMIT), "reference end");
     return rc;
 }
@@ -976,10 +1015,24 @@ int store_department_kind_exists(struct store_rd *rd, const char *kind)
     return step_exists(&rd->conn, st, "department kind exists");
 }
 
+static int cmp_code(const void *key, const void *el)
+{
+    return strcmp(key, *(char *const *)el);
+}
+
+/* 1 when code is one of codes[0..n) (sorted), 0 when not. */
+static int ref_has(char *const *codes, size_t n, const char *code)
+{
+    return n && bsearch(code, codes, n, sizeof *codes, cmp_code) != NULL;
+}
+
 int store_category_exists(struct store_rd *rd, const char *code)
 {
     if (!rd || !code)
         return FQ_EINVAL;
+    const struct sq_ref_index *ref = ref_index(rd);
+    if (ref)
+        return ref_has(ref->cat, ref->ncat, code);
     sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_CATEGORY_EXISTS);
     if (!st)
         return FQ_EIO;
@@ -1035,6 +1088,9 @@ int store_resolution_method_exists(struct store_rd *rd, const char *code)
 {
     if (!rd || !code)
         return FQ_EINVAL;
+    const struct sq_ref_index *ref = ref_index(rd);
+    if (ref)
+        return ref_has(ref->met, ref->nmet, code);
     sqlite3_stmt *st = sq_stmt(&rd->conn, SQ_METHOD_EXISTS);
     if (!st)
         return FQ_EIO;

@@ -372,6 +372,19 @@ int store_cases_by_party(struct store_rd *rd, const unsigned char (*bidx)[16], i
  * first (ties: the higher id first), at most max, into ids[0..*n). Reads only the index. */
 int store_case_ids_near(struct store_rd *rd, const char *division, int64_t from, int64_t to,
                         int64_t exclude, int max, int64_t *ids, int *n);
+/* The recent-case index (store/sqlite_near.c): from now on store_case_ids_near answers from
+ * memory whenever it can do so exactly, which costs an intake no SQLite read (the first read
+ * after a commit drops the reader's page cache). Loads the cases created at or after `since`
+ * (which bounds the `from` it can answer: earlier ones go to SQL), then the writer keeps it after
+ * every COMMIT. Likewise store_cases_by_party skips the read for a blind index that no case
+ * created at or after its `since` has (party_since bounds that `since`).
+ * For `serve`; waits for a running transaction. 0, FQ_EIO or FQ_ENOMEM (then off). */
+int store_near_start(struct store *s, int64_t since, int64_t party_since);
+/* Turns it off: store_case_ids_near reads SQL again. */
+void store_near_stop(struct store *s);
+/* How many store_case_ids_near calls and store_cases_by_party blind indexes were answered from
+ * memory (hits) and by SQL (misses). */
+void store_near_counts(struct store *s, long long *hits, long long *misses);
 /* Calls fn once with the case `id`; not at all when there is no such case. */
 int store_case_text_get(struct store_rd *rd, int64_t id, store_case_text_fn fn, void *arg);
 /* Records that case_id (of county, 6 digits) looks like a duplicate of each of the n earlier

@@ -28,6 +28,8 @@
 #define TOWN "330681100000"
 #define VILLAGE "330681100201"
 #define VILLAGE2 "330681100202"
+#define VILLAGE3 "330681100203"
+#define VILLAGE4 "330681100204"
 
 struct env {
     char dir[64];
@@ -44,7 +46,9 @@ static int divisions_tx(struct store_tx *tx, void *arg)
         (rc = store_tx_division_insert(tx, COUNTY, "示范县", LEVEL_COUNTY, "330600000000")) ||
         (rc = store_tx_division_insert(tx, TOWN, "枫桥镇", LEVEL_TOWNSHIP, COUNTY)) ||
         (rc = store_tx_division_insert(tx, VILLAGE, "枫源村", LEVEL_VILLAGE, TOWN)) ||
-        (rc = store_tx_division_insert(tx, VILLAGE2, "栎桥村", LEVEL_VILLAGE, TOWN)))
+        (rc = store_tx_division_insert(tx, VILLAGE2, "栎桥村", LEVEL_VILLAGE, TOWN)) ||
+        (rc = store_tx_division_insert(tx, VILLAGE3, "枫溪村", LEVEL_VILLAGE, TOWN)) ||
+        (rc = store_tx_division_insert(tx, VILLAGE4, "桥亭村", LEVEL_VILLAGE, TOWN)))
         return rc;
     return 0;
 }
@@ -249,17 +253,25 @@ static void test_duplicate_and_merge(void **state)
 
 /* Detection with the shingle cache (cold, warm, and one so small that candidates evict each
  * other) finds exactly what it finds without one: the same cases, scores and order. */
-static void detect(struct env *v, struct dedup_cache *cache, struct dedup_found *f, char **codes)
+static void detect_in(struct env *v, const char *division, struct dedup_cache *cache,
+                      struct dedup_found *f, char **codes)
 {
     struct fq_case c;
     memset(&c, 0, sizeof c);
-    snprintf(c.division, sizeof c.division, "%s", VILLAGE);
+    snprintf(c.division, sizeof c.division, "%s", division);
     c.title = "小区路灯不亮";
     c.description = "居民反映幸福小区3号楼旁路灯连续多日不亮，夜间出行不便，存在安全隐患。";
     json_t *payload = json_object();
     assert_int_equal(dedup_intake_detect(store_rd(v->s), cache, &c, NULL, 0, payload, fq_now_ms(), f), 0);
+    assert_non_null(f->sh); /* the intake's own set, for dedup_intake_remember */
+    dedup_found_clear(f);
     *codes = json_dumps(json_object_get(payload, "duplicate_candidates"), JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(payload);
+}
+
+static void detect(struct env *v, struct dedup_cache *cache, struct dedup_found *f, char **codes)
+{
+    detect_in(v, VILLAGE, cache, f, codes);
 }
 
 static void test_cache_same_result(void **state)
@@ -375,6 +387,201 @@ static void test_suggestions_recorded(void **state)
         fq_case_clear(&c[k]);
 }
 
+/* The recent-case index (store_near_start) answers store_case_ids_near exactly as SQL does:
+ * cases written out of time order, some before its floor, more per village than a ring holds,
+ * one rolled back to its savepoint (its id is then reused), one moved to another village; asked
+ * over many windows, limits and exclusions, from memory, after a reload, and by SQL. And an
+ * intake's detection finds the same with it as without it. */
+struct dated_job {
+    struct intake_job j;
+    int64_t at;
+    int fail; /* roll the job back after the case is written */
+};
+
+static int dated_tx(struct store_tx *tx, void *arg)
+{
+    struct dated_job *d = arg;
+    int replayed, rc = case_intake_tx(tx, &d->j.v->d, &d->j.in, d->at, &d->j.out, &replayed, &d->j.e);
+    return rc ? rc : d->fail ? FQ_EINVAL : 0;
+}
+
+static int64_t dated(struct env *v, const char *division, int64_t at, int fail, int i)
+{
+    static const char *const texts[] = {
+        "幸福小区3号楼旁路灯连续多日不亮，夜间出行不便。", "楼上邻居夜间装修噪音扰民，多次协商无果。",
+        "村口垃圾堆放多日无人清运，气味难闻。", "幸福小区路灯不亮，居民夜间出行存在安全隐患。",
+    };
+    struct dated_job d;
+    char title[48];
+    memset(&d, 0, sizeof d);
+    d.j.v = v;
+    d.at = at;
+    d.fail = fail;
+    snprintf(title, sizeof title, "近邻%d", i);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "channel", "grid", "title", title,
+                             "description", texts[i % 4], "division", division);
+    assert_int_equal(case_intake_prepare(&v->d, &v->clerk, body, NULL, &d.j.in, &d.j.e), 0);
+    assert_int_equal(store_write(v->s, dated_tx, &d), fail ? FQ_EINVAL : 0);
+    int64_t id = d.j.out.id;
+    fq_case_clear(&d.j.out);
+    case_intake_clear(&d.j.in);
+    json_decref(body);
+    return id;
+}
+
+struct move_job {
+    int64_t id;
+    const char *division;
+};
+
+static int move_tx(struct store_tx *tx, void *arg)
+{
+    struct move_job *m = arg;
+    struct fq_case c;
+    int rc = store_tx_case_get_id(tx, m->id, &c);
+    if (rc == 0) {
+        snprintf(c.division, sizeof c.division, "%s", m->division);
+        rc = store_tx_case_update(tx, &c);
+        fq_case_clear(&c);
+    }
+    return rc;
+}
+
+#define NEAR_ASKS 3 * 9 * 4 * 3
+
+/* Every question of the grid, answers into ids[q][0..n[q]). */
+static void ask_near(struct env *v, int64_t now, int64_t exclude, int64_t ids[][40], int *n)
+{
+    static const char *const divs[] = {VILLAGE3, VILLAGE4, TOWN};
+    static const int maxes[] = {1, 5, 30, 40};
+    const int64_t hour = 3600000;
+    const int64_t froms[] = {now - 72 * hour, now - 71 * hour, now - 60 * hour, now - 48 * hour,
+                             now - 30 * hour, now - 10 * hour, now - 2 * hour, now, now + hour};
+    int q = 0;
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 9; b++)
+            for (int m = 0; m < 4; m++)
+                for (int t = 0; t < 3; t++, q++) {
+                    int64_t to = t == 0 ? now + 1 : t == 1 ? now - 20 * hour : now - 50 * hour;
+                    assert_int_equal(store_case_ids_near(store_rd(v->s), divs[a], froms[b], to,
+                                                         m == 2 ? exclude : 0, maxes[m], ids[q], &n[q]),
+                                     0);
+                }
+}
+
+static void test_near_same_as_sql(void **state)
+{
+    struct env *v = *state;
+    const int64_t hour = 3600000, now = fq_now_ms();
+    assert_int_equal(dedup_start(&v->d), 0); /* floor: 73 hours ago */
+    /* 70 cases in VILLAGE3 and 12 in VILLAGE4 over the last 100 hours, out of time order */
+    int64_t some = 0;
+    for (int i = 0; i < 82; i++) {
+        int64_t at = now - (int64_t)((i * 37) % 100) * hour - (i % 3) * 1000;
+        int64_t id = dated(v, i < 70 ? VILLAGE3 : VILLAGE4, at, 0, i);
+        if (i == 50)
+            some = id;
+    }
+    int64_t gone = dated(v, VILLAGE3, now - 5 * hour, 1, 99); /* rolled back */
+    int64_t reused = dated(v, VILLAGE4, now - 6 * hour, 0, 98);
+    assert_true(gone > 0 && reused == gone);
+    struct move_job mv = {.id = some, .division = VILLAGE4};
+    assert_int_equal(store_write(v->s, move_tx, &mv), 0);
+
+    static int64_t mem[NEAR_ASKS][40], loaded[NEAR_ASKS][40], sql[NEAR_ASKS][40];
+    int nm[NEAR_ASKS], nl[NEAR_ASKS], ns[NEAR_ASKS];
+    long long hits0, misses0, hits, misses;
+    store_near_counts(v->s, &hits0, &misses0);
+    ask_near(v, now, some, mem, nm);
+    store_near_counts(v->s, &hits, &misses);
+    assert_true(hits - hits0 > NEAR_ASKS / 2); /* most from memory, really */
+    assert_true(misses > misses0);           /* and some it must not answer (a full ring) */
+    struct dedup_found fm, fs;
+    char *cm, *cs;
+    detect_in(v, VILLAGE3, v->d.dedup, &fm, &cm);
+    assert_int_equal(dedup_start(&v->d), 0); /* a reload gives the same */
+    ask_near(v, now, some, loaded, nl);
+    store_near_stop(v->s);
+    store_near_counts(v->s, &hits0, &misses0);
+    ask_near(v, now, some, sql, ns);
+    detect_in(v, VILLAGE3, NULL, &fs, &cs);
+    store_near_counts(v->s, &hits, &misses);
+    assert_int_equal(hits, hits0); /* all SQL */
+    int nonempty = 0;
+    for (int q = 0; q < NEAR_ASKS; q++) {
+        assert_int_equal(nm[q], ns[q]);
+        assert_int_equal(nl[q], ns[q]);
+        assert_memory_equal(mem[q], sql[q], (size_t)ns[q] * sizeof sql[q][0]);
+        assert_memory_equal(loaded[q], sql[q], (size_t)ns[q] * sizeof sql[q][0]);
+        nonempty += ns[q] > 0;
+    }
+    assert_true(nonempty > NEAR_ASKS / 3);
+    assert_true(fs.n > 0);
+    assert_memory_equal(&fm, &fs, sizeof fm);
+    assert_string_equal(cm, cs);
+    free(cm);
+    free(cs);
+}
+
+/* Repeat petitions with the recent-party index on: a blind index nobody has skips the read, one
+ * loaded at start (13955550001, test_repeat_petition) and one written since are found, and
+ * detection gives what SQL alone gives. */
+static int collect_ids(const struct store_case_text *t, void *arg)
+{
+    int64_t *ids = arg;
+    for (int i = 0; i < 63; i++)
+        if (!ids[i]) {
+            ids[i] = t->id;
+            break;
+        }
+    return 0;
+}
+
+static void by_party(struct env *v, const char *phone, int64_t ids[64])
+{
+    unsigned char b[1][16];
+    memset(ids, 0, 64 * sizeof *ids);
+    pii_blind_index(&v->d.key, "phone", phone, b[0]);
+    assert_int_equal(store_cases_by_party(store_rd(v->s), (const unsigned char(*)[16])b, 1,
+                                          fq_now_ms() - DEDUP_REPEAT_WINDOW_MS, 0, collect_ids, ids),
+                     0);
+}
+
+static void test_party_index(void **state)
+{
+    struct env *v = *state;
+    static const char *const phones[] = {"13955550001", "13955550002", "13955550077", "13955550078"};
+    int64_t mem[4][64], sql[4][64];
+    long long h0, m0, h1, m1;
+    assert_int_equal(dedup_start(&v->d), 0);
+    struct fq_case c, again;
+    intake(v, "hotline_12345", VILLAGE3, "反映拖欠工程款", "钱某反映某公司拖欠工程款三万元。",
+           "13955550077", &c); /* written with the index on */
+    intake(v, "window", VILLAGE3, "再次反映拖欠工程款", "钱某再次反映某公司拖欠工程款三万元未付。",
+           "13955550077", &again);
+    assert_int_equal(again.repeat_of, c.id);
+    store_near_counts(v->s, &h0, &m0);
+    for (int i = 0; i < 4; i++)
+        by_party(v, phones[i], mem[i]);
+    store_near_counts(v->s, &h1, &m1);
+    assert_int_equal(h1 - h0, 1); /* 13955550078: nobody, no read */
+    assert_int_equal(m1 - m0, 3);
+    assert_int_equal(dedup_start(&v->d), 0); /* reloaded: the same */
+    for (int i = 0; i < 4; i++) {
+        int64_t re[64];
+        by_party(v, phones[i], re);
+        assert_memory_equal(re, mem[i], sizeof re);
+    }
+    store_near_stop(v->s);
+    for (int i = 0; i < 4; i++)
+        by_party(v, phones[i], sql[i]);
+    for (int i = 0; i < 4; i++)
+        assert_memory_equal(mem[i], sql[i], sizeof mem[i]);
+    assert_true(sql[0][0] && sql[1][0] && sql[2][0] && sql[2][1] && !sql[3][0]);
+    fq_case_clear(&c);
+    fq_case_clear(&again);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +590,8 @@ int main(void)
         cmocka_unit_test(test_duplicate_and_merge),
         cmocka_unit_test(test_suggestions_recorded),
         cmocka_unit_test(test_cache_same_result),
+        cmocka_unit_test(test_near_same_as_sql),
+        cmocka_unit_test(test_party_index),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

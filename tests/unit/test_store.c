@@ -1841,7 +1841,22 @@ static int ref_add_fn(struct store_tx *tx, void *arg)
     int rc = store_tx_division_insert(tx, village, "新村", LEVEL_VILLAGE, "330106001000");
     if (rc == 0)
         rc = store_tx_grid_insert(tx, grid, "一网格", village, NULL, 10, 0, 0);
+    char code[8]; /* a category and a resolution method named after the village: Z999, M999 */
+    snprintf(code, sizeof code, "Z%s", village + 9);
+    if (rc == 0)
+        rc = store_tx_category_insert(tx, code, "新类别", "", "dispute", "");
+    code[0] = 'M';
+    if (rc == 0)
+        rc = store_tx_resolution_method_insert(tx, code, "新方式");
     return rc ? rc : !strcmp(village, "330106001998") ? FQ_ECONFLICT : 0; /* the last one fails */
+}
+
+/* A category and a method alone (no division or grid): their own changes must reload the copy. */
+static int codes_add_fn(struct store_tx *tx, void *arg)
+{
+    (void)arg;
+    int rc = store_tx_category_insert(tx, "Z996", "又一类别", "", "dispute", "");
+    return rc ? rc : store_tx_resolution_method_insert(tx, "M996", "又一方式");
 }
 
 static void test_reference_reload(void **state)
@@ -1853,7 +1868,13 @@ static void test_reference_reload(void **state)
     assert_int_equal(store_write(f->s, seed_fn, NULL), 0);
     assert_int_equal(store_division_get(rd, "330106001999", name, &level, parent), FQ_ENOTFOUND);
     assert_int_equal(store_grid_get(rd, "33010600199901", village), FQ_ENOTFOUND);
+    assert_int_equal(store_category_exists(rd, "Z999"), 0);
+    assert_int_equal(store_resolution_method_exists(rd, "M999"), 0);
     assert_int_equal(store_write(f->s, ref_add_fn, "330106001999"), 0);
+    assert_int_equal(store_category_exists(rd, "Z999"), 1); /* categories and methods alike */
+    assert_int_equal(store_resolution_method_exists(rd, "M999"), 1);
+    assert_int_equal(store_category_exists(rd, "Z99"), 0);
+    assert_int_equal(store_resolution_method_exists(rd, "Z999"), 0);
     assert_int_equal(store_division_get(rd, "330106001999", name, &level, parent), 0);
     assert_string_equal(name, "新村");
     assert_int_equal(level, LEVEL_VILLAGE);
@@ -1865,6 +1886,12 @@ static void test_reference_reload(void **state)
     assert_int_equal(store_write(f->s, ref_add_fn, "330106001998"), FQ_ECONFLICT);
     assert_int_equal(store_division_get(rd, "330106001998", name, &level, parent), FQ_ENOTFOUND);
     assert_int_equal(store_grid_get(rd, "33010600199801", village), FQ_ENOTFOUND);
+    assert_int_equal(store_category_exists(rd, "Z996"), 0);
+    assert_int_equal(store_write(f->s, codes_add_fn, NULL), 0);
+    assert_int_equal(store_category_exists(rd, "Z996"), 1);
+    assert_int_equal(store_resolution_method_exists(rd, "M996"), 1);
+    assert_int_equal(store_category_exists(rd, "Z998"), 0); /* rolled back */
+    assert_int_equal(store_resolution_method_exists(rd, "M998"), 0);
     assert_int_equal(store_division_get(rd, "33010600199", name, &level, parent), FQ_ENOTFOUND);
 
     /* store_rd_begin: the lookups until the outermost store_rd_end share one snapshot; inside it

@@ -87,6 +87,18 @@ static void test_probe_jaccard(void **state)
             int nb = random_set(b, k == 0 ? 0 : 1 + rand_r(&seed) % TEXTSIM_PROBE_MAX, a, na, &seed);
             double want = textsim_jaccard(a, na, b, nb), got = textsim_probe_jaccard(&p, b, nb);
             assert_memory_equal(&want, &got, sizeof want);
+            /* with a floor on the intersection: the same result when it is reached, else -1 */
+            int inter = 0;
+            for (int i = 0, j = 0; i < na && j < nb;)
+                a[i] < b[j] ? i++ : a[i] > b[j] ? j++ : (inter++, i++, j++);
+            const double needs[] = {0, inter - 0.5, inter, inter + 1e-9, inter + 1, nb + 1};
+            for (int q = 0; q < 6; q++) {
+                double m = textsim_probe_jaccard_min(&p, b, nb, needs[q]);
+                if (inter >= needs[q])
+                    assert_memory_equal(&want, &m, sizeof want);
+                else
+                    assert_true(m == -1);
+            }
             checked++;
             overlapping += want > 0;
         }
