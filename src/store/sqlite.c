@@ -40,6 +40,12 @@
  * connections); journal_size_limit still caps the file kept after a checkpoint. */
 #define WAL_CHECKPOINT_PAGES "8000"
 #define CHANGES_MAX 65536 /* more changed cases than this in one transaction: report "all" */
+/* Cases indexed for full-text search per idle-time transaction. Each batch becomes one new FTS5
+ * segment that automerge later folds into larger ones, so bigger batches mean fewer segments and
+ * less merging per case: writer CPU per queued case 59.5 µs at 256, 48.7 at 1,024, 47.7 at 4,096
+ * (20,000 demo cases). A batch holds the writer ~40 ms, which is what an intake arriving meanwhile
+ * can wait; 4,096 would gain little for four times that. */
+#define FTS_DRAIN_BATCH 1024
 
 /* Child tables whose rows belong to a case, and the column naming it (resolved at open). */
 static const struct {
@@ -804,9 +810,9 @@ static int drain_fts(struct store *s)
     int n = 0, more = 0, committed = 0;
     pthread_mutex_lock(&s->wlock);
     if (tx_ctl(c, SQ_BEGIN, "begin") == 0) {
-        int rc = sq_fts_drain(c, 256, &n);
+        int rc = sq_fts_drain(c, FTS_DRAIN_BATCH, &n);
         if (rc == 0 && tx_ctl(c, SQ_COMMIT, "commit") == 0)
-            more = n == 256, committed = 1;
+            more = n == FTS_DRAIN_BATCH, committed = 1;
         else if (!sqlite3_get_autocommit(c->db))
             tx_ctl(c, SQ_ROLLBACK, "rollback");
     }

@@ -257,7 +257,7 @@
 enum sq_stmt { SQ_STATEMENTS(SQ_ENUM) SQ__COUNT };
 #undef SQ_ENUM
 
-#define SQ_DYN_CACHE 16
+#define SQ_DYN_CACHE 24 /* the writer alone uses ~14: keep them all prepared */
 #define SQ_DUP_ROWS 5 /* pairs in SQ_DUP_SUGGEST */
 #define SQ_SEQ_CACHE 32
 

@@ -121,6 +121,8 @@ static struct {
     char snap_get[SQL_MAX], snap_put[SQL_MAX], day_add[SQL_MAX], roll_add[SQL_MAX];
     char day_add_ret[SQL_MAX], roll_add_ret[SQL_MAX], day_del[SQL_MAX], roll_del[SQL_MAX];
     char batch[2][SQL_BATCH]; /* stats_day, stats_roll: BATCH_ROWS rows in one upsert */
+    /* the same for deltas that only add cases (a new case's rows): the intake column alone */
+    char batch_intake[2][SQL_BATCH];
     char sum_cols[SQL_PART]; /* "sum(intake), sum(closed), ..." */
     char cols[SQL_PART];     /* "intake, closed, ..." */
 } sql;
@@ -181,6 +183,20 @@ static void sql_build(void)
                      t ? "dim, level, grain, division, t, x"
                        : "day, division, category, channel, grade, department",
                      upd);
+    }
+    /* A new case moves only `intake`: written alone, the upsert's program copies and adds one
+     * counter per row instead of eighteen (the rest take their default, 0, on insert). */
+    for (int t = 0; t < 2; t++) {
+        const char *key = t ? "dim, level, grain, division, t, x"
+                            : "day, division, category, channel, grade, department";
+        size_t n = (size_t)snprintf(sql.batch_intake[t], SQL_BATCH, "INSERT INTO %s(%s, intake) VALUES ",
+                                    t ? "stats_roll" : "stats_day", key);
+        for (int r = 0; r < BATCH_ROWS && n < SQL_BATCH; r++)
+            n += (size_t)snprintf(sql.batch_intake[t] + n, SQL_BATCH - n, "%s(?, ?, ?, ?, ?, ?, ?)",
+                                  r ? ", " : "");
+        if (n < SQL_BATCH)
+            snprintf(sql.batch_intake[t] + n, SQL_BATCH - n,
+                     " ON CONFLICT (%s) DO UPDATE SET intake = intake + excluded.intake", key);
     }
     snprintf(sql.day_del, sizeof sql.day_del,
              "DELETE FROM stats_day WHERE day = ? AND division = ? AND category = ? AND "
@@ -367,6 +383,15 @@ static int is_zero(const int64_t *v)
     return 1;
 }
 
+/* Whether a delta only adds cases (every counter but a positive intake is 0). */
+static int intake_only(const int64_t *v)
+{
+    for (int i = 0; i < STAT__COUNT; i++)
+        if (i == STAT_INTAKE ? v[i] <= 0 : v[i] != 0)
+            return 0;
+    return 1;
+}
+
 /* Binds the key of an aggregate row from parameter p + 1 on; returns the number of the next
  * parameter less p. */
 static int bind_key_at(sqlite3_stmt *st, int p, const struct agg_key *k)
@@ -428,11 +453,12 @@ static int apply_delta(struct sq_conn *conn, const struct delta *d)
 }
 
 /* Applies every non-zero delta of m, in the order of `order` (entry numbers; NULL: arrival
- * order), and empties m. */
+ * order), and empties m. Deltas are batched by statement: b[table] (every counter) and
+ * b[2 + table] (intake alone). */
 static int dmap_apply_in(struct sq_conn *conn, struct dmap *m, const uint32_t *order)
 {
-    int rc = 0, nb[2] = {0, 0};
-    const struct delta *b[2][BATCH_ROWS];
+    int rc = 0, nb[4] = {0, 0, 0, 0};
+    const struct delta *b[4][BATCH_ROWS];
     for (int e = 0; rc == 0 && e < m->n; e++) {
         const struct delta *d = &m->d[order ? order[e] : (uint32_t)e];
         if (is_zero(d->v))
@@ -441,27 +467,31 @@ static int dmap_apply_in(struct sq_conn *conn, struct dmap *m, const uint32_t *o
             rc = apply_delta(conn, d);
             continue;
         }
-        int t = d->k.table;
+        int t = d->k.table + (intake_only(d->v) ? 2 : 0);
         b[t][nb[t]++] = d;
         if (nb[t] < BATCH_ROWS)
             continue;
         /* BATCH_ROWS rows of one table in one upsert (their keys are distinct) */
-        sqlite3_stmt *st = sq_stmt_dyn(conn, sql.batch[t]);
+        int narrow = t >= 2, ncols = narrow ? 1 : STAT__COUNT;
+        sqlite3_stmt *st = sq_stmt_dyn(conn, narrow ? sql.batch_intake[t - 2] : sql.batch[t]);
         if (!st) {
             rc = FQ_EIO;
             break;
         }
         sqlite3_clear_bindings(st);
-        for (int r = 0, p = 0; r < BATCH_ROWS; r++, p += 6 + STAT__COUNT) {
+        for (int r = 0, p = 0; r < BATCH_ROWS; r++, p += 6 + ncols) {
             int i = p + bind_key_at(st, p, &b[t][r]->k);
-            for (int c = 0; c < STAT__COUNT; c++)
-                if (b[t][r]->v[c])
-                    sqlite3_bind_int64(st, i + c, b[t][r]->v[c]);
+            if (narrow)
+                sqlite3_bind_int64(st, i, b[t][r]->v[STAT_INTAKE]);
+            else
+                for (int c = 0; c < STAT__COUNT; c++)
+                    if (b[t][r]->v[c])
+                        sqlite3_bind_int64(st, i + c, b[t][r]->v[c]);
         }
         rc = sq_exec_stmt(conn, st, "stats deltas");
         nb[t] = 0;
     }
-    for (int t = 0; t < 2; t++) /* the rest one by one */
+    for (int t = 0; t < 4; t++) /* the rest one by one */
         for (int r = 0; rc == 0 && r < nb[t]; r++)
             rc = apply_delta(conn, b[t][r]);
     dmap_clear(m);
