@@ -2,7 +2,6 @@
  * methods, the responsibility list and its lookup (which department leads a matter here). */
 #include "api/api.h"
 #include "core/ident.h"
-#include "core/place.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,7 +139,6 @@ static void h_places(struct http_req *r, void *arg)
 {
     AUTHED(r, ctx, u);
     const char *q = http_query(r, "q"), *lim = http_query(r, "limit"), *division;
-    char pat[320], pat_cn[320];
     int limit = 10;
     if (division_arg(r, "division", &division))
         return;
@@ -161,12 +159,8 @@ static void h_places(struct http_req *r, void *arg)
         }
         limit = (int)v;
     }
-    if (place_pattern(q, 0, pat, sizeof pat) || place_pattern(q, 1, pat_cn, sizeof pat_cn)) {
-        http_reply_json(r, 200, json_pack("{s:[]}", "items")); /* nothing to match: punctuation only */
-        return;
-    }
     json_t *divs, *grids;
-    if (store_places(store_rd(ctx->dom->store), pat, pat_cn, division, limit, &divs, &grids)) {
+    if (store_places(store_rd(ctx->dom->store), q, division, limit, &divs, &grids)) {
         http_reply_fail(r, 503, "storage_error", "", "读取失败 (read failed)");
         return;
     }

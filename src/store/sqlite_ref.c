@@ -2,6 +2,7 @@
  * reference data the case logic consults — divisions, grids, departments, the category tree,
  * resolution methods, the responsibility list (权责清单), the holiday calendar, SLA rules and
  * settings. Small tables, read often, written by init, demo and admins. */
+#include "store/place_pattern.h"
 #include "store/sqlite_int.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -722,11 +723,17 @@ static json_t *place_grid_json(sqlite3_stmt *st)
     return place_json(st, 1);
 }
 
-int store_places(struct store_rd *rd, const char *pattern, const char *pattern_numerals, const char *division,
-                 int limit, json_t **divisions, json_t **grids)
+int store_places(struct store_rd *rd, const char *q, const char *division, int limit, json_t **divisions,
+                 json_t **grids)
 {
-    if (!rd || !pattern || !divisions || !grids || limit <= 0)
+    char pattern[320], pattern_numerals[320];
+    if (!rd || !q || !divisions || !grids || limit <= 0)
         return FQ_EINVAL;
+    if (place_pattern(q, 0, pattern, sizeof pattern) || place_pattern(q, 1, pattern_numerals, sizeof pattern_numerals)) {
+        *divisions = json_array();
+        *grids = json_array();
+        return *divisions && *grids ? 0 : FQ_ENOMEM;
+    }
     char lo[FQ_DIVISION_LEN + 1], hi[FQ_DIVISION_LEN + 2];
     sq_division_range(division ? division : "", lo, hi);
     json_t **out[2] = {divisions, grids};
@@ -739,7 +746,7 @@ int store_places(struct store_rd *rd, const char *pattern, const char *pattern_n
             break;
         }
         sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, pattern_numerals ? pattern_numerals : pattern, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, pattern_numerals, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, lo, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 4, hi, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 5, limit);

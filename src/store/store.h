@@ -292,13 +292,14 @@ int store_divisions(struct store_rd *rd, const char *parent, json_t **out);
  * polygons when with_polygon. */
 int store_grids(struct store_rd *rd, const char *division, int with_polygon, json_t **out);
 int store_grid_get(struct store_rd *rd, const char *code, char village[FQ_DIVISION_LEN + 1]);
-/* The place search (core/place.h): townships and villages, and grids (matched on village name +
- * grid name), whose names are LIKE either pattern, in the subtree of division ("" = all), at
- * most limit of each, shortest names first, as JSON arrays of {type, code, name, level,
+/* The place search for what was typed, q (store/place_pattern.h: its runs in order, numbers also
+ * as Chinese numerals): townships and villages, and grids (matched on village name + grid name),
+ * in the subtree of division ("" = all), at most limit of each, shortest names first, as JSON arrays of {type, code, name, level,
  * division, grid, lat, lon} (a division's lat/lon: the mean of its grids', null without grids).
- * 0 or an FQ_E* code (both outputs NULL). */
-int store_places(struct store_rd *rd, const char *pattern, const char *pattern_numerals, const char *division,
-                 int limit, json_t **divisions, json_t **grids);
+ * Both empty when q has nothing to match (punctuation only). 0 or an FQ_E* code (both outputs
+ * NULL). */
+int store_places(struct store_rd *rd, const char *q, const char *division, int limit, json_t **divisions,
+                 json_t **grids);
 /* One grid as JSON {code, name, village, households, lat, lon, polygon}; FQ_ENOTFOUND. */
 int store_grid_json(struct store_rd *rd, const char *code, json_t **out);
 /* Centres of a division subtree ("" = all) as JSON [{division, name, level, address, phone,

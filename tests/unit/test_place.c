@@ -1,4 +1,4 @@
-/* Tests for core/place.c: the LIKE patterns of the place search — runs in order with anything
+/* Tests for store/place_pattern.c: the LIKE patterns of the place search — runs in order with anything
  * between, numbers as typed or as Chinese numerals, separators dropped, wildcards escaped. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "core/place.h"
+#include "store/place_pattern.h"
 
 static void expect(const char *q, int cn, const char *want)
 {

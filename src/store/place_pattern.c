@@ -1,5 +1,5 @@
-/* Patterns for the place search (core/place.h). */
-#include "core/place.h"
+/* Patterns for the place search (store/place_pattern.h). */
+#include "store/place_pattern.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,9 @@
 /* Finding a place by what a clerk types (一表通's "location by address"): a village, community
  * or grid name, often abbreviated or with the grid number in digits ("光明社区3网格" for
- * 光明社区第三网格). Offline: only our own division and grid names, no geocoder. */
-#ifndef FQ_CORE_PLACE_H
-#define FQ_CORE_PLACE_H
+ * 光明社区第三网格). Offline: only our own division and grid names, no geocoder. A LIKE pattern
+ * is SQL, so it is made here, beside the query that uses it (store_places). */
+#ifndef FQ_STORE_PLACE_PATTERN_H
+#define FQ_STORE_PLACE_PATTERN_H
 
 #include <stddef.h>
 
