@@ -8,6 +8,9 @@ export class ApiError extends Error {
   }
 }
 
+// An API error as a form shows it: the field it names, then the server's message.
+export const errorText = (e) => (e.field ? e.field + ': ' : '') + e.message;
+
 export function cookie(name) {
   const m = document.cookie.match(new RegExp('(?:^|; )' + name + '=([^;]*)'));
   return m ? decodeURIComponent(m[1]) : '';
