@@ -189,7 +189,6 @@ static int parse_party(struct fq_domain *d, json_t *p, int idx, struct fq_party 
     return 0;
 }
 
-/* Resolves the division of a new case from division and/or grid. */
 /* A category new cases may take: it exists and an admin has not deactivated it. */
 static int check_category(struct fq_domain *d, const char *category, struct fq_error *e)
 {
@@ -202,6 +201,7 @@ static int check_category(struct fq_domain *d, const char *category, struct fq_e
     return 0;
 }
 
+/* Resolves the division of a new case from division and/or grid. */
 static int check_location(struct fq_domain *d, const char *division, const char *grid,
                           struct fq_case *c, struct fq_error *e)
 {
@@ -491,8 +491,7 @@ int case_intake_tx(struct store_tx *tx, struct fq_domain *d, struct case_intake 
         free(ev[i].payload);
     if (rc == 0)
         rc = dedup_intake_record_tx(tx, c, &in->found);
-    if (c->id > 0)
-        dedup_intake_remember(d->dedup, c, &in->found);
+    dedup_intake_remember(d->dedup, c, &in->found); /* once it has an id */
     if (rc == 0 && in->idem_key[0])
         rc = store_tx_idem_put(tx, in->actor.user_id, in->idem_key, c->code);
     if (rc)
