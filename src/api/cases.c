@@ -49,6 +49,11 @@ static int case_write_tx(struct store_tx *tx, void *arg)
     struct case_write *w = arg;
     int64_t now = store_tx_now(tx);
     int rc;
+    /* may run twice (store_submit_rerun): nothing of a first run may stay behind */
+    memset(&w->e, 0, sizeof w->e);
+    w->ndepartments = 0;
+    if (w->kind != W_INTAKE) /* case_intake_tx takes its case back from out itself */
+        fq_case_clear(&w->out);
     switch (w->kind) {
     case W_INTAKE:
         return case_intake_tx(tx, w->ctx->dom, &w->in, now, &w->out, &w->replayed, &w->e);
@@ -145,7 +150,7 @@ static void case_write_done(void *arg, int rc)
 
 static void submit(struct case_write *w)
 {
-    if (store_submit(w->ctx->dom->store, case_write_tx, case_write_done, w)) {
+    if (store_submit_rerun(w->ctx->dom->store, case_write_tx, case_write_done, w)) {
         http_reply_fail(w->r, 503, "busy", "", "服务繁忙，请稍后重试 (write queue full)");
         case_write_free(w);
     }

@@ -434,6 +434,19 @@ int case_intake_tx(struct store_tx *tx, struct fq_domain *d, struct case_intake 
     char code[FQ_CODE_LEN + 1];
     int seq, rc;
     *replayed = 0;
+    /* Run again after its group was rolled back (store_submit_rerun): start from what
+     * case_intake_prepare made. A run that succeeded moved the case to out; any run numbered it
+     * and sealed its events into it. Everything else below is set again from the same inputs. */
+    if (in->runs++) {
+        if (!c->county[0]) { /* moved out by a run that succeeded */
+            *c = *out;
+            memset(out, 0, sizeof *out);
+        }
+        fq_case_clear(out); /* what a replay read */
+        c->id = 0;
+        c->event_seq = 0;
+        memset(c->last_hash, 0, sizeof c->last_hash);
+    }
     if (in->idem_key[0]) {
         rc = store_tx_idem_get(tx, in->actor.user_id, in->idem_key, code);
         if (rc == 0) {

@@ -43,6 +43,8 @@ struct case_intake {
     size_t event_code_at;                  /* where in event_text the code goes */
     struct dedup_found found;              /* repeat / duplicate findings, recorded by _tx */
     int resolve_on_spot;                   /* 当场办结 at registration */
+    int runs;                              /* case_intake_tx runs so far (a group rolled back
+                                              whole runs its jobs again) */
 };
 
 /* Parses an intake body: {channel, kind, title, description, division, grid?, address?, lat?,
@@ -53,7 +55,10 @@ int case_intake_prepare(struct fq_domain *d, const struct case_actor *actor, jso
                         const char *idem_key, struct case_intake *out, struct fq_error *e);
 void case_intake_clear(struct case_intake *in);
 /* Writes the intake: idempotency check (same key → *replayed=1 and the earlier case), code,
- * deadline, parties, intake event. out receives the stored case (caller fq_case_clear()s it). */
+ * deadline, parties, intake event. out receives the stored case (caller fq_case_clear()s it).
+ * May run again on the same in and out after its transaction was rolled back
+ * (store_submit_rerun; out zeroed before the first run): it then starts from what
+ * case_intake_prepare made, and frees what an earlier run left in out. */
 int case_intake_tx(struct store_tx *tx, struct fq_domain *d, struct case_intake *in, int64_t now,
                    struct fq_case *out, int *replayed, struct fq_error *e);
 

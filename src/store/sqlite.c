@@ -3,9 +3,12 @@
  *
  * Group commit: with synchronous=FULL a commit costs one fdatasync (~100 µs here), so committing
  * jobs one by one caps writes at a few thousand a second. The writer takes up to group_max queued
- * jobs, runs each inside its own SAVEPOINT of one IMMEDIATE transaction (a failing job rolls back
- * alone), commits once, and only then reports each job done — a caller is never told a write
- * succeeded before it is durable. The done callbacks run on a completion thread of their own, in
+ * jobs, runs them in one IMMEDIATE transaction so that a failing job rolls back alone, commits
+ * once, and only then reports each job done — a caller is never told a write succeeded before it
+ * is durable. A failing job rolls back alone through a SAVEPOINT of its own, except in a group of
+ * jobs that may run twice (store_submit_rerun: the case writes), which runs without savepoints:
+ * a job that failed without changing a row needs no undo, and after one that did the group is
+ * rolled back and run again with a savepoint per job (run_jobs). The done callbacks run on a completion thread of their own, in
  * commit order, while the writer (the one serial resource) goes on with the next group.
  *
  * Change reports: a preupdate hook on the writer connection notes every case whose row or child
@@ -58,6 +61,7 @@ struct job {
     store_tx_fn fn;
     store_done_fn done;
     void *arg;
+    int rerun; /* fn may run again after its group was rolled back (store_submit_rerun) */
 };
 
 /* A committed (or failed) job whose done callback is still to run. */
@@ -744,48 +748,72 @@ static void *completer_main(void *p)
     return NULL;
 }
 
-static void run_group(struct store *s, struct job *jobs, int *results, int n)
+/* Runs the group's jobs in the open transaction; results[i] gets each one's result. isolate: each
+ * job in a savepoint of its own, so a failing job rolls back alone. Otherwise (every job may run
+ * again) no savepoints: a job that fails without having changed a row (sqlite3_total_changes,
+ * triggers included; a statement that failed took its own changes back) leaves nothing to undo,
+ * and one that fails after changing rows stops the run with RUN_AGAIN — the caller rolls the
+ * group back and runs it isolated. Whatever a job noted besides rows is undone with it: its
+ * recent-case notes (sq_near_rewind) and its statistics deltas (sq_stats_job_end). Returns 0,
+ * RUN_AGAIN, or RUN_BROKEN when the transaction cannot go on (the rest get FQ_EIO). */
+enum { RUN_OK, RUN_AGAIN, RUN_BROKEN };
+static int run_jobs(struct store *s, struct store_tx *tx, struct job *jobs, int *results, int n,
+                    int isolate)
 {
     struct sq_conn *c = &s->w;
-    struct store_tx tx = {.s = s, .conn = c, .now = fq_now_ms(), .bulk = 0};
-    int broken = 0;
-
-    pthread_mutex_lock(&s->wlock);
-    tx_owner = s;
-    if (tx_ctl(c, SQ_BEGIN, "begin")) {
-        for (int i = 0; i < n; i++)
-            results[i] = FQ_EIO;
-        goto report;
-    }
-    for (int i = 0; i < n; i++) {
-        if (broken) {
-            results[i] = FQ_EIO;
-            continue;
-        }
-        if (tx_ctl(c, SQ_SAVEPOINT, "savepoint")) {
-            results[i] = FQ_EIO;
+    int i, broken = 0;
+    for (i = 0; i < n && !broken; i++) {
+        if (isolate && tx_ctl(c, SQ_SAVEPOINT, "savepoint")) {
             broken = 1;
-            continue;
+            break;
         }
         int mark = sq_near_mark(s->near);
-        int r = jobs[i].fn ? jobs[i].fn(&tx, jobs[i].arg) : 0;
-        if (r >= 0) {
-            if (tx_ctl(c, SQ_RELEASE, "release"))
-                r = FQ_EIO;
-        }
+        sqlite3_int64 changes = sqlite3_total_changes64(c->db);
+        int r = jobs[i].fn ? jobs[i].fn(tx, jobs[i].arg) : 0;
+        if (r >= 0 && isolate && tx_ctl(c, SQ_RELEASE, "release"))
+            r = FQ_EIO;
+        if (r < 0 && !isolate && !sqlite3_get_autocommit(c->db) &&
+            sqlite3_total_changes64(c->db) != changes)
+            return RUN_AGAIN;
         if (r < 0) {
             sq_near_rewind(s->near, mark);
-            if (tx_ctl(c, SQ_ROLLBACK_TO, "rollback to") || tx_ctl(c, SQ_RELEASE, "release"))
+            if (isolate && (tx_ctl(c, SQ_ROLLBACK_TO, "rollback to") || tx_ctl(c, SQ_RELEASE, "release")))
                 broken = 1;
         }
         results[i] = r;
-        sq_stats_job_end(&tx, r >= 0);
+        sq_stats_job_end(tx, r >= 0);
         /* An I/O error or a full disk can roll back the whole transaction under us. */
         if (sqlite3_get_autocommit(c->db))
             broken = 1;
     }
+    for (; i < n; i++)
+        results[i] = FQ_EIO;
+    return broken ? RUN_BROKEN : RUN_OK;
+}
+
+static void run_group(struct store *s, struct job *jobs, int *results, int n)
+{
+    struct sq_conn *c = &s->w;
+    struct store_tx tx = {.s = s, .conn = c, .now = fq_now_ms(), .bulk = 0};
+    int isolate = 0, run = RUN_BROKEN;
+    for (int i = 0; i < n; i++) {
+        isolate |= !jobs[i].rerun;
+        results[i] = FQ_EIO; /* until its job says otherwise */
+    }
+
+    pthread_mutex_lock(&s->wlock);
+    tx_owner = s;
+    if (tx_ctl(c, SQ_BEGIN, "begin") == 0)
+        run = run_jobs(s, &tx, jobs, results, n, isolate);
+    if (run == RUN_AGAIN) {
+        /* The rare path: undo the whole group, notes and deltas too, and run it job by job. */
+        tx_ctl(c, SQ_ROLLBACK, "rollback");
+        sq_near_end(s->near, 0);
+        tx.stats = NULL; /* as at BEGIN: the statistics journal starts again */
+        run = tx_ctl(c, SQ_BEGIN, "begin") ? RUN_BROKEN : run_jobs(s, &tx, jobs, results, n, 1);
+    }
     int committed = 0;
-    if (broken || sq_stats_flush(&tx) || tx_ctl(c, SQ_COMMIT, "commit")) {
+    if (run != RUN_OK || sq_stats_flush(&tx) || tx_ctl(c, SQ_COMMIT, "commit")) {
         if (!sqlite3_get_autocommit(c->db))
             tx_ctl(c, SQ_ROLLBACK, "rollback");
         log_error("store: group of %d jobs rolled back", n);
@@ -795,7 +823,6 @@ static void run_group(struct store *s, struct job *jobs, int *results, int n)
     } else {
         committed = 1;
     }
-report:
     report_changes(s, committed); /* after COMMIT, before any done: a 2xx client reads its own write */
     tx_owner = NULL;
     pthread_mutex_unlock(&s->wlock);
@@ -853,7 +880,7 @@ static void *writer_main(void *p)
     return NULL;
 }
 
-int store_submit(struct store *s, store_tx_fn fn, store_done_fn done, void *arg)
+static int submit(struct store *s, store_tx_fn fn, store_done_fn done, void *arg, int rerun)
 {
     if (!s || !fn)
         return FQ_EINVAL;
@@ -864,11 +891,21 @@ int store_submit(struct store *s, store_tx_fn fn, store_done_fn done, void *arg)
         pthread_mutex_unlock(&s->mu);
         return FQ_EBUSY;
     }
-    s->q[(s->qhead + s->qlen) % QUEUE_CAP] = (struct job){fn, done, arg};
+    s->q[(s->qhead + s->qlen) % QUEUE_CAP] = (struct job){fn, done, arg, rerun};
     s->qlen++;
     pthread_cond_signal(&s->work);
     pthread_mutex_unlock(&s->mu);
     return 0;
+}
+
+int store_submit(struct store *s, store_tx_fn fn, store_done_fn done, void *arg)
+{
+    return submit(s, fn, done, arg, 0);
+}
+
+int store_submit_rerun(struct store *s, store_tx_fn fn, store_done_fn done, void *arg)
+{
+    return submit(s, fn, done, arg, 1);
 }
 
 /* store_write: the caller sleeps on its own condition variable until its job is durable. */

@@ -1,7 +1,7 @@
 /* Storage: the one place that knows SQL. Embedded SQLite backend (store/sqlite*.c).
  *
  * Concurrency model (DESIGN.md): one writer thread owns the only write connection and runs queued
- * write jobs in groups — BEGIN, each job inside its own SAVEPOINT (a failing job rolls back alone),
+ * write jobs in groups — BEGIN, the jobs (a failing job rolls back alone: see store_submit_rerun),
  * COMMIT with synchronous=FULL — and only then reports every job of the group done, in commit
  * order, on a completion thread of its own (the writer goes on with the next group). Reads go
  * through one connection per thread (store_rd), opened on first use, statements prepared once.
@@ -56,6 +56,17 @@ typedef void (*store_done_fn)(void *arg, int rc);
 /* Queues a job; returns at once. 0, or FQ_EBUSY when the queue is full / the store is closing
  * (then neither fn nor done will be called). */
 int store_submit(struct store *s, store_tx_fn fn, store_done_fn done, void *arg);
+/* As store_submit, for a job that may run more than once. A group made only of such jobs runs
+ * without savepoints (each costs the writer a copy of every page the job writes again); a job of
+ * it that fails without having changed a row (the common failure: a check against the current
+ * row) needs no undo, and one that fails after changing rows makes the writer roll the whole group
+ * back and run it again, each job in a savepoint of its own. fn must therefore:
+ *  - write only with INSERT, UPDATE and DELETE (sqlite3_total_changes tells whether it wrote);
+ *  - when run again after its transaction was rolled back, do what a first run would: whatever
+ *    it changed in arg (outputs, things it moved out of arg) it puts back or overwrites, and what
+ *    it did outside the database must be harmless to do twice or to have done for nothing;
+ *  - not depend on running only once for its result (it sees the same store_tx_now). */
+int store_submit_rerun(struct store *s, store_tx_fn fn, store_done_fn done, void *arg);
 /* Queues a job and waits until it is durable; returns fn's result, FQ_EIO or FQ_EBUSY. */
 int store_write(struct store *s, store_tx_fn fn, void *arg);
 /* Runs fn in a transaction of its own on the caller's thread, bypassing the queue, for bulk
