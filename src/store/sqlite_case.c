@@ -279,6 +279,33 @@ int store_case_get_id(struct store_rd *rd, int64_t id, struct fq_case *c)
     return case_get_id(rd ? &rd->conn : NULL, id, c);
 }
 
+/* Inserts id into the search index's queue or the backdated list (INSERT OR IGNORE). */
+static int queue_id(struct store_tx *tx, enum sq_stmt which, int64_t id)
+{
+    sqlite3_stmt *st = sq_stmt(tx->conn, which);
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    return sq_exec_stmt(tx->conn, st, which == SQ_FTS_QUEUE ? "search queue" : "backdated");
+}
+
+/* What the insert triggers did (schema_insert_triggers): queue the new case for the search
+ * index, and list it in cases_backdated when an earlier id has a later created_at. */
+static int case_inserted(struct store_tx *tx, const struct fq_case *c)
+{
+    int ret = queue_id(tx, SQ_FTS_QUEUE, c->id);
+    sqlite3_stmt *st = ret ? NULL : sq_stmt(tx->conn, SQ_CASE_LATER_BEFORE);
+    if (ret || !st)
+        return ret ? ret : FQ_EIO;
+    sqlite3_bind_int64(st, 1, c->id);
+    sqlite3_bind_int64(st, 2, c->created_at);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return queue_id(tx, SQ_CASE_BACKDATED, c->id);
+    return rc == SQLITE_DONE ? 0 : sq_error(tx->conn, rc, "backdated");
+}
+
 int store_tx_case_insert(struct store_tx *tx, struct fq_case *c)
 {
     if (!tx || !c || !c->code[0] || c->contact_enc_len < 0)
@@ -304,8 +331,10 @@ int store_tx_case_insert(struct store_tx *tx, struct fq_case *c)
         c->id = sqlite3_last_insert_rowid(tx->conn->db);
         if (!c->county[0])
             memcpy(c->county, county, sizeof county);
-        ret = sq_stats_case_inserted(tx, c); /* statistics aggregates, same transaction */
+        ret = case_inserted(tx, c);
     }
+    if (ret == 0)
+        ret = sq_stats_case_inserted(tx, c); /* statistics aggregates, same transaction */
     return ret;
 }
 
@@ -532,6 +561,8 @@ int store_tx_event_insert(struct store_tx *tx, struct fq_event *ev)
     int ret = sq_exec_stmt(tx->conn, st, "event insert");
     if (ret == 0)
         ev->id = sqlite3_last_insert_rowid(tx->conn->db);
+    if (ret == 0 && ev->action == ACT_NOTE) /* the search index covers notes */
+        ret = queue_id(tx, SQ_FTS_QUEUE, ev->case_id);
     return ret;
 }
 

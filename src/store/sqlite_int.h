@@ -92,6 +92,11 @@
       "INSERT INTO events(case_id, county, seq, at, actor_id, actor_name, action, "                \
       "from_status, to_status, payload, prev_hash, hash) VALUES (?1, " SQ_COUNTY_OF_1              \
       ", ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")                                               \
+    /* what the triggers on inserts did (schema_insert_triggers): the search index's queue, and \
+     * the list of cases with a later created_at than a later id's */                            \
+    X(FTS_QUEUE, "INSERT OR IGNORE INTO fts_pending(case_id) VALUES (?1)")                         \
+    X(CASE_LATER_BEFORE, "SELECT 1 FROM cases WHERE created_at > ?2 AND id < ?1 LIMIT 1")          \
+    X(CASE_BACKDATED, "INSERT OR IGNORE INTO cases_backdated(id) VALUES (?1)")                     \
     X(EVENTS_OF, "SELECT " SQ_EVENT_COLS " FROM events WHERE case_id = ?1 ORDER BY seq")           \
     X(EVENTS_ALL, "SELECT " SQ_EVENT_COLS " FROM events ORDER BY case_id, seq")                    \
     X(EVENTS_COUNT, "SELECT count(*) FROM events")                                                 \

@@ -642,8 +642,8 @@ static void test_migration_rebuilds(void **state)
     assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
     assert_int_equal(fts_tokenizer_register(db), SQLITE_OK);
     char *err = NULL;
-    const char *drop = "DROP TRIGGER case_fts_insert; DROP TRIGGER case_fts_update; "
-                       "DROP TRIGGER case_fts_delete; DROP TRIGGER case_fts_note; "
+    const char *drop = "DROP TRIGGER IF EXISTS case_fts_insert; DROP TRIGGER case_fts_update; "
+                       "DROP TRIGGER case_fts_delete; DROP TRIGGER IF EXISTS case_fts_note; "
                        "DROP TRIGGER case_fts_mediation; DROP TRIGGER case_fts_mediation_update; "
                        "DROP TABLE case_fts;";
     if (sqlite3_exec(db, drop, NULL, NULL, &err) != SQLITE_OK ||
