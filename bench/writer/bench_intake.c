@@ -7,7 +7,9 @@
  *
  * Deterministic enough to compare builds on a busy machine under valgrind:
  *   valgrind --tool=callgrind --toggle-collect=run_group ... (instructions per case).
- * Build and run: bench/writer/run [N] [G] [isolated] [BUILD_DIR]. Reports only. */
+ * Build and run: bench/writer/run [N] [G] [isolated] [BUILD_DIR]. Reports only. BENCH_DROP=a,b
+ * drops those indexes first (what an index costs a new case; the writer's statements stay
+ * prepared against the schema they see). */
 #include <pthread.h>
 #include <semaphore.h>
 #include <sqlite3.h>
@@ -102,8 +104,8 @@ static int places_tx(struct store_tx *tx, void *arg)
     return rc;
 }
 
-static const char *const titles[] = {"路灯不亮", "楼上噪音扰民", "邻里漏水纠纷", "占道经营", "垃圾清运不及时",
-                                     "物业费争议", "违章搭建", "宠物扰民"};
+static const char *const titles[] = {"路灯不亮",       "楼上噪音扰民", "邻里漏水纠纷", "占道经营",
+                                     "垃圾清运不及时", "物业费争议",   "违章搭建",     "宠物扰民"};
 
 int main(int argc, char **argv)
 {
@@ -127,6 +129,19 @@ int main(int argc, char **argv)
         return 1;
     }
     stats_attach(&b.d);
+    if (getenv("BENCH_DROP")) { /* an experiment: indexes dropped before the intakes */
+        sqlite3 *x = NULL;
+        char sql[512];
+        snprintf(sql, sizeof sql, "%s", getenv("BENCH_DROP"));
+        sqlite3_open(path, &x);
+        for (char *t = strtok(sql, ","); t; t = strtok(NULL, ",")) {
+            char q[128];
+            snprintf(q, sizeof q, "DROP INDEX %s", t);
+            if (sqlite3_exec(x, q, NULL, NULL, NULL) != SQLITE_OK)
+                fprintf(stderr, "%s: %s\n", q, sqlite3_errmsg(x));
+        }
+        sqlite3_close(x);
+    }
     sem_init(&b.gate, 0, 0);
     sem_init(&b.done, 0, 0);
     struct case_actor clerk = {.user_id = 1, .roles = 1u << ROLE_CLERK};
@@ -136,8 +151,9 @@ int main(int argc, char **argv)
         char village[13], desc[96];
         snprintf(village, sizeof village, "331202%03d%03d", 1 + (i % 64) / 6, 1 + (i % 64) % 6);
         snprintf(desc, sizeof desc, "第%d号楼附近，已持续%d天，请尽快处理", i, 1 + i % 9);
-        json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "channel", "hotline_12345", "kind", "request",
-                                 "title", titles[i % 8], "description", desc, "division", village);
+        json_t *body =
+            json_pack("{s:s, s:s, s:s, s:s, s:s}", "channel", "hotline_12345", "kind", "request",
+                      "title", titles[i % 8], "description", desc, "division", village);
         jobs[i].b = &b;
         if (case_intake_prepare(&b.d, &clerk, body, NULL, &jobs[i].in, &jobs[i].e)) {
             fprintf(stderr, "prepare %d: %s\n", i, jobs[i].e.message);

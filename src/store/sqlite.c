@@ -8,8 +8,9 @@
  * is durable. A failing job rolls back alone through a SAVEPOINT of its own, except in a group of
  * jobs that may run twice (store_submit_rerun: the case writes), which runs without savepoints:
  * a job that failed without changing a row needs no undo, and after one that did the group is
- * rolled back and run again with a savepoint per job (run_jobs). The done callbacks run on a completion thread of their own, in
- * commit order, while the writer (the one serial resource) goes on with the next group.
+ * rolled back and run again with a savepoint per job (run_jobs). The done callbacks run on a
+ * completion thread of their own, in commit order, while the writer (the one serial resource)
+ * goes on with the next group.
  *
  * Change reports: a preupdate hook on the writer connection notes every case whose row or child
  * rows a statement touches (and any change to users or sessions), whoever issues the statement
@@ -777,7 +778,8 @@ static int run_jobs(struct store *s, struct store_tx *tx, struct job *jobs, int 
             return RUN_AGAIN;
         if (r < 0) {
             sq_near_rewind(s->near, mark);
-            if (isolate && (tx_ctl(c, SQ_ROLLBACK_TO, "rollback to") || tx_ctl(c, SQ_RELEASE, "release")))
+            if (isolate &&
+                (tx_ctl(c, SQ_ROLLBACK_TO, "rollback to") || tx_ctl(c, SQ_RELEASE, "release")))
                 broken = 1;
         }
         results[i] = r;

@@ -1,5 +1,7 @@
-/* Chinese full-text search over cases: the case_fts index, kept current by triggers inside the
- * very transaction that writes a case, a note or a mediation record, and the ranked search.
+/* Chinese full-text search over cases: the case_fts index, kept current from the fts_pending
+ * queue that the very transaction writing a case, a note or a mediation record fills (triggers,
+ * and since migration 14 store_tx_case_insert and store_tx_event_insert for new cases and
+ * notes), and the ranked search.
  *
  * The index is an ordinary FTS5 table (it keeps its own copy of the text) keyed by case id, with
  * the text columns title, description, notes (the text of every "note" event, in order) and
@@ -42,7 +44,7 @@
 #include <string.h>
 #include <time.h>
 
-_Static_assert(ACT_NOTE == 9, "the note trigger below matches events.action = 9");
+_Static_assert(ACT_NOTE == 9, "the note triggers below (dropped by migration 14) match events.action = 9");
 
 #define SEARCH_CANDIDATES STORE_SEARCH_OFFSET_MAX
 #define SEARCH_SPAN STORE_SEARCH_SPAN /* case ids of the first window */

@@ -165,8 +165,10 @@ static int places_tx(struct store_tx *tx, void *arg)
     (void)arg;
     int rc;
     if ((rc = store_tx_division_insert(tx, "331200000000", "丽水市", LEVEL_CITY, "")) ||
-        (rc = store_tx_division_insert(tx, "331202000000", "莲都区", LEVEL_COUNTY, "331200000000")) ||
-        (rc = store_tx_division_insert(tx, "331202001000", "紫金街道", LEVEL_TOWNSHIP, "331202000000")))
+        (rc = store_tx_division_insert(tx, "331202000000", "莲都区", LEVEL_COUNTY,
+                                       "331200000000")) ||
+        (rc = store_tx_division_insert(tx, "331202001000", "紫金街道", LEVEL_TOWNSHIP,
+                                       "331202000000")))
         return rc;
     return store_tx_division_insert(tx, "331202001001", "下河社区", LEVEL_VILLAGE, "331202001000");
 }
@@ -197,7 +199,8 @@ static int rerun_fail_tx(struct store_tx *tx, void *arg)
 {
     struct rerun *x = arg;
     x->runs[2]++;
-    int rc = store_tx_division_insert(tx, "331202001002", "白云社区", LEVEL_VILLAGE, "331202001000");
+    int rc =
+        store_tx_division_insert(tx, "331202001002", "白云社区", LEVEL_VILLAGE, "331202001000");
     return rc ? rc : FQ_ECONFLICT;
 }
 
@@ -219,7 +222,9 @@ static void rerun_job_done(void *arg, int rc)
 static int rerun_job_tx(struct store_tx *tx, void *arg)
 {
     struct rerun_job *j = arg;
-    return j->i == 0 ? rerun_gate_tx(tx, j->x) : j->i == 1 ? rerun_intake_tx(tx, j->x) : rerun_fail_tx(tx, j->x);
+    return j->i == 0   ? rerun_gate_tx(tx, j->x)
+           : j->i == 1 ? rerun_intake_tx(tx, j->x)
+                       : rerun_fail_tx(tx, j->x);
 }
 
 /* The second run starts from what case_intake_prepare made, not from what the first left: one
@@ -235,10 +240,10 @@ static void test_intake_run_again(void **state)
     assert_int_equal(store_write(f->s, places_tx, NULL), 0);
     struct case_actor clerk = {.user_id = 1, .roles = 1u << ROLE_CLERK};
     snprintf(clerk.name, sizeof clerk.name, "受理员");
-    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s}]}", "channel", "window", "kind",
-                             "dispute", "title", "邻里噪音", "description", "楼上夜间施工",
-                             "division", "331202001001", "parties", "name", "孙某", "phone",
-                             "13800000000");
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s}]}", "channel", "window", "kind",
+                  "dispute", "title", "邻里噪音", "description", "楼上夜间施工", "division",
+                  "331202001001", "parties", "name", "孙某", "phone", "13800000000");
     assert_int_equal(case_intake_prepare(&f->d, &clerk, body, NULL, &x.in, &x.e), 0);
     json_decref(body);
     struct rerun_job jobs[3] = {{&x, 0}, {&x, 1}, {&x, 2}};

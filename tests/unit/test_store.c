@@ -1315,7 +1315,9 @@ static void group_run(struct fx *f, struct group *g, int rerun)
         pthread_cond_wait(&g->cv, &g->mu);
     pthread_mutex_unlock(&g->mu);
     for (int i = 1; i < 5; i++)
-        assert_int_equal((rerun ? store_submit_rerun : store_submit)(f->s, group_case_fn, group_done, &jobs[i]), 0);
+        assert_int_equal(
+            (rerun ? store_submit_rerun : store_submit)(f->s, group_case_fn, group_done, &jobs[i]),
+            0);
     pthread_mutex_lock(&g->mu);
     g->released = 1;
     pthread_cond_broadcast(&g->cv);
