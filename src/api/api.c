@@ -106,7 +106,7 @@ void api_audit(struct api_ctx *ctx, int64_t user_id, const char *action, const c
     snprintf(j->action, sizeof j->action, "%s", action);
     snprintf(j->target, sizeof j->target, "%s", target ? target : "");
     snprintf(j->detail, sizeof j->detail, "%s", detail ? detail : "");
-    if (store_submit(ctx->dom->store, audit_tx, audit_done, j))
+    if (store_submit_rerun(ctx->dom->store, audit_tx, audit_done, j)) /* one INSERT */
         free(j);
 }
 

@@ -277,7 +277,7 @@ struct api_user *api_auth(struct http_req *r, struct api_ctx *ctx)
         if (j) {
             memcpy(j->hash, hash, 32);
             j->now = now;
-            if (store_submit(ctx->dom->store, touch_tx, touch_done, j))
+            if (store_submit_rerun(ctx->dom->store, touch_tx, touch_done, j)) /* one UPDATE */
                 free(j);
             else
                 session_touched(ctx->sessions, hash, now);
