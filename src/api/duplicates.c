@@ -19,7 +19,7 @@ static void h_duplicates(struct http_req *r, void *arg)
     if (!u || api_intel_case(r, ctx, u, &c))
         return;
     struct store_rd *rd = store_rd(ctx->dom->store);
-    if (store_case_duplicates(rd, c.id, &cands) || store_case_links(rd, c.id, &links)) {
+    if (dedup_case_duplicates(rd, c.id, &cands) || store_case_links(rd, c.id, &links)) {
         json_decref(cands);
         http_reply_fail(r, 503, "storage_error", "", "读取失败 (read failed)");
         fq_case_clear(&c);

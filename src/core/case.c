@@ -490,6 +490,8 @@ int case_intake_tx(struct store_tx *tx, struct fq_domain *d, struct case_intake 
         nev += rc == 0;
         json_decref(p);
     }
+    if (rc == 0) /* the duplicate suggestions go into the row (core/dedup.h) */
+        rc = dedup_intake_window(c, &in->found);
     if (rc == 0)
         rc = store_tx_case_insert(tx, c);
     for (int i = 0; rc == 0 && i < in->nparties; i++) {

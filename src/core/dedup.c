@@ -212,14 +212,16 @@ struct dup_scan {
     int64_t skip_id;
     int n;
     struct {
-        int64_t id;
+        int64_t id, at;
         char code[FQ_CODE_LEN + 1];
         double score;
     } found[DEDUP_DUP_MAX];
 };
 
-/* Ranks candidate id by its overlap: the DEDUP_DUP_MAX best, ties in the order seen. */
-static void dup_consider(struct dup_scan *s, int64_t id, const char *code, double j, double o)
+/* Ranks candidate id (created at `at`) by its overlap: the DEDUP_DUP_MAX best, ties in the order
+ * seen. */
+static void dup_consider(struct dup_scan *s, int64_t id, int64_t at, const char *code, double j,
+                         double o)
 {
     if (o < DEDUP_DUP_OVERLAP || j < 0.08)
         return;
@@ -236,6 +238,7 @@ static void dup_consider(struct dup_scan *s, int64_t id, const char *code, doubl
         pos--;
     }
     s->found[pos].id = id;
+    s->found[pos].at = at;
     s->found[pos].score = o;
     snprintf(s->found[pos].code, sizeof s->found[pos].code, "%s", code);
 }
@@ -270,7 +273,7 @@ static int dup_one(const struct store_case_text *t, void *arg)
     similarity_probe(m->s->probe, y, ny, dup_floor(m->s), &j, &o);
     cache_put(m->cache, t->id, t->code, y, ny);
     free(y);
-    dup_consider(m->s, t->id, t->code, j, o);
+    dup_consider(m->s, t->id, t->created_at, t->code, j, o);
     return 0;
 }
 
@@ -278,9 +281,9 @@ static int dup_one(const struct store_case_text *t, void *arg)
 static int dup_scan_near(struct store_rd *rd, struct dedup_cache *cache, const struct fq_case *c,
                          int64_t now, struct dup_scan *ds)
 {
-    int64_t ids[DEDUP_DUP_CANDIDATES];
+    int64_t ids[DEDUP_DUP_CANDIDATES], ats[DEDUP_DUP_CANDIDATES];
     int n, rc = store_case_ids_near(rd, c->division, now - DEDUP_DUP_WINDOW_MS, now + 1, c->id,
-                                    DEDUP_DUP_CANDIDATES, ids, &n);
+                                    DEDUP_DUP_CANDIDATES, ids, ats, &n);
     struct dup_miss miss = {.s = ds, .cache = cache};
     for (int i = 0; i < n && rc == 0; i++) {
         char code[FQ_CODE_LEN + 1];
@@ -288,7 +291,7 @@ static int dup_scan_near(struct store_rd *rd, struct dedup_cache *cache, const s
         if (ids[i] == ds->skip_id)
             continue;
         if (cache_similarity(cache, ids[i], ds->probe, dup_floor(ds), &j, &o, code))
-            dup_consider(ds, ids[i], code, j, o);
+            dup_consider(ds, ids[i], ats[i], code, j, o);
         else
             rc = store_case_text_get(rd, ids[i], dup_one, &miss);
     }
@@ -347,8 +350,15 @@ int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct f
     json_t *codes = ds.n ? json_array() : NULL;
     for (int i = 0; i < ds.n && i < DEDUP_DUP_MAX; i++) {
         found->dup_ids[found->n] = ds.found[i].id;
+        found->dup_ats[found->n] = ds.found[i].at;
         found->dup_scores[found->n++] = ds.found[i].score;
         json_array_append_new(codes, json_string(ds.found[i].code));
+    }
+    /* the list as cases.dups holds it, made here rather than on the writer */
+    free(c->dups);
+    if ((rc = store_dups_text(found->dup_ids, found->dup_scores, found->n, &c->dups))) {
+        json_decref(codes);
+        goto done;
     }
     if (codes && event_payload && rc == 0)
         json_object_set_new(event_payload, "duplicate_candidates", codes);
@@ -390,15 +400,34 @@ int dedup_start(struct fq_domain *d)
                             now - DEDUP_REPEAT_WINDOW_MS - 3600000);
 }
 
+int dedup_intake_window(struct fq_case *c, struct dedup_found *found)
+{
+    int k = 0;
+    for (int i = 0; i < found->n; i++) {
+        int64_t at = found->dup_ats[i];
+        if (at < c->created_at - DEDUP_DUP_WINDOW_MS - DEDUP_DUP_SLACK_MS ||
+            at > c->created_at + DEDUP_DUP_SLACK_MS)
+            continue;
+        found->dup_ids[k] = found->dup_ids[i];
+        found->dup_scores[k] = found->dup_scores[i];
+        found->dup_ats[k++] = at;
+    }
+    if (k == found->n)
+        return 0; /* the common case: c->dups as the intake made it */
+    found->n = k;
+    free(c->dups);
+    return store_dups_text(found->dup_ids, found->dup_scores, k, &c->dups);
+}
+
+int dedup_case_duplicates(struct store_rd *rd, int64_t case_id, json_t **out)
+{
+    return store_case_duplicates(rd, case_id, DEDUP_DUP_SLACK_MS,
+                                 DEDUP_DUP_WINDOW_MS + DEDUP_DUP_SLACK_MS, out);
+}
+
 int dedup_intake_record_tx(struct store_tx *tx, const struct fq_case *c, const struct dedup_found *found)
 {
-    int rc = 0;
-    if (found->repeat_id)
-        rc = store_tx_link_insert(tx, c->id, found->repeat_id, "repeat");
-    if (rc == 0 && found->n > 0)
-        rc = store_tx_duplicate_suggest(tx, c->id, c->county, found->dup_ids, found->dup_scores,
-                                        found->n);
-    return rc;
+    return found->repeat_id ? store_tx_link_insert(tx, c->id, found->repeat_id, "repeat") : 0;
 }
 
 /* ---- merge ---- */

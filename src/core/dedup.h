@@ -27,6 +27,7 @@ struct fq_domain;
 #define DEDUP_DUP_WINDOW_MS (72LL * 3600000)
 #define DEDUP_DUP_OVERLAP 0.35
 #define DEDUP_DUP_CANDIDATES 30 /* the village's newest cases compared with an intake */
+#define DEDUP_DUP_SLACK_MS (3600000LL) /* see "Where the suggestions are kept" */
 
 /* Similarity of two texts for the rules above: Jaccard and overlap coefficient of their bigram
  * shingle sets (core/textsim.h). */
@@ -61,7 +62,8 @@ void dedup_intake_remember(struct dedup_cache *cache, const struct fq_case *c,
 
 /* The intake hook, run by case_intake_prepare on the caller's thread through a read connection
  * (the similarity work stays off the single writer): sets c->repeat_of, adds "repeat_of" /
- * "duplicate_candidates" to the event payload (may be NULL) and fills *found, judged at `now`.
+ * "duplicate_candidates" to the event payload (may be NULL), fills *found and c->dups (the
+ * list as cases.dups holds it), judged at `now`.
  * cache (may be NULL) holds the candidates' shingle sets; the result does not depend on it.
  * found->sh receives the intake's own set (malloc'ed; dedup_found_clear frees it).
  * Cases registered in the same commit group do not see each other (suggestions, not rules).
@@ -69,8 +71,37 @@ void dedup_intake_remember(struct dedup_cache *cache, const struct fq_case *c,
 int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct fq_case *c,
                         const struct fq_party *parties, int nparties, json_t *event_payload,
                         int64_t now, struct dedup_found *found);
-/* After the row is written (c->id set): the repeat link and the duplicate suggestions. */
+/* Where the suggestions are kept. A new case Y's list (c->dups, filled by dedup_intake_detect)
+ * is written in Y's own row by the insert its intake does anyway: no row or index entry of its
+ * own. Y's list is its "earlier" side; the "later" side of a case X — the cases whose list names
+ * X — is found by looking at every case that could name X (dedup_case_duplicates), which is
+ * exact because:
+ * - Y's candidates are store_case_ids_near(Y's division, [T - DEDUP_DUP_WINDOW_MS, T]) at its
+ *   detection instant T: committed cases of Y's own division (exact match), so X has Y's
+ *   division; a case's division and created_at never change after intake (nothing writes them).
+ *   store_cases_by_party feeds only the repeat link, never the list (the repeat is even skipped).
+ * - X was committed before Y's detection, so before Y was inserted: Y.id > X.id (rowids grow;
+ *   cases are never deleted).
+ * - Y is written with created_at = its transaction's instant, normally T plus the queue wait, so
+ *   X.created_at lies in [Y.created_at - window - wait, Y.created_at]; the demo writes cases in
+ *   created_at order with T = now, which keeps X between Y.created_at - window and Y.created_at.
+ *   dedup_intake_window makes it a rule rather than a habit: it drops, in the writer, any
+ *   candidate created outside [Y.created_at - window - slack, Y.created_at + slack] (slack one
+ *   hour: a clock step or a job queued that long; the intake event still names it, the list
+ *   does not).
+ * So the cases that name X are among those of X's division with an id above X's created in
+ * [X.created_at - slack, X.created_at + window + slack]: one range of cases_division_created,
+ * each row's list checked for X. A merge changes no list (merged comes from case_links); the
+ * number of candidates per intake (DEDUP_DUP_CANDIDATES) only shortens lists.
+ *
+ * In case_intake_tx, once c->created_at is set and before the row is written: keeps in c->dups
+ * (and found) only the suggestions created within that window of c. 0 or FQ_ENOMEM. */
+int dedup_intake_window(struct fq_case *c, struct dedup_found *found);
+/* After the row is written (c->id set): the repeat link. */
 int dedup_intake_record_tx(struct store_tx *tx, const struct fq_case *c, const struct dedup_found *found);
+/* The duplicate suggestions of case_id in both directions (store_case_duplicates with the
+ * window above). */
+int dedup_case_duplicates(struct store_rd *rd, int64_t case_id, json_t **out);
 
 /* A validated merge of case `code` (the duplicate) into `into` (the primary). */
 struct dedup_merge {

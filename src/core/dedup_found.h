@@ -13,6 +13,7 @@ struct dedup_found {
     int n;                                /* duplicate suggestions */
     int64_t dup_ids[DEDUP_DUP_MAX];
     double dup_scores[DEDUP_DUP_MAX];
+    int64_t dup_ats[DEDUP_DUP_MAX];       /* their created_at */
     uint32_t *sh;                         /* the intake's shingle set (malloc'ed), nsh of them */
     int nsh;
 };

@@ -93,6 +93,7 @@ void fq_case_clear(struct fq_case *c)
     free(c->address);
     free(c->result);
     free(c->contact_enc);
+    free(c->dups);
     free(c->as_read.title);
     free(c->as_read.description);
     memset(c, 0, sizeof *c);

@@ -109,6 +109,10 @@ struct fq_case {
     unsigned char last_hash[FQ_HASH_LEN];
     unsigned char *contact_enc;   /* submitter phone, encrypted (pii.h); NULL if none */
     int contact_enc_len;
+    /* The duplicate suggestions its intake found (core/dedup.h), in the form of cases.dups
+     * (store_dups_text): written by store_tx_case_insert, never updated and not read back into
+     * a case (store_case_duplicates reads them); NULL when none. */
+    char *dups;
     /* The store's note of the indexed columns as store_tx_case_get read them, so that
      * store_tx_case_update rewrites them (and their indexes) only when they changed; zero for a
      * case not read that way, which is then written whole. Not for other code to touch. */

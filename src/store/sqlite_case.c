@@ -221,6 +221,7 @@ static int case_copy(struct fq_case *dst, const struct fq_case *src)
     dst->description = dup_text(src->description, &failed);
     dst->address = dup_text(src->address, &failed);
     dst->result = dup_text(src->result, &failed);
+    dst->dups = dup_text(src->dups, &failed);
     dst->as_read.title = dup_text(src->as_read.title, &failed);
     dst->as_read.description = dup_text(src->as_read.description, &failed);
     dst->contact_enc = NULL;
@@ -326,6 +327,7 @@ int store_tx_case_insert(struct store_tx *tx, struct fq_case *c)
     sqlite3_bind_text(st, i++, county, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, i++, c->created_by);
     sqlite3_bind_int64(st, i++, c->created_at);
+    sq_bind_text(st, i++, c->dups); /* NULL: none */
     int ret = sq_exec_stmt(tx->conn, st, "case insert");
     if (ret == 0) {
         c->id = sqlite3_last_insert_rowid(tx->conn->db);

@@ -70,8 +70,8 @@
     X(CASE_SEQ_NEXT, "INSERT INTO case_seq(county, day, last) VALUES (?1, ?2, 1) "                 \
                      "ON CONFLICT (county, day) DO UPDATE SET last = last + 1 RETURNING last")     \
     X(CASE_SEQ_SET, "UPDATE case_seq SET last = ?3 WHERE county = ?1 AND day = ?2 AND last = ?3 - 1") \
-    X(CASE_INSERT, "INSERT INTO cases(" SQ_CASE_MUT_COLS ", code, county, created_by, created_at)" \
-                   " VALUES (" SQ_Q10 "," SQ_Q10 "," SQ_Q10 "," SQ_Q10 ",?,?,?)")                  \
+    X(CASE_INSERT, "INSERT INTO cases(" SQ_CASE_MUT_COLS ", code, county, created_by, "           \
+                   "created_at, dups) VALUES (" SQ_Q10 "," SQ_Q10 "," SQ_Q10 "," SQ_Q10 ",?,?,?,?)") \
     /* CASE_UPDATE + (state 1 | place 2 | text 4): keep these eight in this order */               \
     X(CASE_UPDATE, SQ_CASE_UPDATE_SQL(""))                                                         \
     X(CASE_UPDATE_S, SQ_CASE_UPDATE_SQL(SQ_CASE_SET_STATE))                                        \
@@ -114,12 +114,6 @@
     X(RECORD_UPDATE, "UPDATE case_records SET body = ?2 WHERE id = ?1")                            \
     X(RECORDS_OF, "SELECT id, kind, at, user_id, body FROM case_records WHERE case_id = ?1 "       \
                   "AND (?2 IS NULL OR kind = ?2) ORDER BY at, id")                                 \
-    /* up to SQ_DUP_ROWS suggestions of one case: (other_id, score) pairs from ?4, unbound    \
-     * pairs are NULL and skipped */                                                             \
-    X(DUP_SUGGEST, "INSERT INTO duplicate_suggestions(case_id, other_id, county, score, created_at) " \
-                   "SELECT ?1, column1, ?2, column2, ?3 FROM (VALUES (?4, ?5), (?6, ?7), "        \
-                   "(?8, ?9), (?10, ?11), (?12, ?13)) WHERE column1 IS NOT NULL "                \
-                   "ON CONFLICT (case_id, other_id) DO UPDATE SET score = excluded.score")       \
     X(LINK_INSERT,                                                                                 \
       "INSERT INTO case_links(a, b, kind, county, created_at) VALUES (?1, ?2, ?3, " SQ_COUNTY_OF_1 \
       ", ?4)")                                                                                     \
@@ -263,7 +257,6 @@ enum sq_stmt { SQ_STATEMENTS(SQ_ENUM) SQ__COUNT };
 #undef SQ_ENUM
 
 #define SQ_DYN_CACHE 24 /* the writer alone uses ~14: keep them all prepared */
-#define SQ_DUP_ROWS 5 /* pairs in SQ_DUP_SUGGEST */
 #define SQ_SEQ_CACHE 32
 
 /* The writer's last daily case sequence numbers, by county and day (store_tx_next_case_seq). */
@@ -344,10 +337,10 @@ void sq_near_break(struct sq_near *x);
  * would find nothing for it), 0 when SQL must tell. */
 int sq_near_party_absent(struct sq_near *x, const unsigned char bidx[16], int64_t since);
 void sq_near_stop(struct sq_near *x);
-/* store_case_ids_near from memory: 1 with ids/n filled when the index can answer exactly, 0 when
- * the caller must ask SQL. */
+/* store_case_ids_near from memory: 1 with ids/ats/n filled when the index can answer exactly, 0
+ * when the caller must ask SQL. */
 int sq_near_ids(struct sq_near *x, const char *division, int64_t from, int64_t to,
-                int64_t exclude, int max, int64_t *ids, int *n);
+                int64_t exclude, int max, int64_t *ids, int64_t *ats, int *n);
 void sq_near_counts(struct sq_near *x, long long *hits, long long *misses);
 
 /* Opens a connection with the store's pragmas (writer: WAL, synchronous=FULL; reader:

@@ -7,6 +7,7 @@
 #include "store/sqlite_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CASE_TEXT_COLS                                                                             \
@@ -126,14 +127,14 @@ int store_cases_by_party(struct store_rd *rd, const unsigned char (*bidx)[16], i
 }
 
 int store_case_ids_near(struct store_rd *rd, const char *division, int64_t from, int64_t to,
-                        int64_t exclude, int max, int64_t *ids, int *n)
+                        int64_t exclude, int max, int64_t *ids, int64_t *ats, int *n)
 {
     *n = 0;
-    if (sq_near_ids(sq_store_near(rd->s), division, from, to, exclude, max, ids, n))
+    if (sq_near_ids(sq_store_near(rd->s), division, from, to, exclude, max, ids, ats, n))
         return 0; /* from memory: no read transaction, no page cache dropped */
     /* the index holds (division, created_at, id): no table row is read */
     sqlite3_stmt *st =
-        sq_stmt_dyn(&rd->conn, "SELECT c.id FROM cases c INDEXED BY cases_division_created "
+        sq_stmt_dyn(&rd->conn, "SELECT c.id, c.created_at FROM cases c INDEXED BY cases_division_created "
                               "WHERE c.division = ?1 AND c.created_at >= ?2 AND c.created_at < ?3 "
                               "AND c.id <> ?4 ORDER BY c.created_at DESC, c.id DESC LIMIT ?5");
     int rc = 0, s;
@@ -144,8 +145,11 @@ int store_case_ids_near(struct store_rd *rd, const char *division, int64_t from,
     sqlite3_bind_int64(st, 3, to);
     sqlite3_bind_int64(st, 4, exclude);
     sqlite3_bind_int(st, 5, max);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+    while ((s = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        if (ats)
+            ats[*n] = sqlite3_column_int64(st, 1);
         ids[(*n)++] = sqlite3_column_int64(st, 0);
+    }
     if (s != SQLITE_DONE && s != SQLITE_ROW)
         rc = sq_error(&rd->conn, s, "case ids near");
     sqlite3_reset(st);
@@ -162,62 +166,227 @@ int store_case_text_get(struct store_rd *rd, int64_t id, store_case_text_fn fn, 
     return scan_case_texts(&rd->conn, st, fn, arg, 1);
 }
 
-int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, const char *county,
-                               const int64_t *other_ids, const double *scores, int n)
+int store_dups_text(const int64_t *other_ids, const double *scores, int n, char **out)
 {
-    /* on the writer's hot path for most intakes: one fixed statement for up to SQ_DUP_ROWS
-     * suggestions (one statement run instead of one per suggestion), the county bound */
+    /* "-9223372036854775808:" and "-2.2250738585072014e-308," at most */
+    enum { PAIR_MAX = 21 + 25 };
+    *out = NULL;
+    if (n <= 0)
+        return 0;
+    char *t = malloc((size_t)n * PAIR_MAX + 1), *p = t;
+    if (!t)
+        return FQ_ENOMEM;
+    for (int i = 0; i < n; i++)
+        p += snprintf(p, PAIR_MAX + 1, "%s%lld:%.17g", i ? "," : "", (long long)other_ids[i],
+                      scores[i]);
+    *out = t;
+    return 0;
+}
+
+/* The next (id, score) of a cases.dups text at *p, moving *p past it: 1, or 0 at its end or at
+ * anything that is not a pair (the rest is then ignored). */
+static int dups_next(const char **p, int64_t *id, double *score)
+{
+    char *end;
+    if (!*p || !**p)
+        return 0;
+    long long v = strtoll(*p, &end, 10);
+    if (end == *p || *end != ':')
+        return 0;
+    const char *sp = end + 1;
+    double x = strtod(sp, &end);
+    if (end == sp || (*end && *end != ','))
+        return 0;
+    *id = v;
+    *score = x;
+    *p = *end ? end + 1 : end;
+    return 1;
+}
+
+/* The score of `id` in a cases.dups text; 0 when it is not listed. */
+static int dups_find(const char *dups, int64_t id, double *score)
+{
+    int64_t x;
+    double sc;
+    while (dups_next(&dups, &x, &sc))
+        if (x == id) {
+            *score = sc;
+            return 1;
+        }
+    return 0;
+}
+
+/* The columns of a suggested case, as duplicate_json reads them from its column `at` on. */
+#define DUP_CASE_COLS "c.code, c.title, c.status, c.channel, c.division, c.grid, c.created_at"
+
+static json_t *duplicate_json(sqlite3_stmt *st, int at, double score, const char *direction,
+                              int merged)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "code", sq_json_col(st, at));
+    json_object_set_new(o, "title", sq_json_col(st, at + 1));
+    json_object_set_new(o, "status", json_string(status_name(sqlite3_column_int(st, at + 2))));
+    json_object_set_new(o, "channel", json_string(channel_name(sqlite3_column_int(st, at + 3))));
+    json_object_set_new(o, "division", sq_json_col(st, at + 4));
+    json_object_set_new(o, "grid",
+                        sqlite3_column_bytes(st, at + 5) ? sq_json_col(st, at + 5) : json_null());
+    json_object_set_new(o, "created_at", sq_json_time(sqlite3_column_int64(st, at + 6)));
+    json_object_set_new(o, "score", json_real(score));
+    json_object_set_new(o, "direction", json_string(direction));
+    json_object_set_new(o, "merged", json_boolean(merged));
+    return o;
+}
+
+/* 1 when a 'duplicate' link joins a and b (either way), 0 when not, or FQ_EIO. */
+static int dup_merged(struct sq_conn *conn, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st = sq_stmt_dyn(conn, "SELECT 1 FROM case_links WHERE kind = 'duplicate' AND "
+                                         "((a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1))");
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    int s = sqlite3_step(st);
+    int rc = s == SQLITE_ROW ? 1 : s == SQLITE_DONE ? 0 : sq_error(conn, s, "duplicate link");
+    sqlite3_reset(st);
+    return rc;
+}
+
+struct dup_rows {
+    struct dup_row {
+        json_t *o;
+        double score;
+        int order; /* the order found: the earlier ones first */
+    } *r;
+    int n, cap;
+};
+
+static int dup_row_cmp(const void *a, const void *b)
+{
+    const struct dup_row *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+/* Adds the suggestion joining cases a and b, the suggested case in the row of st from column
+ * `at` on: 0, FQ_ENOMEM or FQ_EIO. */
+static int dup_add(struct sq_conn *conn, struct dup_rows *rows, sqlite3_stmt *st, int at,
+                   int64_t a, int64_t b, double score, const char *direction)
+{
+    int merged = dup_merged(conn, a, b);
+    if (merged < 0)
+        return merged;
+    if (rows->n == rows->cap) {
+        int cap = rows->cap ? 2 * rows->cap : 16;
+        struct dup_row *r = realloc(rows->r, (size_t)cap * sizeof *r);
+        if (!r)
+            return FQ_ENOMEM;
+        rows->r = r;
+        rows->cap = cap;
+    }
+    struct dup_row *r = &rows->r[rows->n];
+    if (!(r->o = duplicate_json(st, at, score, direction, merged)))
+        return FQ_ENOMEM;
+    r->score = score;
+    r->order = rows->n++;
+    return 0;
+}
+
+/* The case's own list: each listed case that exists, "earlier". */
+static int dups_earlier(struct sq_conn *conn, int64_t case_id, const char *dups,
+                        struct dup_rows *rows)
+{
+    int64_t id;
+    double score;
     int rc = 0;
-    for (int at = 0; rc == 0 && at < n; at += SQ_DUP_ROWS) {
-        sqlite3_stmt *st = sq_stmt(tx->conn, SQ_DUP_SUGGEST);
+    while (rc == 0 && dups_next(&dups, &id, &score)) {
+        sqlite3_stmt *st = sq_stmt_dyn(conn, "SELECT " DUP_CASE_COLS " FROM cases c WHERE c.id = ?1");
         if (!st)
             return FQ_EIO;
-        sqlite3_clear_bindings(st);
-        sqlite3_bind_int64(st, 1, case_id);
-        sq_bind_text(st, 2, county);
-        sqlite3_bind_int64(st, 3, tx->now);
-        for (int r = 0; r < SQ_DUP_ROWS && at + r < n; r++) {
-            sqlite3_bind_int64(st, 4 + 2 * r, other_ids[at + r]);
-            sqlite3_bind_double(st, 5 + 2 * r, scores[at + r]);
-        }
-        rc = sq_exec_stmt(tx->conn, st, "duplicate suggestions");
+        sqlite3_bind_int64(st, 1, id);
+        int s = sqlite3_step(st);
+        if (s == SQLITE_ROW)
+            rc = dup_add(conn, rows, st, 0, case_id, id, score, "earlier");
+        else if (s != SQLITE_DONE)
+            rc = sq_error(conn, s, "duplicates earlier");
+        sqlite3_reset(st);
     }
     return rc;
 }
 
-static json_t *duplicate_json(sqlite3_stmt *st)
+/* The cases that list case_id, "later", among those of division with a higher id created in
+ * [from, to]. */
+static int dups_later(struct sq_conn *conn, int64_t case_id, const char *division, int64_t from,
+                      int64_t to, struct dup_rows *rows)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "code", sq_json_col(st, 0));
-    json_object_set_new(o, "title", sq_json_col(st, 1));
-    json_object_set_new(o, "status", json_string(status_name(sqlite3_column_int(st, 2))));
-    json_object_set_new(o, "channel", json_string(channel_name(sqlite3_column_int(st, 3))));
-    json_object_set_new(o, "division", sq_json_col(st, 4));
-    json_object_set_new(o, "grid", sqlite3_column_bytes(st, 5) ? sq_json_col(st, 5) : json_null());
-    json_object_set_new(o, "created_at", sq_json_time(sqlite3_column_int64(st, 6)));
-    json_object_set_new(o, "score", json_real(sqlite3_column_double(st, 7)));
-    json_object_set_new(o, "direction", sq_json_col(st, 8));
-    json_object_set_new(o, "merged", json_boolean(sqlite3_column_int(st, 9)));
-    return o;
-}
-
-int store_case_duplicates(struct store_rd *rd, int64_t case_id, json_t **out)
-{
-#define DUP_SIDE(other, self, dir)                                                                 \
-    "SELECT c.code, c.title, c.status, c.channel, c.division, c.grid, c.created_at, s.score, "     \
-    "'" dir                                                                                        \
-    "', EXISTS (SELECT 1 FROM case_links l WHERE l.kind = 'duplicate' AND ((l.a = s.case_id AND "  \
-    "l.b = s.other_id) OR (l.a = s.other_id AND l.b = s.case_id))) FROM duplicate_suggestions s "  \
-    "JOIN cases c ON c.id = s." other " WHERE s." self " = ?1"
-    sqlite3_stmt *st =
-        prep(&rd->conn, DUP_SIDE("other_id", "case_id", "earlier") " UNION ALL " DUP_SIDE(
-                            "case_id", "other_id", "later") " ORDER BY 8 DESC");
-#undef DUP_SIDE
+    sqlite3_stmt *st = sq_stmt_dyn(conn, "SELECT c.id, c.dups, " DUP_CASE_COLS " FROM cases c "
+                                         "INDEXED BY cases_division_created WHERE c.division = ?1 "
+                                         "AND c.created_at >= ?2 AND c.created_at <= ?3 AND "
+                                         "c.id > ?4 AND c.dups IS NOT NULL");
     if (!st)
         return FQ_EIO;
+    sq_bind_text(st, 1, division);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    sqlite3_bind_int64(st, 4, case_id);
+    int rc = 0, s;
+    double score;
+    while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW)
+        if (dups_find(col_text(st, 1), case_id, &score))
+            rc = dup_add(conn, rows, st, 2, case_id, sqlite3_column_int64(st, 0), score, "later");
+    if (rc == 0 && s != SQLITE_DONE)
+        rc = sq_error(conn, s, "duplicates later");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int store_case_duplicates(struct store_rd *rd, int64_t case_id, int64_t before, int64_t after,
+                          json_t **out)
+{
+    struct sq_conn *conn = &rd->conn;
+    struct dup_rows rows = {0};
+    char division[FQ_DIVISION_LEN + 1] = "", *dups = NULL;
+    int64_t created_at = 0;
+    int rc = 0, found = 0;
+    *out = NULL;
+    store_rd_begin(rd); /* the case, its list and the cases listing it: one snapshot */
+    sqlite3_stmt *st =
+        sq_stmt_dyn(conn, "SELECT division, created_at, dups FROM cases WHERE id = ?1");
+    if (!st) {
+        rc = FQ_EIO;
+        goto done;
+    }
     sqlite3_bind_int64(st, 1, case_id);
-    int rc = sq_json_rows(&rd->conn, st, duplicate_json, out, "duplicates");
-    sqlite3_finalize(st);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        found = 1;
+        snprintf(division, sizeof division, "%s", col_text(st, 0));
+        created_at = sqlite3_column_int64(st, 1);
+        if (sqlite3_column_type(st, 2) == SQLITE_TEXT && !(dups = strdup(col_text(st, 2))))
+            rc = FQ_ENOMEM;
+    } else if (s != SQLITE_DONE) {
+        rc = sq_error(conn, s, "duplicates");
+    }
+    sqlite3_reset(st);
+    if (rc == 0 && found && dups)
+        rc = dups_earlier(conn, case_id, dups, &rows);
+    if (rc == 0 && found)
+        rc = dups_later(conn, case_id, division, created_at - before, created_at + after, &rows);
+    if (rc == 0 && rows.n > 1)
+        qsort(rows.r, (size_t)rows.n, sizeof *rows.r, dup_row_cmp);
+    if (rc == 0 && !(*out = json_array()))
+        rc = FQ_ENOMEM;
+    for (int i = 0; i < rows.n; i++)
+        if (rc == 0)
+            json_array_append_new(*out, rows.r[i].o);
+        else
+            json_decref(rows.r[i].o);
+done:
+    store_rd_end(rd);
+    free(rows.r);
+    free(dups);
     return rc;
 }
 

@@ -379,7 +379,7 @@ void sq_near_stop(struct sq_near *x)
 }
 
 int sq_near_ids(struct sq_near *x, const char *division, int64_t from, int64_t to,
-                int64_t exclude, int max, int64_t *ids, int *n)
+                int64_t exclude, int max, int64_t *ids, int64_t *ats, int *n)
 {
     if (!x || !division)
         return 0;
@@ -391,6 +391,8 @@ int sq_near_ids(struct sq_near *x, const char *division, int64_t from, int64_t t
         int64_t last_at = INT64_MAX;
         for (int i = d ? d->n - 1 : -1; i >= 0 && k < max && d->e[i].at >= from; i--) {
             if (d->e[i].at < to && d->e[i].id != exclude) {
+                if (ats)
+                    ats[k] = d->e[i].at;
                 ids[k++] = d->e[i].id;
                 last_at = d->e[i].at;
             }

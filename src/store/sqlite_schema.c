@@ -435,7 +435,24 @@ static const char schema_insert_triggers[] = "DROP TRIGGER IF EXISTS case_fts_in
                                              "DROP TRIGGER IF EXISTS cases_backdated_insert;\n"
                                              "DROP TRIGGER IF EXISTS case_fts_note;\n";
 
+/* Duplicate suggestions move into the suggesting case's own row: cases.dups, "id:score,…"
+ * (store_dups_text), written by the insert an intake does anyway, instead of two b-tree entries
+ * per suggestion (duplicate_suggestions and its index on other_id, scattered pages in every
+ * commit). The other direction is found by looking at the cases that could have listed a case
+ * (store_case_duplicates, core/dedup.h): the same division, a higher id, created at most an
+ * hour before it or 73 hours after. A recorded pair outside that (only after a clock step or a
+ * write queued for over an hour) could not be found from its other end, so it is not moved. */
+static const char schema_dups_in_case[] =
+    "ALTER TABLE cases ADD COLUMN dups TEXT;\n"
+    "UPDATE cases SET dups = (SELECT group_concat(x.other_id || ':' || printf('%!.17g', x.score)) "
+    "FROM (SELECT s.other_id, s.score FROM duplicate_suggestions s JOIN cases o ON o.id = "
+    "s.other_id WHERE s.case_id = cases.id AND o.division = cases.division AND o.id < cases.id "
+    "AND o.created_at >= cases.created_at - 262800000 AND o.created_at <= cases.created_at + "
+    "3600000 ORDER BY s.score DESC, s.other_id) x) "
+    "WHERE id IN (SELECT case_id FROM duplicate_suggestions);\n"
+    "DROP TABLE duplicate_suggestions;\n";
+
 const char *const sq_migrations[] = {schema_v1, schema_v2, schema_kiosk, schema_intel, sq_schema_fts, schema_stats, schema_warning, sq_schema_fts_deferred, schema_stats_groups,
                                        sq_schema_fts_time, schema_lean_indexes, schema_admin, schema_drop_division_index,
-                                       schema_insert_triggers};
+                                       schema_insert_triggers, schema_dups_in_case};
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);

@@ -381,9 +381,10 @@ int store_cases_resolved(struct store_rd *rd, const char *cat_prefix, const char
 int store_cases_by_party(struct store_rd *rd, const unsigned char (*bidx)[16], int n,
                          int64_t since, int64_t exclude, store_case_text_fn fn, void *arg);
 /* Ids of the cases other than `exclude` in `division` (exact) created in [from, to), newest
- * first (ties: the higher id first), at most max, into ids[0..*n). Reads only the index. */
+ * first (ties: the higher id first), at most max, into ids[0..*n), and their created_at into
+ * ats[0..*n) unless ats is NULL. Reads only the index. */
 int store_case_ids_near(struct store_rd *rd, const char *division, int64_t from, int64_t to,
-                        int64_t exclude, int max, int64_t *ids, int *n);
+                        int64_t exclude, int max, int64_t *ids, int64_t *ats, int *n);
 /* The recent-case index (store/sqlite_near.c): from now on store_case_ids_near answers from
  * memory whenever it can do so exactly, which costs an intake no SQLite read (the first read
  * after a commit drops the reader's page cache). Loads the cases created at or after `since`
@@ -399,13 +400,18 @@ void store_near_stop(struct store *s);
 void store_near_counts(struct store *s, long long *hits, long long *misses);
 /* Calls fn once with the case `id`; not at all when there is no such case. */
 int store_case_text_get(struct store_rd *rd, int64_t id, store_case_text_fn fn, void *arg);
-/* Records that case_id (of county, 6 digits) looks like a duplicate of each of the n earlier
- * other_ids[i], with scores[i] (replaces a score already recorded), in one statement. */
-int store_tx_duplicate_suggest(struct store_tx *tx, int64_t case_id, const char *county,
-                               const int64_t *other_ids, const double *scores, int n);
+/* The text of cases.dups for n duplicate suggestions (other_ids[i], scores[i]), in that order:
+ * "id:score,id:score", each score with 17 significant digits so that it reads back exactly.
+ * *out is malloc'ed (the caller frees it), NULL when n is 0. 0 or FQ_ENOMEM (*out NULL). */
+int store_dups_text(const int64_t *other_ids, const double *scores, int n, char **out);
 /* Duplicate suggestions of a case, both directions, as JSON [{code, title, status, channel,
- * division, grid, created_at, score, direction, merged}] (merged: a 'duplicate' link exists). */
-int store_case_duplicates(struct store_rd *rd, int64_t case_id, json_t **out);
+ * division, grid, created_at, score, direction, merged}], highest score first (merged: a
+ * 'duplicate' link exists). "earlier": the case's own list (cases.dups). "later": the cases
+ * that list it, looked for among the cases of its division with a higher id created in
+ * [created_at - before, created_at + after] — complete only if every list is written that way
+ * (core/dedup.h says why it is). FQ_EIO on a read error. */
+int store_case_duplicates(struct store_rd *rd, int64_t case_id, int64_t before, int64_t after,
+                          json_t **out);
 
 /* 调解场景 scenarios. body is the JSON text of the remaining fields. Insert when *id is 0 (then
  * set); otherwise update that row (FQ_ENOTFOUND if none); FQ_ECONFLICT when the code is taken. */

@@ -2,7 +2,9 @@
  * demo): the similarity measures, a repeat petition found by a party's phone through the blind
  * index (and not for another person or an unrelated matter), a duplicate suggested across
  * channels in the same village (and not in another village), and a merge that archives the
- * duplicate with an event naming the primary while both hash chains stay valid. */
+ * duplicate with an event naming the primary while both hash chains stay valid; the suggestions
+ * kept in the case row read back in both directions exactly as the old duplicate_suggestions
+ * table answered, also after migrating such a table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +25,8 @@
 #include "store/store.h"
 #include "util/clock.h"
 #include "fixture.h"
+
+#include <sqlite3.h>
 
 #define COUNTY "330681000000"
 #define TOWN "330681100000"
@@ -53,28 +57,41 @@ static int divisions_tx(struct store_tx *tx, void *arg)
     return 0;
 }
 
-static int setup(void **state)
+/* Opens (fresh: creates, with reference data and the divisions) the store and domain of v in
+ * v->dir. 0 or -1. */
+static int env_open(struct env *v, int fresh)
 {
-    static struct env v;
     struct fq_error e = {0};
     char path[128], key[128];
     struct pii_key k;
-    memset(&v, 0, sizeof v);
-    snprintf(v.dir, sizeof v.dir, "/tmp/fq-dedup-XXXXXX");
-    if (!mkdtemp(v.dir))
-        return -1;
-    snprintf(path, sizeof path, "%s/fq.db", v.dir);
-    snprintf(key, sizeof key, "%s/fengqiao.key", v.dir);
-    struct store_opts o = {.path = path, .create = 1};
-    if (store_open(&o, &v.s, &e) || seed_reference(v.s, fx_data_dir(), &e) ||
-        pii_key_load(key, 1, &k) || domain_open(&v.d, v.s, key, v.dir, &e) ||
-        store_write(v.s, divisions_tx, NULL)) {
-        fprintf(stderr, "setup: %s\n", e.message);
+    snprintf(path, sizeof path, "%s/fq.db", v->dir);
+    snprintf(key, sizeof key, "%s/fengqiao.key", v->dir);
+    struct store_opts o = {.path = path, .create = fresh};
+    if (store_open(&o, &v->s, &e) || (fresh && seed_reference(v->s, fx_data_dir(), &e)) ||
+        (fresh && pii_key_load(key, 1, &k)) || domain_open(&v->d, v->s, key, v->dir, &e) ||
+        (fresh && store_write(v->s, divisions_tx, NULL))) {
+        fprintf(stderr, "env_open: %s\n", e.message);
         return -1;
     }
-    v.clerk.user_id = 1;
-    snprintf(v.clerk.name, sizeof v.clerk.name, "受理员");
-    v.clerk.roles = (1u << ROLE_CLERK) | (1u << ROLE_DISPATCHER);
+    v->clerk.user_id = 1;
+    snprintf(v->clerk.name, sizeof v->clerk.name, "受理员");
+    v->clerk.roles = (1u << ROLE_CLERK) | (1u << ROLE_DISPATCHER);
+    return 0;
+}
+
+static void env_close(struct env *v)
+{
+    domain_close(&v->d);
+    store_close(v->s);
+}
+
+static int setup(void **state)
+{
+    static struct env v;
+    memset(&v, 0, sizeof v);
+    snprintf(v.dir, sizeof v.dir, "/tmp/fq-dedup-XXXXXX");
+    if (!mkdtemp(v.dir) || env_open(&v, 1))
+        return -1;
     *state = &v;
     return 0;
 }
@@ -82,8 +99,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct env *v = *state;
-    domain_close(&v->d);
-    store_close(v->s);
+    env_close(v);
     fx_rm_tree(v->dir);
     return 0;
 }
@@ -216,13 +232,13 @@ static void test_duplicate_and_merge(void **state)
     intake(v, "grid", VILLAGE2, "水管爆裂积水",
            "网格员巡查发现幸福路12号门口自来水管爆裂，路面积水。", NULL, &far);
     json_t *d;
-    assert_int_equal(store_case_duplicates(store_rd(v->s), report.id, &d), 0);
+    assert_int_equal(dedup_case_duplicates(store_rd(v->s), report.id, &d), 0);
     assert_true(json_array_size(d) >= 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "code")),
                         call.code);
     assert_false(json_is_true(json_object_get(json_array_get(d, 0), "merged")));
     json_decref(d);
-    assert_int_equal(store_case_duplicates(store_rd(v->s), far.id, &d), 0);
+    assert_int_equal(dedup_case_duplicates(store_rd(v->s), far.id, &d), 0);
     assert_int_equal(json_array_size(d), 0);
     json_decref(d);
 
@@ -264,6 +280,8 @@ static void detect_in(struct env *v, const char *division, struct dedup_cache *c
     json_t *payload = json_object();
     assert_int_equal(dedup_intake_detect(store_rd(v->s), cache, &c, NULL, 0, payload, fq_now_ms(), f), 0);
     assert_non_null(f->sh); /* the intake's own set, for dedup_intake_remember */
+    assert_true(f->n ? c.dups != NULL : c.dups == NULL); /* the list for the case's row */
+    free(c.dups);
     dedup_found_clear(f);
     *codes = json_dumps(json_object_get(payload, "duplicate_candidates"), JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(payload);
@@ -319,32 +337,21 @@ static void test_cache_same_result(void **state)
     dedup_cache_free(tiny);
 }
 
-/* The suggestions recorded with a case (one statement for up to five, chunked beyond): every
- * candidate with its score, and a suggestion recorded again keeps one row with the new score. */
-struct suggest_job {
-    int64_t case_id, ids[7];
-    double scores[7];
-    int n;
-};
-
-static int suggest_tx(struct store_tx *tx, void *arg)
-{
-    struct suggest_job *j = arg;
-    return store_tx_duplicate_suggest(tx, j->case_id, "330681", j->ids, j->scores, j->n);
-}
-
-/* The score of the suggestion naming code as the earlier case; -1 if none. */
-static double score_of(json_t *d, const char *code)
+/* The entry of d naming code in direction dir; NULL if none. */
+static json_t *dup_entry(json_t *d, const char *code, const char *dir)
 {
     for (size_t i = 0; i < json_array_size(d); i++) {
         json_t *x = json_array_get(d, i);
         if (!strcmp(json_string_value(json_object_get(x, "code")), code) &&
-            !strcmp(json_string_value(json_object_get(x, "direction")), "earlier"))
-            return json_number_value(json_object_get(x, "score"));
+            !strcmp(json_string_value(json_object_get(x, "direction")), dir))
+            return x;
     }
-    return -1;
+    return NULL;
 }
 
+/* The suggestions an intake records are its detection's list (in the case's row), and each
+ * shows on both cases with the same score: as "earlier" on the case that lists it, as "later"
+ * on the case listed. */
 static void test_suggestions_recorded(void **state)
 {
     struct env *v = *state;
@@ -354,37 +361,76 @@ static void test_suggestions_recorded(void **state)
         snprintf(title, sizeof title, "建议记录%d", i);
         intake(v, "grid", VILLAGE2, title, "村道护栏缺失，夜间行车危险，请尽快修复。", NULL, &c[i]);
     }
+    json_t *d[9];
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(dedup_case_duplicates(store_rd(v->s), c[i].id, &d[i]), 0);
     /* the last intake recorded what detection found: five, all earlier cases of the village */
-    json_t *d;
-    assert_int_equal(store_case_duplicates(store_rd(v->s), c[8].id, &d), 0);
-    assert_int_equal(json_array_size(d), DEDUP_DUP_MAX);
-    json_decref(d);
-    /* seven in one call (two statements), one of them already recorded: replaced, not doubled */
-    struct suggest_job j = {.case_id = c[0].id, .n = 7};
-    for (int i = 0; i < 7; i++) {
-        j.ids[i] = c[i + 1].id;
-        j.scores[i] = 0.5 + i / 100.0;
+    assert_int_equal(json_array_size(d[8]), DEDUP_DUP_MAX);
+    int later = 0;
+    for (int i = 0; i < 9; i++)
+        for (size_t k = 0; k < json_array_size(d[i]); k++) {
+            json_t *x = json_array_get(d[i], k), *back = NULL;
+            const char *code = json_string_value(json_object_get(x, "code"));
+            int earlier = !strcmp(json_string_value(json_object_get(x, "direction")), "earlier");
+            later += !earlier;
+            for (int m = 0; m < 9; m++)
+                if (!strcmp(c[m].code, code))
+                    back = dup_entry(d[m], c[i].code, earlier ? "later" : "earlier");
+            assert_non_null(back);
+            assert_true(json_real_value(json_object_get(back, "score")) ==
+                        json_real_value(json_object_get(x, "score")));
+            if (k > 0) /* highest score first */
+                assert_true(json_real_value(json_object_get(x, "score")) <=
+                            json_real_value(json_object_get(json_array_get(d[i], k - 1), "score")));
+        }
+    assert_true(later >= DEDUP_DUP_MAX);
+    for (int i = 0; i < 9; i++) {
+        json_decref(d[i]);
+        fq_case_clear(&c[i]);
     }
-    assert_int_equal(store_write(v->s, suggest_tx, &j), 0);
-    j.n = 1;
-    j.ids[0] = c[7].id;
-    j.scores[0] = 0.9;
-    assert_int_equal(store_write(v->s, suggest_tx, &j), 0);
-    assert_int_equal(store_case_duplicates(store_rd(v->s), c[0].id, &d), 0);
-    for (int i = 1; i < 7; i++)
-        assert_true(score_of(d, c[i].code) > 0.5 + (i - 1) / 100.0 - 1e-9 &&
-                    score_of(d, c[i].code) < 0.5 + (i - 1) / 100.0 + 1e-9);
-    assert_true(score_of(d, c[7].code) > 0.9 - 1e-9 && score_of(d, c[7].code) < 0.9 + 1e-9);
-    int n7 = 0; /* recorded twice, one row */
-    for (size_t i = 0; i < json_array_size(d); i++) {
-        json_t *x = json_array_get(d, i);
-        n7 += !strcmp(json_string_value(json_object_get(x, "code")), c[7].code) &&
-              !strcmp(json_string_value(json_object_get(x, "direction")), "earlier");
+}
+
+/* The writer keeps a suggestion only if the candidate was created within
+ * [created_at - window - slack, created_at + slack] of the new case, the range the reader looks
+ * in from the other end; scores survive the text exactly. */
+static void test_suggestion_window(void **state)
+{
+    (void)state;
+    const int64_t t = 1700000000000LL, w = DEDUP_DUP_WINDOW_MS, sl = DEDUP_DUP_SLACK_MS;
+    struct fq_case c;
+    struct dedup_found f;
+    memset(&c, 0, sizeof c);
+    memset(&f, 0, sizeof f);
+    const int64_t ats[5] = {t - w - sl - 1, t - w - sl, t, t + sl, t + sl + 1};
+    const double scores[5] = {0.1 + 0.2, 1.0 / 3, 0.41666666666666669, 5e-324, 0.9};
+    c.created_at = t;
+    f.n = 5;
+    for (int i = 0; i < 5; i++) {
+        f.dup_ids[i] = 11 + i;
+        f.dup_ats[i] = ats[i];
+        f.dup_scores[i] = scores[i];
     }
-    assert_int_equal(n7, 1);
-    json_decref(d);
-    for (int k = 0; k < 9; k++)
-        fq_case_clear(&c[k]);
+    assert_int_equal(store_dups_text(f.dup_ids, f.dup_scores, 5, &c.dups), 0);
+    assert_int_equal(dedup_intake_window(&c, &f), 0);
+    assert_int_equal(f.n, 3);
+    assert_true(f.dup_ids[0] == 12 && f.dup_ids[1] == 13 && f.dup_ids[2] == 14);
+    char *want;
+    assert_int_equal(store_dups_text(&f.dup_ids[0], scores + 1, 3, &want), 0);
+    assert_string_equal(c.dups, want);
+    /* all within: the text is kept as it is */
+    char *kept = c.dups;
+    assert_int_equal(dedup_intake_window(&c, &f), 0);
+    assert_ptr_equal(c.dups, kept);
+    assert_int_equal(f.n, 3);
+    /* none within: no text */
+    c.created_at = t + 10 * w;
+    assert_int_equal(dedup_intake_window(&c, &f), 0);
+    assert_int_equal(f.n, 0);
+    assert_null(c.dups);
+    free(want);
+    assert_int_equal(store_dups_text(NULL, NULL, 0, &want), 0);
+    assert_null(want);
+    fq_case_clear(&c);
 }
 
 /* The recent-case index (store_near_start) answers store_case_ids_near exactly as SQL does:
@@ -450,7 +496,8 @@ static int move_tx(struct store_tx *tx, void *arg)
 #define NEAR_ASKS 3 * 9 * 4 * 3
 
 /* Every question of the grid, answers into ids[q][0..n[q]). */
-static void ask_near(struct env *v, int64_t now, int64_t exclude, int64_t ids[][40], int *n)
+static void ask_near(struct env *v, int64_t now, int64_t exclude, int64_t ids[][40],
+                     int64_t ats[][40], int *n)
 {
     static const char *const divs[] = {VILLAGE3, VILLAGE4, TOWN};
     static const int maxes[] = {1, 5, 30, 40};
@@ -464,7 +511,8 @@ static void ask_near(struct env *v, int64_t now, int64_t exclude, int64_t ids[][
                 for (int t = 0; t < 3; t++, q++) {
                     int64_t to = t == 0 ? now + 1 : t == 1 ? now - 20 * hour : now - 50 * hour;
                     assert_int_equal(store_case_ids_near(store_rd(v->s), divs[a], froms[b], to,
-                                                         m == 2 ? exclude : 0, maxes[m], ids[q], &n[q]),
+                                                         m == 2 ? exclude : 0, maxes[m], ids[q],
+                                                         ats[q], &n[q]),
                                      0);
                 }
 }
@@ -489,10 +537,11 @@ static void test_near_same_as_sql(void **state)
     assert_int_equal(store_write(v->s, move_tx, &mv), 0);
 
     static int64_t mem[NEAR_ASKS][40], loaded[NEAR_ASKS][40], sql[NEAR_ASKS][40];
+    static int64_t mem_at[NEAR_ASKS][40], loaded_at[NEAR_ASKS][40], sql_at[NEAR_ASKS][40];
     int nm[NEAR_ASKS], nl[NEAR_ASKS], ns[NEAR_ASKS];
     long long hits0, misses0, hits, misses;
     store_near_counts(v->s, &hits0, &misses0);
-    ask_near(v, now, some, mem, nm);
+    ask_near(v, now, some, mem, mem_at, nm);
     store_near_counts(v->s, &hits, &misses);
     assert_true(hits - hits0 > NEAR_ASKS / 2); /* most from memory, really */
     assert_true(misses > misses0);           /* and some it must not answer (a full ring) */
@@ -500,10 +549,10 @@ static void test_near_same_as_sql(void **state)
     char *cm, *cs;
     detect_in(v, VILLAGE3, v->d.dedup, &fm, &cm);
     assert_int_equal(dedup_start(&v->d), 0); /* a reload gives the same */
-    ask_near(v, now, some, loaded, nl);
+    ask_near(v, now, some, loaded, loaded_at, nl);
     store_near_stop(v->s);
     store_near_counts(v->s, &hits0, &misses0);
-    ask_near(v, now, some, sql, ns);
+    ask_near(v, now, some, sql, sql_at, ns);
     detect_in(v, VILLAGE3, NULL, &fs, &cs);
     store_near_counts(v->s, &hits, &misses);
     assert_int_equal(hits, hits0); /* all SQL */
@@ -513,6 +562,10 @@ static void test_near_same_as_sql(void **state)
         assert_int_equal(nl[q], ns[q]);
         assert_memory_equal(mem[q], sql[q], (size_t)ns[q] * sizeof sql[q][0]);
         assert_memory_equal(loaded[q], sql[q], (size_t)ns[q] * sizeof sql[q][0]);
+        assert_memory_equal(mem_at[q], sql_at[q], (size_t)ns[q] * sizeof sql_at[q][0]);
+        assert_memory_equal(loaded_at[q], sql_at[q], (size_t)ns[q] * sizeof sql_at[q][0]);
+        for (int k = 0; k < ns[q]; k++) /* newest first, within [from, to) */
+            assert_true(k == 0 || sql_at[q][k] <= sql_at[q][k - 1]);
         nonempty += ns[q] > 0;
     }
     assert_true(nonempty > NEAR_ASKS / 3);
@@ -582,6 +635,323 @@ static void test_party_index(void **state)
     fq_case_clear(&again);
 }
 
+/* ---- the reader against the old table ----
+ *
+ * Generated data: 640 intakes in three villages and a township over about a month, in bursts
+ * (more cases in a village's window than DEDUP_DUP_CANDIDATES) and far apart (beyond the window),
+ * some with a returning caller (repeat petitions, whose case is not suggested), a few merged,
+ * some written half an hour after their detection or with the clock half an hour back (the
+ * slack), and a pair at the window's far end. What each intake's detection found is what the
+ * old code wrote to duplicate_suggestions; the old reader's SQL over that table is the
+ * reference answer. */
+#define ORACLE_N 642
+
+struct oracle {
+    struct env w;
+    int n; /* cases, ids 1..n */
+    char codes[ORACLE_N + 1][FQ_CODE_LEN + 1];
+    int npairs;
+    struct {
+        int64_t case_id, other_id;
+        double score;
+    } pairs[ORACLE_N * DEDUP_DUP_MAX];
+};
+
+static uint32_t oracle_rng(uint32_t *x)
+{
+    *x = *x * 1664525u + 1013904223u;
+    return *x >> 8;
+}
+
+/* One intake at the (shifted) clock, recording what its detection found; written `wait` ms after
+ * its detection (negative: a clock stepped back meanwhile). */
+static void oracle_intake(struct oracle *o, const char *division, const char *desc,
+                          const char *phone, int64_t wait)
+{
+    struct intake_job j;
+    char title[32];
+    memset(&j, 0, sizeof j);
+    j.v = &o->w;
+    snprintf(title, sizeof title, "来件%d", o->n + 1);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "channel", o->n % 3 ? "grid" : "hotline_12345",
+                             "kind", "dispute", "title", title, "description", desc, "division", division);
+    if (phone)
+        json_object_set_new(body, "parties", json_pack("[{s:s, s:s}]", "name", "周某", "phone", phone));
+    assert_int_equal(case_intake_prepare(&o->w.d, &o->w.clerk, body, NULL, &j.in, &j.e), 0);
+    struct dedup_found found = j.in.found; /* before the writer's window check */
+    fq_clock_shift(wait);
+    assert_int_equal(store_write(o->w.s, intake_tx, &j), 0);
+    fq_clock_shift(-wait);
+    assert_int_equal(j.out.id, o->n + 1);
+    o->n++;
+    memcpy(o->codes[o->n], j.out.code, sizeof o->codes[o->n]);
+    for (int k = 0; k < found.n; k++) {
+        o->pairs[o->npairs].case_id = j.out.id;
+        o->pairs[o->npairs].other_id = found.dup_ids[k];
+        o->pairs[o->npairs++].score = found.dup_scores[k];
+    }
+    fq_case_clear(&j.out);
+    case_intake_clear(&j.in);
+    json_decref(body);
+}
+
+static void oracle_merge(struct oracle *o, int64_t dup, int64_t into)
+{
+    struct merge_job m;
+    memset(&m, 0, sizeof m);
+    json_t *body = json_pack("{s:s}", "into", o->codes[into]);
+    assert_int_equal(dedup_merge_prepare(&o->w.clerk, o->codes[dup], body, &m.m, &m.e), 0);
+    int rc = store_write(o->w.s, merge_tx, &m);
+    assert_true(rc == 0 || rc == FQ_ECONFLICT);
+    fq_case_clear(&m.dup);
+    fq_case_clear(&m.primary);
+    json_decref(body);
+}
+
+/* Every case's answer as text: one line per suggestion, sorted, "|" after each case. */
+struct answers {
+    char *all;
+    size_t len, cap;
+    char line[4 * DEDUP_DUP_CANDIDATES][96];
+    const char *sorted[4 * DEDUP_DUP_CANDIDATES];
+    int n; /* lines of the case being read */
+};
+
+static void answer_line(struct answers *a, const char *dir, const char *code, double score, int merged)
+{
+    assert_true(a->n < 4 * DEDUP_DUP_CANDIDATES);
+    snprintf(a->line[a->n], sizeof a->line[0], "%s %s %a %d", dir, code, score, merged);
+    a->sorted[a->n] = a->line[a->n];
+    a->n++;
+}
+
+static int line_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static void answer_end(struct answers *a)
+{
+    qsort(a->sorted, (size_t)a->n, sizeof *a->sorted, line_cmp);
+    for (int k = 0; k <= a->n; k++) {
+        if (a->len + 100 > a->cap) {
+            a->cap = a->cap ? 2 * a->cap : 1 << 16;
+            assert_non_null(a->all = realloc(a->all, a->cap));
+        }
+        a->len += (size_t)(k < a->n ? sprintf(a->all + a->len, "%s;", a->sorted[k])
+                                    : sprintf(a->all + a->len, "|"));
+    }
+    a->n = 0;
+}
+
+/* The answers of the reader (dedup_case_duplicates); counts all, later and merged ones. */
+static char *oracle_new(struct oracle *o, int *total, int *later, int *merged)
+{
+    struct answers *a = calloc(1, sizeof *a);
+    assert_non_null(a);
+    *total = *later = *merged = 0;
+    for (int id = 1; id <= o->n; id++) {
+        json_t *d, *x;
+        size_t k;
+        assert_int_equal(dedup_case_duplicates(store_rd(o->w.s), id, &d), 0);
+        json_array_foreach(d, k, x)
+        {
+            const char *dir = json_string_value(json_object_get(x, "direction"));
+            int m = json_is_true(json_object_get(x, "merged"));
+            answer_line(a, dir, json_string_value(json_object_get(x, "code")),
+                        json_real_value(json_object_get(x, "score")), m);
+            *later += !strcmp(dir, "later");
+            *merged += m;
+        }
+        *total += (int)json_array_size(d);
+        answer_end(a);
+        json_decref(d);
+    }
+    char *all = a->all;
+    free(a);
+    return all;
+}
+
+/* The same from the old reader's SQL (store_case_duplicates before cases.dups) over the table. */
+static char *oracle_old(struct oracle *o, sqlite3 *db)
+{
+#define OLD_SIDE(other, self, dir)                                                                 \
+    "SELECT c.code, s.score, '" dir "', EXISTS (SELECT 1 FROM case_links l WHERE l.kind = "        \
+    "'duplicate' AND ((l.a = s.case_id AND l.b = s.other_id) OR (l.a = s.other_id AND l.b = "      \
+    "s.case_id))) FROM duplicate_suggestions s JOIN cases c ON c.id = s." other " WHERE s." self   \
+    " = ?1"
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, OLD_SIDE("other_id", "case_id", "earlier") " UNION ALL "
+                                            OLD_SIDE("case_id", "other_id", "later") " ORDER BY 2 DESC",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+#undef OLD_SIDE
+    struct answers *a = calloc(1, sizeof *a);
+    assert_non_null(a);
+    for (int id = 1; id <= o->n; id++) {
+        sqlite3_bind_int64(st, 1, id);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            answer_line(a, (const char *)sqlite3_column_text(st, 2),
+                        (const char *)sqlite3_column_text(st, 0), sqlite3_column_double(st, 1),
+                        sqlite3_column_int(st, 3));
+        sqlite3_reset(st);
+        answer_end(a);
+    }
+    sqlite3_finalize(st);
+    char *all = a->all;
+    free(a);
+    return all;
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fprintf(stderr, "%s: %s\n", sql, err ? err : "?");
+    assert_null(err);
+}
+
+static void test_later_same_as_table(void **state)
+{
+    (void)state;
+    static const char *const divs[] = {VILLAGE, VILLAGE, VILLAGE2, VILLAGE3, TOWN};
+    static const char *const texts[] = {
+        "幸福小区3号楼旁路灯连续多日不亮，夜间出行不便。",
+        "幸福小区路灯不亮，居民夜间出行存在安全隐患。",
+        "村口垃圾堆放多日无人清运，气味难闻。",
+        "村口垃圾多日无人清运，影响村容村貌。",
+        "楼上邻居夜间装修噪音扰民，多次协商无果。",
+        "村道护栏缺失，夜间行车危险，请尽快修复。",
+    };
+    static const char *const tails[] = {"", "请尽快处理。", "已多次反映。", "老人小孩出行不便。",
+                                        "希望有关部门重视。", "附近商户也有意见。"};
+    static const char *const phones[] = {"13966660001", "13966660002", "13966660003"};
+    struct oracle *o = calloc(1, sizeof *o);
+    assert_non_null(o);
+    snprintf(o->w.dir, sizeof o->w.dir, "/tmp/fq-dedup-or-XXXXXX");
+    assert_non_null(mkdtemp(o->w.dir));
+    assert_int_equal(env_open(&o->w, 1), 0);
+    assert_int_equal(dedup_start(&o->w.d), 0); /* as serve: candidates from memory */
+    uint32_t r = 20261122;
+    int64_t shifted = 0;
+    for (int i = 0; i < ORACLE_N - 2; i++) {
+        /* bursts of minutes, ordinary gaps of hours, now and then four days of nothing */
+        uint32_t g = oracle_rng(&r) % 100;
+        int64_t gap = g < 45 ? (int64_t)(oracle_rng(&r) % 120) * 1000
+                    : g < 98 ? (int64_t)(oracle_rng(&r) % 240) * 60000
+                             : 96 * FQ_HOUR_MS;
+        fq_clock_shift(gap);
+        shifted += gap;
+        char desc[256];
+        snprintf(desc, sizeof desc, "%s%s", texts[oracle_rng(&r) % 6], tails[oracle_rng(&r) % 6]);
+        const char *phone = oracle_rng(&r) % 10 == 0 ? phones[oracle_rng(&r) % 3] : NULL;
+        /* now and then written half an hour after detection, or with the clock half an hour
+         * back: within the slack, nothing is dropped */
+        int64_t wait = i % 23 == 5 ? 30 * 60000 : i % 23 == 17 ? -30 * 60000 : 0;
+        oracle_intake(o, divs[oracle_rng(&r) % 5], desc, phone, wait);
+        if (i % 40 == 39 && o->npairs && o->pairs[o->npairs - 1].case_id == o->n)
+            oracle_merge(o, o->n, o->pairs[o->npairs - 1].other_id);
+    }
+    /* at the window's far end: a case detected 71 h 50 min after the one it lists and written
+     * half an hour later, 72 h 20 min after it */
+    oracle_intake(o, VILLAGE4, texts[0], NULL, 0);
+    fq_clock_shift(71 * FQ_HOUR_MS + 50 * 60000);
+    shifted += 71 * FQ_HOUR_MS + 50 * 60000;
+    oracle_intake(o, VILLAGE4, texts[0], NULL, 30 * 60000);
+    assert_true(o->pairs[o->npairs - 1].case_id == o->n && o->pairs[o->npairs - 1].other_id == o->n - 1);
+    int total, later, merged;
+    char *fresh = oracle_new(o, &total, &later, &merged);
+    assert_int_equal(total, 2 * o->npairs); /* every pair on both of its cases */
+    assert_int_equal(later, o->npairs);
+    assert_true(o->npairs > 1000 && merged >= 4);
+    env_close(&o->w);
+
+    /* the old table, filled with what detection found, read by the old SQL */
+    char path[128];
+    sqlite3 *db;
+    snprintf(path, sizeof path, "%s/fq.db", o->w.dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec_ok(db, "CREATE TABLE duplicate_suggestions (case_id INTEGER NOT NULL REFERENCES cases(id),"
+                " other_id INTEGER NOT NULL REFERENCES cases(id), county TEXT NOT NULL, score REAL "
+                "NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (case_id, other_id)) WITHOUT "
+                "ROWID; CREATE INDEX duplicate_suggestions_other ON duplicate_suggestions(other_id);");
+    sqlite3_stmt *ins;
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO duplicate_suggestions VALUES (?1, ?2, "
+                                            "'330681', ?3, 0)", -1, &ins, NULL), SQLITE_OK);
+    for (int k = 0; k < o->npairs; k++) {
+        sqlite3_bind_int64(ins, 1, o->pairs[k].case_id);
+        sqlite3_bind_int64(ins, 2, o->pairs[k].other_id);
+        sqlite3_bind_double(ins, 3, o->pairs[k].score);
+        assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    char *old = oracle_old(o, db);
+    assert_string_equal(fresh, old);
+
+    /* back to schema 13: the table holds the suggestions, cases.dups does not exist; plus three
+     * pairs the reader could not find from their other end, each for one reason: an earlier case
+     * listing a later one (minutes later), one listing a case of its village from more than 73
+     * hours before, one listing a case of another division; the migration leaves them out */
+    exec_ok(db, "INSERT INTO duplicate_suggestions SELECT s.other_id, s.case_id, '330681', 0.5, 0 "
+                "FROM duplicate_suggestions s JOIN cases y ON y.id = s.case_id JOIN cases x ON "
+                "x.id = s.other_id WHERE y.created_at - x.created_at < 600000 LIMIT 1;"
+                "INSERT INTO duplicate_suggestions SELECT y.id, x.id, '330681', 0.5, 0 FROM cases y "
+                "JOIN cases x ON x.division = y.division AND x.created_at < y.created_at - "
+                "262800000 LIMIT 1;"
+                "INSERT INTO duplicate_suggestions SELECT y.id, x.id, '330681', 0.5, 0 FROM cases y "
+                "JOIN cases x ON x.division <> y.division AND x.id < y.id AND x.created_at > "
+                "y.created_at - 3600000 LIMIT 1;");
+    assert_int_equal(sqlite3_total_changes(db), o->npairs + 3);
+    exec_ok(db, "UPDATE cases SET dups = NULL;");
+    /* DROP COLUMN parses the triggers, which name the search table, whose tokenizer only the
+     * program registers: the triggers step aside meanwhile */
+    char *triggers[16];
+    int nt = 0;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_schema WHERE type = "
+                                            "'trigger' AND tbl_name = 'cases'", -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char drop[128];
+        assert_true(nt < 16);
+        triggers[nt++] = strdup((const char *)sqlite3_column_text(st, 1));
+        snprintf(drop, sizeof drop, "DROP TRIGGER %s", (const char *)sqlite3_column_text(st, 0));
+        sqlite3_stmt *d;
+        sqlite3_reset(st); /* (no statement may run on the schema while it changes) */
+        assert_int_equal(sqlite3_prepare_v2(db, drop, -1, &d, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(d), SQLITE_DONE);
+        sqlite3_finalize(d);
+    }
+    sqlite3_finalize(st);
+    assert_true(nt >= 3);
+    exec_ok(db, "ALTER TABLE cases DROP COLUMN dups; PRAGMA user_version = 13;");
+    for (int k = 0; k < nt; k++) {
+        exec_ok(db, triggers[k]);
+        free(triggers[k]);
+    }
+    sqlite3_close(db);
+    assert_int_equal(env_open(&o->w, 0), 0); /* migrates */
+    char *migrated = oracle_new(o, &total, &later, &merged);
+    assert_string_equal(fresh, migrated);
+    env_close(&o->w);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_schema WHERE name "
+                                            "LIKE 'duplicate_suggestions%'), (SELECT user_version "
+                                            "FROM pragma_user_version)", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0); /* table and index gone */
+    assert_true(sqlite3_column_int(st, 1) >= 14);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    fq_clock_shift(-shifted);
+    free(fresh);
+    free(old);
+    free(migrated);
+    fx_rm_tree(o->w.dir);
+    free(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -592,6 +962,8 @@ int main(void)
         cmocka_unit_test(test_cache_same_result),
         cmocka_unit_test(test_near_same_as_sql),
         cmocka_unit_test(test_party_index),
+        cmocka_unit_test(test_suggestion_window),
+        cmocka_unit_test(test_later_same_as_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
