@@ -17,7 +17,6 @@
 #include <string.h>
 
 #define SHINGLES 512
-_Static_assert(SHINGLES <= TEXTSIM_PROBE_MAX, "an intake's set must fit a probe");
 
 /* The overlap coefficient |A∩B| / min(|A|, |B|) of two sets from their Jaccard j. */
 static double overlap_of(double j, int na, int nb)
@@ -35,20 +34,19 @@ static void similarity_sets(const uint32_t *a, int na, const uint32_t *b, int nb
     *overlap = overlap_of(*jaccard, na, nb);
 }
 
-/* The same for a set prepared as a probe (the intake's, compared with every candidate), when
- * the overlap coefficient can reach min_overlap; else both 0 (the candidate is not wanted). The
- * intersection must reach min_overlap × min(|A|, |B|); a margin far above rounding keeps every
- * candidate whose overlap, computed as before, would reach it. */
-static void similarity_probe(const struct textsim_probe *a, const uint32_t *b, int nb,
-                             double min_overlap, double *jaccard, double *overlap)
+/* The same when the overlap coefficient can reach min_overlap; else both 0 (the candidate is
+ * not wanted). The intersection must reach min_overlap × min(|A|, |B|); a margin far above
+ * rounding keeps every candidate whose overlap, computed as before, would reach it. */
+static void similarity_min(const uint32_t *a, int na, const uint32_t *b, int nb,
+                           double min_overlap, double *jaccard, double *overlap)
 {
-    int small = a->n < nb ? a->n : nb;
-    *jaccard = textsim_probe_jaccard_min(a, b, nb, min_overlap * small - 1e-6);
+    int small = na < nb ? na : nb;
+    *jaccard = textsim_jaccard_min(a, na, b, nb, min_overlap * small - 1e-6);
     if (*jaccard < 0) {
         *jaccard = *overlap = 0;
         return;
     }
-    *overlap = overlap_of(*jaccard, a->n, nb);
+    *overlap = overlap_of(*jaccard, na, nb);
 }
 
 /* Similarity of a shingle set a (na) to the text b. */
@@ -133,9 +131,9 @@ void dedup_cache_free(struct dedup_cache *k)
     free(k);
 }
 
-/* Compares a with the cached set of case id (similarity_probe: both 0 below min_overlap): 1 and
+/* Compares a with the cached set of case id (similarity_min: both 0 below min_overlap): 1 and
  * the scores and code when it is cached, 0 when not. */
-static int cache_similarity(struct dedup_cache *k, int64_t id, const struct textsim_probe *a,
+static int cache_similarity(struct dedup_cache *k, int64_t id, const uint32_t *a, int na,
                             double min_overlap, double *jaccard, double *overlap,
                             char code[FQ_CODE_LEN + 1])
 {
@@ -145,7 +143,7 @@ static int cache_similarity(struct dedup_cache *k, int64_t id, const struct text
     pthread_mutex_lock(&k->locks[i % CACHE_LOCKS]);
     struct cache_entry *x = &k->slots[i];
     if (x->id == id) {
-        similarity_probe(a, x->sh, x->n, min_overlap, jaccard, overlap);
+        similarity_min(a, na, x->sh, x->n, min_overlap, jaccard, overlap);
         memcpy(code, x->code, FQ_CODE_LEN + 1);
         hit = 1;
     }
@@ -208,7 +206,8 @@ static int repeat_one(const struct store_case_text *t, void *arg)
 /* ---- duplicates ---- */
 
 struct dup_scan {
-    const struct textsim_probe *probe; /* the intake's set */
+    const uint32_t *sh; /* the intake's set */
+    int nsh;
     int64_t skip_id;
     int n;
     struct {
@@ -267,7 +266,7 @@ static int dup_one(const struct store_case_text *t, void *arg)
     }
     int ny = textsim_shingles(text, y, SHINGLES);
     free(text);
-    similarity_probe(m->s->probe, y, ny, dup_floor(m->s), &j, &o);
+    similarity_min(m->s->sh, m->s->nsh, y, ny, dup_floor(m->s), &j, &o);
     cache_put(m->cache, t->id, t->code, y, ny);
     free(y);
     dup_consider(m->s, t->id, t->code, j, o);
@@ -287,7 +286,7 @@ static int dup_scan_near(struct store_rd *rd, struct dedup_cache *cache, const s
         double j, o;
         if (ids[i] == ds->skip_id)
             continue;
-        if (cache_similarity(cache, ids[i], ds->probe, dup_floor(ds), &j, &o, code))
+        if (cache_similarity(cache, ids[i], ds->sh, ds->nsh, dup_floor(ds), &j, &o, code))
             dup_consider(ds, ids[i], code, j, o);
         else
             rc = store_case_text_get(rd, ids[i], dup_one, &miss);
@@ -301,7 +300,6 @@ int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct f
 {
     memset(found, 0, sizeof *found);
     unsigned char(*bidx)[16] = NULL;
-    struct textsim_probe *probe = NULL;
     int nb = 0, rc = 0;
     char *text = case_text(c->title, c->description);
     uint32_t *sh = malloc(SHINGLES * sizeof *sh);
@@ -333,17 +331,9 @@ int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct f
             json_object_set_new(event_payload, "repeat_petition", json_true()); /* 重复信访 */
         }
     }
-    struct dup_scan ds = {.skip_id = rs.best_id};
-    if (c->division[0]) {
-        if (!(probe = malloc(sizeof *probe))) {
-            rc = FQ_ENOMEM;
-            goto done;
-        }
-        textsim_probe_init(probe, sh, nsh);
-        ds.probe = probe;
-        if ((rc = dup_scan_near(rd, cache, c, now, &ds)))
-            goto done;
-    }
+    struct dup_scan ds = {.skip_id = rs.best_id, .sh = sh, .nsh = nsh};
+    if (c->division[0] && (rc = dup_scan_near(rd, cache, c, now, &ds)))
+        goto done;
     json_t *codes = ds.n ? json_array() : NULL;
     for (int i = 0; i < ds.n && i < DEDUP_DUP_MAX; i++) {
         found->dup_ids[found->n] = ds.found[i].id;
@@ -356,7 +346,6 @@ int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct f
         json_decref(codes);
 done:
     free(bidx);
-    free(probe);
     if (rc == 0) {
         found->sh = sh; /* for dedup_intake_remember once the case has its id */
         found->nsh = nsh;
