@@ -79,6 +79,14 @@ static char *case_text(const char *title, const char *desc)
     return t;
 }
 
+/* Copies a case code (at most FQ_CODE_LEN characters) without snprintf's cost. */
+static void code_copy(char dst[FQ_CODE_LEN + 1], const char *src)
+{
+    size_t n = strnlen(src, FQ_CODE_LEN);
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
 static int same_level1(const char *a, const char *b)
 {
     if (!a[0] || !b[0] || (a[0] == 'G') != (b[0] == 'G'))
@@ -165,7 +173,7 @@ static void cache_put(struct dedup_cache *k, int64_t id, const char *code, const
     struct cache_entry *x = &k->slots[i];
     uint32_t *old = x->sh;
     x->id = copy ? id : 0; /* no set (none given, out of memory): the slot is emptied */
-    snprintf(x->code, sizeof x->code, "%s", code);
+    code_copy(x->code, code);
     x->n = n;
     x->sh = copy;
     pthread_mutex_unlock(&k->locks[i % CACHE_LOCKS]);
@@ -236,7 +244,7 @@ static void dup_consider(struct dup_scan *s, int64_t id, const char *code, doubl
     }
     s->found[pos].id = id;
     s->found[pos].score = o;
-    snprintf(s->found[pos].code, sizeof s->found[pos].code, "%s", code);
+    code_copy(s->found[pos].code, code);
 }
 
 /* The overlap a candidate needs to be ranked: the threshold, or once DEDUP_DUP_MAX are found
@@ -295,8 +303,8 @@ static int dup_scan_near(struct store_rd *rd, struct dedup_cache *cache, const s
 }
 
 int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct fq_case *c,
-                        const struct fq_party *parties, int nparties, json_t *event_payload,
-                        int64_t now, struct dedup_found *found)
+                        const struct fq_party *parties, int nparties, int64_t now,
+                        struct dedup_found *found)
 {
     memset(found, 0, sizeof *found);
     unsigned char(*bidx)[16] = NULL;
@@ -326,24 +334,16 @@ int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct f
     if (rs.best_id) {
         c->repeat_of = rs.best_root;
         found->repeat_id = rs.best_id;
-        if (event_payload) {
-            json_object_set_new(event_payload, "repeat_of", json_string(rs.best_code));
-            json_object_set_new(event_payload, "repeat_petition", json_true()); /* 重复信访 */
-        }
+        memcpy(found->repeat_code, rs.best_code, sizeof found->repeat_code);
     }
     struct dup_scan ds = {.skip_id = rs.best_id, .sh = sh, .nsh = nsh};
     if (c->division[0] && (rc = dup_scan_near(rd, cache, c, now, &ds)))
         goto done;
-    json_t *codes = ds.n ? json_array() : NULL;
     for (int i = 0; i < ds.n && i < DEDUP_DUP_MAX; i++) {
         found->dup_ids[found->n] = ds.found[i].id;
-        found->dup_scores[found->n++] = ds.found[i].score;
-        json_array_append_new(codes, json_string(ds.found[i].code));
+        found->dup_scores[found->n] = ds.found[i].score;
+        memcpy(found->dup_codes[found->n++], ds.found[i].code, FQ_CODE_LEN + 1);
     }
-    if (codes && event_payload && rc == 0)
-        json_object_set_new(event_payload, "duplicate_candidates", codes);
-    else
-        json_decref(codes);
 done:
     free(bidx);
     if (rc == 0) {

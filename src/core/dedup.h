@@ -60,15 +60,16 @@ void dedup_intake_remember(struct dedup_cache *cache, const struct fq_case *c,
                            const struct dedup_found *found);
 
 /* The intake hook, run by case_intake_prepare on the caller's thread through a read connection
- * (the similarity work stays off the single writer): sets c->repeat_of, adds "repeat_of" /
- * "duplicate_candidates" to the event payload (may be NULL) and fills *found, judged at `now`.
+ * (the similarity work stays off the single writer): sets c->repeat_of and fills *found (the
+ * repeated case and the duplicate suggestions with their codes, for the intake event's
+ * "repeat_of" and "duplicate_candidates"), judged at `now`.
  * cache (may be NULL) holds the candidates' shingle sets; the result does not depend on it.
  * found->sh receives the intake's own set (malloc'ed; dedup_found_clear frees it).
  * Cases registered in the same commit group do not see each other (suggestions, not rules).
  * 0 or the store's error (the intake then fails). */
 int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct fq_case *c,
-                        const struct fq_party *parties, int nparties, json_t *event_payload,
-                        int64_t now, struct dedup_found *found);
+                        const struct fq_party *parties, int nparties, int64_t now,
+                        struct dedup_found *found);
 /* After the row is written (c->id set): the repeat link and the duplicate suggestions. */
 int dedup_intake_record_tx(struct store_tx *tx, const struct fq_case *c, const struct dedup_found *found);
 

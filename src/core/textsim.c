@@ -160,8 +160,17 @@ int textsim_shingles(const char *text, uint32_t *out, int max)
     if (max <= 0)
         return 0;
     scan(text, 1, collect, &k);
-    if (k.n > 1) /* qsort(NULL, 0) is undefined */
+    if (k.n > 64) {
         qsort(out, (size_t)k.n, sizeof *out, cmp_u32);
+    } else { /* a short text (the usual case): insertion sort, no comparison callback */
+        for (int i = 1; i < k.n; i++) {
+            uint32_t x = out[i];
+            int j = i;
+            for (; j > 0 && out[j - 1] > x; j--)
+                out[j] = out[j - 1];
+            out[j] = x;
+        }
+    }
     int m = 0;
     for (int i = 0; i < k.n; i++)
         if (m == 0 || out[m - 1] != out[i])
@@ -177,6 +186,8 @@ static int merge_count(const uint32_t *a, int na, const uint32_t *b, int nb)
 {
     int i = 0, j = 0, inter = 0;
 #if defined(__SSE2__)
+    /* set bits of a 4-bit mask: without -mpopcnt __builtin_popcount is a library call */
+    static const unsigned char bits4[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
     while (i + 4 <= na && j + 4 <= nb) {
         __m128i va = _mm_loadu_si128((const __m128i *)(a + i));
         __m128i vb = _mm_loadu_si128((const __m128i *)(b + j));
@@ -185,7 +196,7 @@ static int merge_count(const uint32_t *a, int na, const uint32_t *b, int nb)
         __m128i m2 = _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(1, 0, 3, 2)));
         __m128i m3 = _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(2, 1, 0, 3)));
         __m128i m = _mm_or_si128(_mm_or_si128(m0, m1), _mm_or_si128(m2, m3));
-        inter += __builtin_popcount((unsigned)_mm_movemask_ps(_mm_castsi128_ps(m)));
+        inter += bits4[_mm_movemask_ps(_mm_castsi128_ps(m))];
         uint32_t amax = a[i + 3], bmax = b[j + 3];
         i += (amax <= bmax) * 4;
         j += (bmax <= amax) * 4;

@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/textsim.h"
 
@@ -49,6 +51,28 @@ static void test_shingles_jaccard(void **state)
     assert_true(textsim_jaccard(a, 0, b, 0) == 0.0);
     /* a lone character stands for itself; numbers are shingles */
     assert_int_equal(textsim_shingles("水 3号", a, 64), 3);
+}
+
+/* Shingle sets come sorted and deduplicated whichever sort ran (insertion sort up to 64 raw
+ * shingles, qsort above): a text and the text written three times give the same set. */
+static void test_shingles_sorted(void **state)
+{
+    (void)state;
+    static const char *const chars[] = {"路", "灯", "坏", "了", "水", "管", "爆", "裂", "噪", "音", "，", "a", "7"};
+    unsigned seed = 11;
+    uint32_t a[512], b[512];
+    for (int round = 0; round < 200; round++) {
+        char text[1024] = "", thrice[3200] = "";
+        int len = 1 + rand_r(&seed) % 120;
+        for (int i = 0; i < len; i++)
+            strcat(text, chars[rand_r(&seed) % 13]);
+        snprintf(thrice, sizeof thrice, "%s\n%s\n%s", text, text, text);
+        int na = textsim_shingles(text, a, 512), nb = textsim_shingles(thrice, b, 512);
+        assert_int_equal(na, nb);
+        assert_memory_equal(a, b, (size_t)na * sizeof *a);
+        for (int i = 1; i < na; i++)
+            assert_true(a[i - 1] < a[i]);
+    }
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -137,6 +161,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_features),
         cmocka_unit_test(test_shingles_jaccard),
+        cmocka_unit_test(test_shingles_sorted),
         cmocka_unit_test(test_jaccard_exact),
         cmocka_unit_test(test_minhash),
     };
