@@ -159,25 +159,33 @@ static int cache_similarity(struct dedup_cache *k, int64_t id, const uint32_t *a
     return hit;
 }
 
-/* Keeps a copy of case id's set, replacing whatever held its slot (sh NULL or out of memory:
- * the slot is emptied, so it never answers for an id with another case's set). */
-static void cache_put(struct dedup_cache *k, int64_t id, const char *code, const uint32_t *sh, int n)
+/* Keeps case id's set sh (taken: malloc'ed, freed by the cache), replacing whatever held its
+ * slot (sh NULL: the slot is emptied, so it never answers for an id with another case's set). */
+static void cache_take(struct dedup_cache *k, int64_t id, const char *code, uint32_t *sh, int n)
 {
-    if (!k)
+    if (!k) {
+        free(sh);
         return;
-    uint32_t *copy = sh ? malloc((size_t)(n ? n : 1) * sizeof *copy) : NULL;
-    if (copy && n)
-        memcpy(copy, sh, (size_t)n * sizeof *copy);
+    }
     int i = (int)(id & k->mask);
     pthread_mutex_lock(&k->locks[i % CACHE_LOCKS]);
     struct cache_entry *x = &k->slots[i];
     uint32_t *old = x->sh;
-    x->id = copy ? id : 0; /* no set (none given, out of memory): the slot is emptied */
+    x->id = sh ? id : 0;
     code_copy(x->code, code);
     x->n = n;
-    x->sh = copy;
+    x->sh = sh;
     pthread_mutex_unlock(&k->locks[i % CACHE_LOCKS]);
     free(old);
+}
+
+/* The same with a copy of sh (out of memory: the slot is emptied). */
+static void cache_put(struct dedup_cache *k, int64_t id, const char *code, const uint32_t *sh, int n)
+{
+    uint32_t *copy = sh && k ? malloc((size_t)(n ? n : 1) * sizeof *copy) : NULL;
+    if (copy && n)
+        memcpy(copy, sh, (size_t)n * sizeof *copy);
+    cache_take(k, id, code, copy, n);
 }
 
 /* ---- repeat petitions ---- */
@@ -347,7 +355,10 @@ int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct f
 done:
     free(bidx);
     if (rc == 0) {
-        found->sh = sh; /* for dedup_intake_remember once the case has its id */
+        /* for dedup_intake_remember once the case has its id, which keeps it: cut to size here,
+         * so that the writer need not copy it */
+        uint32_t *fit = realloc(sh, (size_t)(nsh ? nsh : 1) * sizeof *sh);
+        found->sh = fit ? fit : sh;
         found->nsh = nsh;
     } else {
         free(sh);
@@ -366,10 +377,12 @@ void dedup_found_clear(struct dedup_found *found)
 }
 
 void dedup_intake_remember(struct dedup_cache *cache, const struct fq_case *c,
-                           const struct dedup_found *found)
+                           struct dedup_found *found)
 {
-    if (c->id > 0)
-        cache_put(cache, c->id, c->code, found->sh, found->nsh);
+    if (c->id > 0) {
+        cache_take(cache, c->id, c->code, found->sh, found->nsh);
+        found->sh = NULL;
+    }
 }
 
 int dedup_start(struct fq_domain *d)

@@ -55,9 +55,10 @@ int dedup_start(struct fq_domain *d);
  * (found->sh) in the cache, so the next intakes of its village find it there. Runs before the
  * COMMIT: should the job roll back, the id is reused by the next case inserted, which is again an
  * intake and replaces the entry before its COMMIT publishes the id to anyone (store_case_ids_near
- * only names committed cases). Without a set the slot is emptied. */
+ * only names committed cases). Without a set the slot is emptied. The cache takes the set:
+ * found->sh is NULL afterwards (no copy on the writer). */
 void dedup_intake_remember(struct dedup_cache *cache, const struct fq_case *c,
-                           const struct dedup_found *found);
+                           struct dedup_found *found);
 
 /* The intake hook, run by case_intake_prepare on the caller's thread through a read connection
  * (the similarity work stays off the single writer): sets c->repeat_of and fills *found (the
