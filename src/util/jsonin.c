@@ -311,16 +311,16 @@ static json_t *simple_number(struct simple *s)
     int neg = *p == '-';
     p += neg;
     const unsigned char *digits = p;
-    int64_t v = 0;
+    uint64_t v = 0; /* 19 digits fit */
     while (p < s->end && *p >= '0' && *p <= '9' && p - digits < 19)
-        v = v * 10 + (*p++ - '0');
+        v = v * 10 + (uint64_t)(*p++ - '0');
     size_t nd = (size_t)(p - digits);
     /* no digits, a leading zero, 19 digits or more (jansson's overflow checks), a real */
     if (nd == 0 || nd > 18 || (digits[0] == '0' && nd > 1) ||
         (p < s->end && (*p == '.' || *p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9'))))
         return NULL;
     s->p = p;
-    return json_integer(neg ? -v : v);
+    return json_integer(neg ? -(json_int_t)v : (json_int_t)v);
 }
 
 static int simple_word(struct simple *s, const char *w)

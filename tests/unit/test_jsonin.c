@@ -26,6 +26,7 @@ static const char *const docs[] = {
 /* Documents jansson takes that the fast parser leaves to it (still the same result). */
 static const char *const handed_over[] = {
     "{\"lat\":30.5,\"lon\":120.25}",     "{\"u\":\"\\u4e2d\"}", "[1,2]", "{\"big\":1234567890123456789}",
+    "{\"over\":99999999999999999999999,\"neg\":-9999999999999999999}",
     "{\"e\":1e5}", "{\"a\":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]}",
 };
 
