@@ -115,6 +115,10 @@ void api_publish_case(struct api_ctx *ctx, const struct fq_case *c, const int64_
 {
     if (!ctx->dom->bus)
         return;
+    if (!bus_has_subscribers(ctx->dom->bus)) { /* no dashboard listens: nothing to build */
+        bus_publish(ctx->dom->bus, NULL, NULL, 0, NULL); /* the event ids still advance */
+        return;
+    }
     char at[26];
     ms_format(c->updated_at ? c->updated_at : fq_now_ms(), at);
     json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "case", "action", action,

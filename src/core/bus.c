@@ -79,6 +79,14 @@ void bus_free(struct bus *b)
     free(b);
 }
 
+int bus_has_subscribers(struct bus *b)
+{
+    pthread_mutex_lock(&b->mu);
+    int any = b->subs != NULL;
+    pthread_mutex_unlock(&b->mu);
+    return any;
+}
+
 void bus_publish(struct bus *b, const char *division, const int64_t *departments, int ndepartments,
                  const char *json)
 {

@@ -25,6 +25,9 @@ void bus_free(struct bus *b);
 /* Copies json and delivers it to every subscriber. Never blocks for long. */
 void bus_publish(struct bus *b, const char *division, const int64_t *departments, int ndepartments,
                  const char *json);
+/* 1 when anyone is subscribed: a publisher may skip building a message nobody would receive
+ * (a subscriber arriving just after the answer misses it, as if it had come a moment later). */
+int bus_has_subscribers(struct bus *b);
 /* A subscriber with room for `cap` messages; NULL when out of memory. */
 struct bus_sub *bus_subscribe(struct bus *b, int cap);
 /* The same, and notify(arg) is called (from the publishing thread, under the bus lock — it must

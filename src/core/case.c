@@ -230,28 +230,48 @@ static int check_location(struct fq_domain *d, const char *division, const char 
     return 0;
 }
 
-/* Dumps the intake event's payload on the caller's thread, its code a placeholder of the same
- * length, so that the writer only copies the code in: the same bytes json_dumps would give with
- * the code set (the code is digits and X, never escaped; the keys are sorted, whatever the
- * value). On failure event_text stays NULL and the writer dumps the payload itself. */
-static void intake_event_text(struct case_intake *in)
+static int jw_key(struct buf *b, const char *key);
+static int jw_str(struct buf *b, const char *key, const char *v);
+static int jw_int(struct buf *b, const char *key, int64_t v);
+static int jw_lit(struct buf *b, const char *key, const char *literal);
+
+/* Writes the intake event's payload on the caller's thread, its code a placeholder of the same
+ * length, so that the writer only copies the code in: the bytes json_dumps(JSON_COMPACT |
+ * JSON_SORT_KEYS) gives for {channel, code, division, duplicate_candidates?, parties, repeat_of?,
+ * repeat_petition?, title}, written in that (sorted) order without building the tree
+ * (tests/unit/test_case.c compares). 0 or FQ_ENOMEM. */
+static int intake_event_text(struct case_intake *in, const char *title)
 {
-    static const char key[] = "\"code\":\"";
-    char placeholder[FQ_CODE_LEN + 1];
-    memset(placeholder, '0', FQ_CODE_LEN);
-    placeholder[FQ_CODE_LEN] = 0;
-    json_object_set_new(in->event_payload, "code", json_string(placeholder));
-    char *text = json_dumps(in->event_payload, JSON_COMPACT | JSON_SORT_KEYS);
-    /* the first "code":" is the key: inside a string value a quote is escaped, and no key
-     * sorted before it ("channel") holds an object */
-    char *at = text ? strstr(text, key) : NULL;
-    if (!at || strncmp(at + sizeof key - 1, placeholder, FQ_CODE_LEN) ||
-        at[sizeof key - 1 + FQ_CODE_LEN] != '"') {
-        free(text);
-        return;
+    static const char placeholder[] = "000000000000000000000";
+    _Static_assert(sizeof placeholder == FQ_CODE_LEN + 1, "a code's length");
+    const struct dedup_found *f = &in->found;
+    struct buf b;
+    buf_init(&b, 64 * 1024);
+    int rc = buf_reserve(&b, 224 + strlen(title) + (size_t)f->n * (FQ_CODE_LEN + 3));
+    rc |= jw_str(&b, "channel", channel_name(in->c.channel));
+    rc |= jw_key(&b, "code");
+    size_t at = b.len + 1;
+    rc |= buf_json_str(&b, placeholder);
+    rc |= jw_str(&b, "division", in->c.division);
+    for (int i = 0; i < f->n; i++) {
+        if (i == 0)
+            rc |= jw_key(&b, "duplicate_candidates");
+        rc |= buf_add(&b, i ? "," : "[", 1) | buf_json_str(&b, f->dup_codes[i]);
     }
-    in->event_text = text;
-    in->event_code_at = (size_t)(at - text) + sizeof key - 1;
+    if (f->n)
+        rc |= buf_add(&b, "]", 1);
+    rc |= jw_int(&b, "parties", in->nparties);
+    if (f->repeat_id) /* 重复信访 */
+        rc |= jw_str(&b, "repeat_of", f->repeat_code) | jw_lit(&b, "repeat_petition", "true");
+    rc |= jw_str(&b, "title", title) | buf_add(&b, "}", 1);
+    if (rc) {
+        buf_free(&b);
+        return FQ_ENOMEM;
+    }
+    b.data[0] = '{';
+    in->event_code_at = at;
+    in->event_text = buf_steal(&b);
+    return 0;
 }
 
 static int intake_prepare(struct fq_domain *d, const struct case_actor *actor, json_t *body,
@@ -374,15 +394,12 @@ static int intake_prepare(struct fq_domain *d, const struct case_actor *actor, j
     } else if (idem_key) {
         snprintf(out->idem_key, sizeof out->idem_key, "%s", idem_key);
     }
-    out->event_payload = json_pack("{s:s, s:s, s:s, s:i}", "channel", channel_name(c->channel),
-                                   "title", title, "division", c->division, "parties", out->nparties);
     /* 重复信访 and cross-channel duplicates (core/dedup.h), judged here on the caller's thread:
      * may set repeat_of and annotates the event; the links are written by case_intake_tx */
     if ((rc = dedup_intake_detect(store_rd(d->store), d->dedup, c, out->parties, out->nparties,
-                                  out->event_payload, fq_now_ms(), &out->found)))
+                                  fq_now_ms(), &out->found)))
         return rc;
-    intake_event_text(out);
-    return 0;
+    return intake_event_text(out, title);
 
 spot_field:
     field_prefix(e, "resolve_on_spot");
@@ -407,7 +424,6 @@ void case_intake_clear(struct case_intake *in)
     if (!in)
         return;
     fq_case_clear(&in->c);
-    json_decref(in->event_payload);
     free(in->event_text);
     dedup_found_clear(&in->found);
     memset(in, 0, sizeof *in);
@@ -471,13 +487,9 @@ int case_intake_tx(struct store_tx *tx, struct fq_domain *d, struct case_intake 
      * update: every index and the statistics hook see the case once) */
     struct fq_event ev[2];
     int nev = 0;
-    char *text;
-    if (in->event_text && (text = strdup(in->event_text))) {
+    char *text = in->event_text ? strdup(in->event_text) : NULL;
+    if (text)
         memcpy(text + in->event_code_at, c->code, FQ_CODE_LEN);
-    } else {
-        json_object_set_new(in->event_payload, "code", json_string(c->code));
-        text = json_dumps(in->event_payload, JSON_COMPACT | JSON_SORT_KEYS);
-    }
     rc = seal_event_text(c, &in->actor, ACT_INTAKE, ST_PENDING_ASSESS, text, now, &ev[nev]);
     nev += rc == 0;
     if (rc == 0 && in->resolve_on_spot) {
@@ -1210,7 +1222,7 @@ static int jw_str(struct buf *b, const char *key, const char *v) /* NULL: null *
 
 static int jw_int(struct buf *b, const char *key, int64_t v)
 {
-    return jw_key(b, key) | buf_printf(b, "%lld", (long long)v);
+    return jw_key(b, key) | buf_int(b, v);
 }
 
 static int jw_lit(struct buf *b, const char *key, const char *literal) /* null, true, false */

@@ -36,10 +36,9 @@ struct case_intake {
     int nparties;
     char idem_key[128];                    /* "" if none; namespaced for citizens */
     struct case_actor actor;
-    json_t *event_payload;                 /* owned */
-    char *event_text;                      /* event_payload dumped with a placeholder code, so
-                                              that the writer only copies the code in (owned;
-                                              NULL: the writer dumps it) */
+    char *event_text;                      /* the intake event's payload as JSON text with a
+                                              placeholder code, so that the writer only copies
+                                              the code in (owned) */
     size_t event_code_at;                  /* where in event_text the code goes */
     struct dedup_found found;              /* repeat / duplicate findings, recorded by _tx */
     int resolve_on_spot;                   /* 当场办结 at registration */

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #define SHINGLES 512
-_Static_assert(SHINGLES <= TEXTSIM_PROBE_MAX, "an intake's set must fit a probe");
 
 /* The overlap coefficient |A∩B| / min(|A|, |B|) of two sets from their Jaccard j. */
 static double overlap_of(double j, int na, int nb)
@@ -35,20 +34,19 @@ static void similarity_sets(const uint32_t *a, int na, const uint32_t *b, int nb
     *overlap = overlap_of(*jaccard, na, nb);
 }
 
-/* The same for a set prepared as a probe (the intake's, compared with every candidate), when
- * the overlap coefficient can reach min_overlap; else both 0 (the candidate is not wanted). The
- * intersection must reach min_overlap × min(|A|, |B|); a margin far above rounding keeps every
- * candidate whose overlap, computed as before, would reach it. */
-static void similarity_probe(const struct textsim_probe *a, const uint32_t *b, int nb,
-                             double min_overlap, double *jaccard, double *overlap)
+/* The same when the overlap coefficient can reach min_overlap; else both 0 (the candidate is
+ * not wanted). The intersection must reach min_overlap × min(|A|, |B|); a margin far above
+ * rounding keeps every candidate whose overlap, computed as before, would reach it. */
+static void similarity_min(const uint32_t *a, int na, const uint32_t *b, int nb,
+                           double min_overlap, double *jaccard, double *overlap)
 {
-    int small = a->n < nb ? a->n : nb;
-    *jaccard = textsim_probe_jaccard_min(a, b, nb, min_overlap * small - 1e-6);
+    int small = na < nb ? na : nb;
+    *jaccard = textsim_jaccard_min(a, na, b, nb, min_overlap * small - 1e-6);
     if (*jaccard < 0) {
         *jaccard = *overlap = 0;
         return;
     }
-    *overlap = overlap_of(*jaccard, a->n, nb);
+    *overlap = overlap_of(*jaccard, na, nb);
 }
 
 /* Similarity of a shingle set a (na) to the text b. */
@@ -79,6 +77,14 @@ static char *case_text(const char *title, const char *desc)
     if (t)
         snprintf(t, n, "%s\n%s", title ? title : "", desc ? desc : "");
     return t;
+}
+
+/* Copies a case code (at most FQ_CODE_LEN characters) without snprintf's cost. */
+static void code_copy(char dst[FQ_CODE_LEN + 1], const char *src)
+{
+    size_t n = strnlen(src, FQ_CODE_LEN);
+    memcpy(dst, src, n);
+    dst[n] = 0;
 }
 
 static int same_level1(const char *a, const char *b)
@@ -133,9 +139,9 @@ void dedup_cache_free(struct dedup_cache *k)
     free(k);
 }
 
-/* Compares a with the cached set of case id (similarity_probe: both 0 below min_overlap): 1 and
+/* Compares a with the cached set of case id (similarity_min: both 0 below min_overlap): 1 and
  * the scores and code when it is cached, 0 when not. */
-static int cache_similarity(struct dedup_cache *k, int64_t id, const struct textsim_probe *a,
+static int cache_similarity(struct dedup_cache *k, int64_t id, const uint32_t *a, int na,
                             double min_overlap, double *jaccard, double *overlap,
                             char code[FQ_CODE_LEN + 1])
 {
@@ -145,7 +151,7 @@ static int cache_similarity(struct dedup_cache *k, int64_t id, const struct text
     pthread_mutex_lock(&k->locks[i % CACHE_LOCKS]);
     struct cache_entry *x = &k->slots[i];
     if (x->id == id) {
-        similarity_probe(a, x->sh, x->n, min_overlap, jaccard, overlap);
+        similarity_min(a, na, x->sh, x->n, min_overlap, jaccard, overlap);
         memcpy(code, x->code, FQ_CODE_LEN + 1);
         hit = 1;
     }
@@ -153,25 +159,33 @@ static int cache_similarity(struct dedup_cache *k, int64_t id, const struct text
     return hit;
 }
 
-/* Keeps a copy of case id's set, replacing whatever held its slot (sh NULL or out of memory:
- * the slot is emptied, so it never answers for an id with another case's set). */
-static void cache_put(struct dedup_cache *k, int64_t id, const char *code, const uint32_t *sh, int n)
+/* Keeps case id's set sh (taken: malloc'ed, freed by the cache), replacing whatever held its
+ * slot (sh NULL: the slot is emptied, so it never answers for an id with another case's set). */
+static void cache_take(struct dedup_cache *k, int64_t id, const char *code, uint32_t *sh, int n)
 {
-    if (!k)
+    if (!k) {
+        free(sh);
         return;
-    uint32_t *copy = sh ? malloc((size_t)(n ? n : 1) * sizeof *copy) : NULL;
-    if (copy && n)
-        memcpy(copy, sh, (size_t)n * sizeof *copy);
+    }
     int i = (int)(id & k->mask);
     pthread_mutex_lock(&k->locks[i % CACHE_LOCKS]);
     struct cache_entry *x = &k->slots[i];
     uint32_t *old = x->sh;
-    x->id = copy ? id : 0; /* no set (none given, out of memory): the slot is emptied */
-    snprintf(x->code, sizeof x->code, "%s", code);
+    x->id = sh ? id : 0;
+    code_copy(x->code, code);
     x->n = n;
-    x->sh = copy;
+    x->sh = sh;
     pthread_mutex_unlock(&k->locks[i % CACHE_LOCKS]);
     free(old);
+}
+
+/* The same with a copy of sh (out of memory: the slot is emptied). */
+static void cache_put(struct dedup_cache *k, int64_t id, const char *code, const uint32_t *sh, int n)
+{
+    uint32_t *copy = sh && k ? malloc((size_t)(n ? n : 1) * sizeof *copy) : NULL;
+    if (copy && n)
+        memcpy(copy, sh, (size_t)n * sizeof *copy);
+    cache_take(k, id, code, copy, n);
 }
 
 /* ---- repeat petitions ---- */
@@ -208,7 +222,8 @@ static int repeat_one(const struct store_case_text *t, void *arg)
 /* ---- duplicates ---- */
 
 struct dup_scan {
-    const struct textsim_probe *probe; /* the intake's set */
+    const uint32_t *sh; /* the intake's set */
+    int nsh;
     int64_t skip_id;
     int n;
     struct {
@@ -240,7 +255,7 @@ static void dup_consider(struct dup_scan *s, int64_t id, int64_t at, const char 
     s->found[pos].id = id;
     s->found[pos].at = at;
     s->found[pos].score = o;
-    snprintf(s->found[pos].code, sizeof s->found[pos].code, "%s", code);
+    code_copy(s->found[pos].code, code);
 }
 
 /* The overlap a candidate needs to be ranked: the threshold, or once DEDUP_DUP_MAX are found
@@ -270,7 +285,7 @@ static int dup_one(const struct store_case_text *t, void *arg)
     }
     int ny = textsim_shingles(text, y, SHINGLES);
     free(text);
-    similarity_probe(m->s->probe, y, ny, dup_floor(m->s), &j, &o);
+    similarity_min(m->s->sh, m->s->nsh, y, ny, dup_floor(m->s), &j, &o);
     cache_put(m->cache, t->id, t->code, y, ny);
     free(y);
     dup_consider(m->s, t->id, t->created_at, t->code, j, o);
@@ -290,7 +305,7 @@ static int dup_scan_near(struct store_rd *rd, struct dedup_cache *cache, const s
         double j, o;
         if (ids[i] == ds->skip_id)
             continue;
-        if (cache_similarity(cache, ids[i], ds->probe, dup_floor(ds), &j, &o, code))
+        if (cache_similarity(cache, ids[i], ds->sh, ds->nsh, dup_floor(ds), &j, &o, code))
             dup_consider(ds, ids[i], ats[i], code, j, o);
         else
             rc = store_case_text_get(rd, ids[i], dup_one, &miss);
@@ -299,12 +314,11 @@ static int dup_scan_near(struct store_rd *rd, struct dedup_cache *cache, const s
 }
 
 int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct fq_case *c,
-                        const struct fq_party *parties, int nparties, json_t *event_payload,
-                        int64_t now, struct dedup_found *found)
+                        const struct fq_party *parties, int nparties, int64_t now,
+                        struct dedup_found *found)
 {
     memset(found, 0, sizeof *found);
     unsigned char(*bidx)[16] = NULL;
-    struct textsim_probe *probe = NULL;
     int nb = 0, rc = 0;
     char *text = case_text(c->title, c->description);
     uint32_t *sh = malloc(SHINGLES * sizeof *sh);
@@ -331,44 +345,28 @@ int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct f
     if (rs.best_id) {
         c->repeat_of = rs.best_root;
         found->repeat_id = rs.best_id;
-        if (event_payload) {
-            json_object_set_new(event_payload, "repeat_of", json_string(rs.best_code));
-            json_object_set_new(event_payload, "repeat_petition", json_true()); /* 重复信访 */
-        }
+        memcpy(found->repeat_code, rs.best_code, sizeof found->repeat_code);
     }
-    struct dup_scan ds = {.skip_id = rs.best_id};
-    if (c->division[0]) {
-        if (!(probe = malloc(sizeof *probe))) {
-            rc = FQ_ENOMEM;
-            goto done;
-        }
-        textsim_probe_init(probe, sh, nsh);
-        ds.probe = probe;
-        if ((rc = dup_scan_near(rd, cache, c, now, &ds)))
-            goto done;
-    }
-    json_t *codes = ds.n ? json_array() : NULL;
+    struct dup_scan ds = {.skip_id = rs.best_id, .sh = sh, .nsh = nsh};
+    if (c->division[0] && (rc = dup_scan_near(rd, cache, c, now, &ds)))
+        goto done;
     for (int i = 0; i < ds.n && i < DEDUP_DUP_MAX; i++) {
         found->dup_ids[found->n] = ds.found[i].id;
         found->dup_ats[found->n] = ds.found[i].at;
-        found->dup_scores[found->n++] = ds.found[i].score;
-        json_array_append_new(codes, json_string(ds.found[i].code));
+        found->dup_scores[found->n] = ds.found[i].score;
+        memcpy(found->dup_codes[found->n++], ds.found[i].code, FQ_CODE_LEN + 1);
     }
     /* the list as cases.dups holds it, made here rather than on the writer */
     free(c->dups);
-    if ((rc = store_dups_text(found->dup_ids, found->dup_scores, found->n, &c->dups))) {
-        json_decref(codes);
-        goto done;
-    }
-    if (codes && event_payload && rc == 0)
-        json_object_set_new(event_payload, "duplicate_candidates", codes);
-    else
-        json_decref(codes);
+    c->dups = NULL;
+    rc = store_dups_text(found->dup_ids, found->dup_scores, found->n, &c->dups);
 done:
     free(bidx);
-    free(probe);
     if (rc == 0) {
-        found->sh = sh; /* for dedup_intake_remember once the case has its id */
+        /* for dedup_intake_remember once the case has its id, which keeps it: cut to size here,
+         * so that the writer need not copy it */
+        uint32_t *fit = realloc(sh, (size_t)(nsh ? nsh : 1) * sizeof *sh);
+        found->sh = fit ? fit : sh;
         found->nsh = nsh;
     } else {
         free(sh);
@@ -387,10 +385,12 @@ void dedup_found_clear(struct dedup_found *found)
 }
 
 void dedup_intake_remember(struct dedup_cache *cache, const struct fq_case *c,
-                           const struct dedup_found *found)
+                           struct dedup_found *found)
 {
-    if (c->id > 0)
-        cache_put(cache, c->id, c->code, found->sh, found->nsh);
+    if (c->id > 0) {
+        cache_take(cache, c->id, c->code, found->sh, found->nsh);
+        found->sh = NULL;
+    }
 }
 
 int dedup_start(struct fq_domain *d)
@@ -410,6 +410,7 @@ int dedup_intake_window(struct fq_case *c, struct dedup_found *found)
             continue;
         found->dup_ids[k] = found->dup_ids[i];
         found->dup_scores[k] = found->dup_scores[i];
+        memmove(found->dup_codes[k], found->dup_codes[i], sizeof found->dup_codes[k]);
         found->dup_ats[k++] = at;
     }
     if (k == found->n)

@@ -56,21 +56,23 @@ int dedup_start(struct fq_domain *d);
  * (found->sh) in the cache, so the next intakes of its village find it there. Runs before the
  * COMMIT: should the job roll back, the id is reused by the next case inserted, which is again an
  * intake and replaces the entry before its COMMIT publishes the id to anyone (store_case_ids_near
- * only names committed cases). Without a set the slot is emptied. */
+ * only names committed cases). Without a set the slot is emptied. The cache takes the set:
+ * found->sh is NULL afterwards (no copy on the writer). */
 void dedup_intake_remember(struct dedup_cache *cache, const struct fq_case *c,
-                           const struct dedup_found *found);
+                           struct dedup_found *found);
 
 /* The intake hook, run by case_intake_prepare on the caller's thread through a read connection
- * (the similarity work stays off the single writer): sets c->repeat_of, adds "repeat_of" /
- * "duplicate_candidates" to the event payload (may be NULL), fills *found and c->dups (the
- * list as cases.dups holds it), judged at `now`.
+ * (the similarity work stays off the single writer): sets c->repeat_of and fills *found (the
+ * repeated case and the duplicate suggestions with their codes, for the intake event's
+ * "repeat_of" and "duplicate_candidates") and c->dups (the list as cases.dups holds it),
+ * judged at `now`.
  * cache (may be NULL) holds the candidates' shingle sets; the result does not depend on it.
  * found->sh receives the intake's own set (malloc'ed; dedup_found_clear frees it).
  * Cases registered in the same commit group do not see each other (suggestions, not rules).
  * 0 or the store's error (the intake then fails). */
 int dedup_intake_detect(struct store_rd *rd, struct dedup_cache *cache, struct fq_case *c,
-                        const struct fq_party *parties, int nparties, json_t *event_payload,
-                        int64_t now, struct dedup_found *found);
+                        const struct fq_party *parties, int nparties, int64_t now,
+                        struct dedup_found *found);
 /* Where the suggestions are kept. A new case Y's list (c->dups, filled by dedup_intake_detect)
  * is written in Y's own row by the insert its intake does anyway: no row or index entry of its
  * own. Y's list is its "earlier" side; the "later" side of a case X — the cases whose list names

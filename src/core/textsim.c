@@ -5,6 +5,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum { T_NONE, T_CJK, T_WORD };
 
@@ -157,8 +160,17 @@ int textsim_shingles(const char *text, uint32_t *out, int max)
     if (max <= 0)
         return 0;
     scan(text, 1, collect, &k);
-    if (k.n > 1) /* qsort(NULL, 0) is undefined */
+    if (k.n > 64) {
         qsort(out, (size_t)k.n, sizeof *out, cmp_u32);
+    } else { /* a short text (the usual case): insertion sort, no comparison callback */
+        for (int i = 1; i < k.n; i++) {
+            uint32_t x = out[i];
+            int j = i;
+            for (; j > 0 && out[j - 1] > x; j--)
+                out[j] = out[j - 1];
+            out[j] = x;
+        }
+    }
     int m = 0;
     for (int i = 0; i < k.n; i++)
         if (m == 0 || out[m - 1] != out[i])
@@ -166,91 +178,92 @@ int textsim_shingles(const char *text, uint32_t *out, int max)
     return m;
 }
 
-double textsim_jaccard(const uint32_t *a, int na, const uint32_t *b, int nb)
+/* |A∩B| of sorted, deduplicated sets by a merge without unpredictable branches: blocks of four
+ * members of each are compared all against all with SSE2 (Lemire, Boytsov and Kurz, "SIMD
+ * compression and the intersection of sorted integers", 2016) and the block with the smaller
+ * last member moves on; the tails merge one by one. */
+static int merge_count(const uint32_t *a, int na, const uint32_t *b, int nb)
 {
     int i = 0, j = 0, inter = 0;
+#if defined(__SSE2__)
+    /* set bits of a 4-bit mask: without -mpopcnt __builtin_popcount is a library call */
+    static const unsigned char bits4[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+    while (i + 4 <= na && j + 4 <= nb) {
+        __m128i va = _mm_loadu_si128((const __m128i *)(a + i));
+        __m128i vb = _mm_loadu_si128((const __m128i *)(b + j));
+        __m128i m0 = _mm_cmpeq_epi32(va, vb);
+        __m128i m1 = _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(0, 3, 2, 1)));
+        __m128i m2 = _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(1, 0, 3, 2)));
+        __m128i m3 = _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(2, 1, 0, 3)));
+        __m128i m = _mm_or_si128(_mm_or_si128(m0, m1), _mm_or_si128(m2, m3));
+        inter += bits4[_mm_movemask_ps(_mm_castsi128_ps(m))];
+        uint32_t amax = a[i + 3], bmax = b[j + 3];
+        i += (amax <= bmax) * 4;
+        j += (bmax <= amax) * 4;
+    }
+#endif
+    while (i < na && j < nb) {
+        uint32_t x = a[i], y = b[j];
+        inter += x == y;
+        i += x <= y;
+        j += y <= x;
+    }
+    return inter;
+}
+
+/* The first index of a[0..n), n ≥ 1, whose member is not below x (n when none). */
+static int lower_bound(const uint32_t *a, int n, uint32_t x)
+{
+    const uint32_t *base = a;
+    while (n > 1) {
+        int half = n / 2;
+        base = base[half] < x ? base + half : base;
+        n -= half;
+    }
+    return (int)(base - a) + (*base < x);
+}
+
+/* |A∩B|: the merge, or when one set is much the larger a binary search in it for each member of
+ * the smaller (a long description against short ones). */
+static int intersection_count(const uint32_t *a, int na, const uint32_t *b, int nb)
+{
+    if (na > nb) {
+        const uint32_t *t = a;
+        a = b;
+        b = t;
+        int tn = na;
+        na = nb;
+        nb = tn;
+    }
+    if (nb <= 16 * na)
+        return merge_count(a, na, b, nb);
+    int inter = 0, from = 0;
+    for (int i = 0; i < na && from < nb; i++) {
+        from += lower_bound(b + from, nb - from, a[i]);
+        inter += from < nb && b[from] == a[i];
+    }
+    return inter;
+}
+
+double textsim_jaccard(const uint32_t *a, int na, const uint32_t *b, int nb)
+{
     if (na + nb == 0)
         return 0;
-    while (i < na && j < nb) {
-        if (a[i] == b[j]) {
-            inter++;
-            i++;
-            j++;
-        } else if (a[i] < b[j]) {
-            i++;
-        } else {
-            j++;
-        }
-    }
+    int inter = intersection_count(a, na, b, nb);
     return (double)inter / (double)(na + nb - inter);
 }
 
-static unsigned probe_slot(const struct textsim_probe *p, uint32_t x)
+double textsim_jaccard_min(const uint32_t *a, int na, const uint32_t *b, int nb, double need)
 {
-    return (x * 0x9E3779B1u) >> p->shift; /* Fibonacci hashing: the top bits */
-}
-
-void textsim_probe_init(struct textsim_probe *p, const uint32_t *a, int na)
-{
-    int bits = 4;
-    if (na > TEXTSIM_PROBE_MAX)
-        na = TEXTSIM_PROBE_MAX;
-    while ((1 << bits) < 4 * na) /* at most a quarter full: short probe runs */
-        bits++;
-    p->n = na;
-    p->shift = 32 - bits;
-    p->has_zero = 0;
-    memset(p->slot, 0, sizeof(uint32_t) << bits);
-    for (int i = 0; i < na; i++) {
-        if (!a[i]) {
-            p->has_zero = 1;
-            continue;
-        }
-        unsigned h = probe_slot(p, a[i]);
-        while (p->slot[h])
-            h = (h + 1) & ((1u << bits) - 1);
-        p->slot[h] = a[i];
-    }
-}
-
-/* 1 when x is a member of p's set. */
-static int probe_has(const struct textsim_probe *p, uint32_t x, unsigned mask)
-{
-    uint32_t t;
-    if (!x)
-        return p->has_zero;
-    unsigned h = probe_slot(p, x);
-    while ((t = p->slot[h]) && t != x)
-        h = (h + 1) & mask;
-    return t == x;
-}
-
-double textsim_probe_jaccard(const struct textsim_probe *p, const uint32_t *b, int nb)
-{
-    int inter = 0;
-    unsigned mask = (1u << (32 - p->shift)) - 1;
-    if (p->n + nb == 0)
+    /* |A∩B| ≤ min(|A|, |B|): a set too small for need is not compared at all */
+    if ((double)(na < nb ? na : nb) < need)
+        return -1;
+    if (na + nb == 0)
         return 0;
-    for (int i = 0; i < nb; i++)
-        inter += probe_has(p, b[i], mask);
-    return (double)inter / (double)(p->n + nb - inter);
-}
-
-double textsim_probe_jaccard_min(const struct textsim_probe *p, const uint32_t *b, int nb,
-                                 double need)
-{
-    int inter = 0;
-    unsigned mask = (1u << (32 - p->shift)) - 1;
-    if (p->n + nb == 0)
-        return need > 0 ? -1 : 0;
-    for (int i = 0; i < nb; i++) {
-        if ((double)(inter + nb - i) < need)
-            return -1;
-        inter += probe_has(p, b[i], mask);
-    }
+    int inter = intersection_count(a, na, b, nb);
     if ((double)inter < need)
         return -1;
-    return (double)inter / (double)(p->n + nb - inter);
+    return (double)inter / (double)(na + nb - inter);
 }
 
 /* The k-th hash permutation: a 32-bit mix (murmur3's finaliser) of the shingle xor a seed. */

@@ -20,27 +20,13 @@ int textsim_features(const char *text, uint32_t *out, int max);
 /* The shingle set of text for similarity: CJK bigrams (a lone CJK character as itself) and ASCII
  * words including numbers, hashed, sorted and deduplicated, at most max. Returns the count. */
 int textsim_shingles(const char *text, uint32_t *out, int max);
-/* Jaccard similarity |A∩B| / |A∪B| of two sorted, deduplicated sets; 0 when both are empty. */
+/* Jaccard similarity |A∩B| / |A∪B| of two sorted, deduplicated sets; 0 when both are empty.
+ * The intersection is counted by a branch-free merge (SSE2 where the compiler has it), or by
+ * binary search when one set is more than 16 times the other. */
 double textsim_jaccard(const uint32_t *a, int na, const uint32_t *b, int nb);
-/* A shingle set (sorted, deduplicated, at most TEXTSIM_PROBE_MAX members) prepared for the
- * Jaccard similarity with many others: an open-addressing hash set, so that each comparison
- * looks up the other set's members independently instead of merging two sorted lists, whose
- * every step is a branch the CPU cannot predict (about half the cost). Same result as
- * textsim_jaccard, to the bit. */
-#define TEXTSIM_PROBE_MAX 512
-struct textsim_probe {
-    int n, shift, has_zero;
-    uint32_t slot[4 * TEXTSIM_PROBE_MAX]; /* 0: empty (a member 0 is has_zero) */
-};
-/* Prepares p from a[0..na); na above TEXTSIM_PROBE_MAX is cut to it. */
-void textsim_probe_init(struct textsim_probe *p, const uint32_t *a, int na);
-/* textsim_jaccard(a, na, b, nb) for the a of p. */
-double textsim_probe_jaccard(const struct textsim_probe *p, const uint32_t *b, int nb);
-/* The same, for a caller that only wants it when |A∩B| can reach `need`: stops as soon as the
- * members of b left to look up cannot bring the intersection to need, and then returns -1.
- * Otherwise exactly textsim_probe_jaccard's result. */
-double textsim_probe_jaccard_min(const struct textsim_probe *p, const uint32_t *b, int nb,
-                                 double need);
+/* The same, for a caller that only wants it when |A∩B| can reach `need`: otherwise -1. When
+ * |A∩B| ≥ need, exactly textsim_jaccard's result (so with need ≤ 0 it is textsim_jaccard). */
+double textsim_jaccard_min(const uint32_t *a, int na, const uint32_t *b, int nb, double need);
 /* MinHash signature of a shingle set (TEXTSIM_MINHASH_K independent hash permutations). */
 void textsim_minhash(const uint32_t *shingles, int n, uint32_t sig[TEXTSIM_MINHASH_K]);
 /* Share of equal positions of two signatures: an unbiased estimate of the Jaccard similarity. */

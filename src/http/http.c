@@ -20,6 +20,7 @@
  * 503 and leaks those requests on purpose (a late reply may still arrive and touch them). */
 #include "http/http.h"
 #include "util/buf.h"
+#include "util/jsonin.h"
 #include "util/log.h"
 
 #include <arpa/inet.h>
@@ -213,52 +214,18 @@ static size_t pct_decode(char *dst, const char *src, size_t n)
     return j;
 }
 
-/* 1 when s[0..n) is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
-static int utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    while (p < end) {
-        unsigned c = *p, cp, min;
-        size_t k;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            k = 1, cp = c & 0x1F, min = 0x80;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2, cp = c & 0x0F, min = 0x800;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return 0;
-        }
-        if ((size_t)(end - p) <= k)
-            return 0;
-        for (size_t i = 1; i <= k; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        p += k + 1;
-    }
-    return 1;
-}
-
 /* A JSON string from text that may not be valid UTF-8 (a message cut mid-character by
  * snprintf, a jansson error quoting the bad input): invalid bytes become '?'. */
 static json_t *json_text(const char *s)
 {
     size_t n = strlen(s);
-    if (utf8_valid(s, n))
+    if (jin_utf8_valid(s, n))
         return json_stringn(s, n);
     char tmp[1024];
     size_t j = 0;
     for (size_t i = 0; i < n && j + 4 < sizeof tmp;) {
         size_t k = 1;
-        while (k <= 4 && i + k <= n && !utf8_valid(s + i, k))
+        while (k <= 4 && i + k <= n && !jin_utf8_valid(s + i, k))
             k++;
         if (k <= 4 && i + k <= n) {
             memcpy(tmp + j, s + i, k);
@@ -1092,8 +1059,8 @@ static enum MHD_Result query_check(void *cls, enum MHD_ValueKind kind, const cha
 {
     struct query_bad *q = cls;
     (void)kind;
-    int key_ok = key && !memchr(key, 0, key_size) && utf8_valid(key, key_size);
-    if (!key_ok || (value && (memchr(value, 0, value_size) || !utf8_valid(value, value_size)))) {
+    int key_ok = key && !memchr(key, 0, key_size) && jin_utf8_valid(key, key_size);
+    if (!key_ok || (value && (memchr(value, 0, value_size) || !jin_utf8_valid(value, value_size)))) {
         q->bad = 1;
         snprintf(q->name, sizeof q->name, "%s", key_ok && key_size < sizeof q->name ? key : "query");
         return MHD_NO;
@@ -1113,7 +1080,7 @@ static const char *conn_text(struct http_req *r, enum MHD_ValueKind kind, const 
         return NULL;
     if (!v)
         return "";
-    if (strlen(v) != n || !utf8_valid(v, n))
+    if (strlen(v) != n || !jin_utf8_valid(v, n))
         return NULL;
     return v;
 }
@@ -1154,7 +1121,7 @@ json_t *http_body_json(struct http_req *r)
         http_reply_fail(r, 400, "invalid_json", "body", "请求体为空，应为 JSON 对象 (empty body)");
         return NULL;
     }
-    json_t *j = json_loadb(b, len, JSON_REJECT_DUPLICATES, &err);
+    json_t *j = jin_loadb(b, len, &err);
     if (!j) {
         snprintf(msg, sizeof msg, "请求体不是合法的 JSON: line %d, column %d: %s", err.line,
                  err.column, err.text);
@@ -1314,7 +1281,7 @@ static void req_begin(struct http_req *r, const char *url, const char *method)
     size_t dn = pct_decode(dec, raw, n);
     r->path = dec;
     r->dir = n > 0 && raw[n - 1] == '/';
-    if (memchr(dec, 0, dn) || !utf8_valid(dec, dn)) {
+    if (memchr(dec, 0, dn) || !jin_utf8_valid(dec, dn)) {
         early(r, 400, "invalid_path", "路径不合法 (invalid path)");
         return;
     }

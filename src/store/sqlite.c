@@ -228,10 +228,22 @@ void sq_conn_close(struct sq_conn *c)
     memset(c, 0, sizeof *c);
 }
 
+/* A reader's deferred store_rd_begin: the BEGIN, before the scope's first statement. While
+ * another transaction is open on c (a reference reload's own) it waits for the next one. */
+static void lazy_begin(struct sq_conn *c)
+{
+    if (!sqlite3_get_autocommit(c->db))
+        return;
+    c->lazy_begin = 0;
+    c->lazy_open = sq_exec_stmt(c, sq_stmt(c, SQ_RD_BEGIN), "read begin") == 0;
+}
+
 sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id)
 {
     if (!c || !c->db || (int)id < 0 || id >= SQ__COUNT)
         return NULL;
+    if (c->lazy_begin && id != SQ_RD_BEGIN && id != SQ_COMMIT)
+        lazy_begin(c);
     if (!c->st[id]) {
         int rc = sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->st[id],
                                     NULL);
@@ -248,6 +260,8 @@ sqlite3_stmt *sq_stmt_dyn(struct sq_conn *c, const char *sql)
 {
     if (!c || !c->db)
         return NULL;
+    if (c->lazy_begin)
+        lazy_begin(c);
     for (int i = 0; i < SQ_DYN_CACHE; i++)
         if (c->dyn[i].sql && !strcmp(c->dyn[i].sql, sql))
             return c->dyn[i].st;
@@ -1245,19 +1259,21 @@ int store_rd_begin(struct store_rd *rd)
     if (rd->depth++ || !sqlite3_get_autocommit(rd->conn.db))
         return 0;
     sq_ref_refresh(rd); /* divisions and grids current as of now, before the snapshot */
-    rd->opened = sq_exec_stmt(&rd->conn, sq_stmt(&rd->conn, SQ_RD_BEGIN), "read begin") == 0;
-    if (!rd->opened) {
-        rd->depth--;
-        return FQ_EIO;
-    }
+    /* BEGIN DEFERRED takes its snapshot at the first read anyway: run it with the first
+     * statement (lazy_begin), so that a scope answered from memory costs no BEGIN/COMMIT */
+    rd->conn.lazy_begin = 1;
+    rd->conn.lazy_open = 0;
     return 0;
 }
 
 void store_rd_end(struct store_rd *rd)
 {
-    if (!rd || rd->depth <= 0 || --rd->depth || !rd->opened)
+    if (!rd || rd->depth <= 0 || --rd->depth)
         return;
-    rd->opened = 0;
+    rd->conn.lazy_begin = 0;
+    if (!rd->conn.lazy_open)
+        return;
+    rd->conn.lazy_open = 0;
     if (!sqlite3_get_autocommit(rd->conn.db))
         sq_exec_stmt(&rd->conn, sq_stmt(&rd->conn, SQ_COMMIT), "read end");
 }

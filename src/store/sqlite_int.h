@@ -277,6 +277,10 @@ struct sq_conn {
     int dyn_next;
     struct sq_seq seq[SQ_SEQ_CACHE]; /* the writer's only; a hint, checked against the table */
     int seq_next;
+    /* readers: store_rd_begin's BEGIN waits for the scope's first statement (sq_stmt,
+     * sq_stmt_dyn), so a scope answered from memory (an ordinary intake) runs no BEGIN and no
+     * COMMIT; lazy_open says it ran, and store_rd_end commits it */
+    int lazy_begin, lazy_open;
 };
 
 struct store_tx {
@@ -297,7 +301,6 @@ struct store_rd {
     struct store_rd *next; /* the store's list of read connections */
     struct sq_ref_index *ref;
     int depth;  /* store_rd_begin nesting */
-    int opened; /* the outermost store_rd_begin opened a transaction (store_rd_end commits it) */
 };
 
 /* In a bulk load, writes the case that store_tx_case_update holds back (if any): 0 or the mapped

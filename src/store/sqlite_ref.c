@@ -461,13 +461,14 @@ static int ref_read(struct store_rd *rd, struct sq_ref_index *ref)
 
 /* This thread's current copy; NULL when it is off or cannot be had (then use SQL). Reloads only
  * outside a transaction: inside one the snapshot may predate the change that moved the
- * generation, and a copy read from it would pass for current (store_rd_begin reloads first). */
+ * generation, and a copy read from it would pass for current (store_rd_begin reloads first;
+ * inside its scope the transaction counts as open before its deferred BEGIN has run). */
 static const struct sq_ref_index *ref_index(struct store_rd *rd)
 {
     uint64_t gen = sq_ref_generation(rd->s); /* before reading: a later change reloads again */
     if (rd->ref && (rd->ref->gen == gen || rd->ref->off))
         return rd->ref->off ? NULL : rd->ref;
-    if (!sqlite3_get_autocommit(rd->conn.db))
+    if (!sqlite3_get_autocommit(rd->conn.db) || rd->conn.lazy_begin) /* in store_rd_begin's scope */
         return NULL;
     struct sq_ref_index *ref = calloc(1, sizeof *ref);
     if (!ref)

@@ -124,6 +124,19 @@ int buf_adds(struct buf *b, const char *s)
     return buf_add(b, s, strlen(s));
 }
 
+int buf_int(struct buf *b, int64_t v)
+{
+    char t[24], *p = t + sizeof t;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return buf_add(b, p, (size_t)(t + sizeof t - p));
+}
+
 int buf_printf(struct buf *b, const char *fmt, ...)
 {
     va_list ap;

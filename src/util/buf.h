@@ -4,6 +4,7 @@
 #define FQ_UTIL_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
     char *data; /* NUL-terminated, NULL until the first append */
@@ -20,6 +21,8 @@ int buf_add(struct buf *b, const void *p, size_t n);
 int buf_adds(struct buf *b, const char *s);
 /* Appends printf-formatted text. */
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends v in decimal (what "%lld" prints, without printf's cost). */
+int buf_int(struct buf *b, int64_t v);
 /* Makes room for n more bytes at once (one allocation instead of doubling); 0, FQ_ETOOBIG,
  * FQ_ENOMEM. */
 int buf_reserve(struct buf *b, size_t n);

@@ -9,6 +9,17 @@
 
 #include "util/err.h"
 
+/* json_loadb(buf, len, JSON_REJECT_DUPLICATES, err), faster for the usual request body: an object
+ * of objects, arrays, strings (short escapes only), integers of up to 18 digits and literals is
+ * parsed by jin_load_simple; anything else, and every error, by jansson. New reference or NULL
+ * with err filled. */
+json_t *jin_loadb(const char *buf, size_t len, json_error_t *err);
+/* The fast half alone: the tree json_loadb would build for such a document whose top level is an
+ * object; NULL when the document is anything else or not valid (then ask jansson). */
+json_t *jin_load_simple(const char *buf, size_t len);
+/* 1 when s[0..n) is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF:
+ * what jansson accepts in a string). */
+int jin_utf8_valid(const char *s, size_t n);
 /* Rejects keys of obj not in the NULL-terminated list `allowed` (code "unknown_field"). */
 int jin_only(json_t *obj, const char *const *allowed, struct fq_error *e);
 /* A string of min..max bytes (after trimming nothing); *out borrowed from obj, NULL when absent

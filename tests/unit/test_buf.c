@@ -132,6 +132,23 @@ static void assert_as_jansson(struct buf *b, json_t *j)
 }
 
 /* buf_json_real writes what jansson writes for the same real (the case cache splices it in). */
+/* buf_int prints what "%lld" prints, at the extremes too. */
+static void test_int(void **state)
+{
+    (void)state;
+    const int64_t vs[] = {0, 7, -7, 10, 99, -100, 1234567890123LL, INT64_MAX, INT64_MIN};
+    struct buf b;
+    buf_init(&b, 1024);
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "%lld", (long long)vs[i]);
+        buf_reset(&b);
+        assert_int_equal(buf_int(&b, vs[i]), 0);
+        assert_string_equal(b.data, want);
+    }
+    buf_free(&b);
+}
+
 static void test_json_real(void **state)
 {
     (void)state;
@@ -182,7 +199,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_append),      cmocka_unit_test(test_empty_add_allocates),
         cmocka_unit_test(test_cap),         cmocka_unit_test(test_cap_overflow),
-        cmocka_unit_test(test_reset_steal), cmocka_unit_test(test_json_real), cmocka_unit_test(test_json_str),
+        cmocka_unit_test(test_reset_steal), cmocka_unit_test(test_json_real), cmocka_unit_test(test_int), cmocka_unit_test(test_json_str),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,8 +27,10 @@ static void test_deliver(void **state)
 {
     (void)state;
     struct bus *b = bus_new();
+    assert_false(bus_has_subscribers(b));
     struct bus_sub *s1 = bus_subscribe(b, 4), *s2 = bus_subscribe(b, 4);
     assert_non_null(s1);
+    assert_true(bus_has_subscribers(b));
     int64_t deps[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     char json[] = "{\"code\":\"a\"}";
     bus_publish(b, "110105001001", deps, 2, json);
@@ -64,6 +66,9 @@ static void test_deliver(void **state)
     assert_string_equal(m.json, "");
     assert_string_equal(m.division, "");
     free(m.json);
+    bus_unsubscribe(b, s2);
+    assert_false(bus_has_subscribers(b));
+    s2 = bus_subscribe(b, 4);
     /* bus_free releases subscribers still attached and their queued messages */
     bus_publish(b, "x", NULL, 0, "left over");
     bus_free(b);

@@ -104,6 +104,8 @@ static int teardown(void **state)
     return 0;
 }
 
+static int seen_repeat, seen_dups; /* intake() met a repeat and duplicates: its check ran on both */
+
 struct intake_job {
     struct env *v;
     struct case_intake in;
@@ -116,6 +118,31 @@ static int intake_tx(struct store_tx *tx, void *arg)
     struct intake_job *j = arg;
     int replayed;
     return case_intake_tx(tx, &j->v->d, &j->in, store_tx_now(tx), &j->out, &replayed, &j->e);
+}
+
+/* The intake event's payload as jansson dumps it (what case.c wrote before it wrote the text
+ * itself), with the placeholder code: the prepared event_text must be these bytes. */
+static void check_event_text(const struct case_intake *in, const char *title)
+{
+    json_t *p = json_pack("{s:s, s:s, s:s, s:i}", "channel", channel_name(in->c.channel), "title",
+                          title, "division", in->c.division, "parties", in->nparties);
+    json_object_set_new(p, "code", json_string("000000000000000000000"));
+    if (in->found.repeat_id) {
+        json_object_set_new(p, "repeat_of", json_string(in->found.repeat_code));
+        json_object_set_new(p, "repeat_petition", json_true());
+    }
+    json_t *codes = json_array();
+    for (int i = 0; i < in->found.n; i++)
+        json_array_append_new(codes, json_string(in->found.dup_codes[i]));
+    if (in->found.n)
+        json_object_set(p, "duplicate_candidates", codes);
+    char *want = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_non_null(in->event_text);
+    assert_string_equal(in->event_text, want);
+    assert_memory_equal(in->event_text + in->event_code_at, "000000000000000000000", FQ_CODE_LEN);
+    free(want);
+    json_decref(codes);
+    json_decref(p);
 }
 
 /* Registers a case; out receives it. phone may be NULL (no party). */
@@ -131,6 +158,9 @@ static void intake(struct env *v, const char *channel, const char *division, con
         json_object_set_new(body, "parties",
                             json_pack("[{s:s, s:s}]", "name", "孙某", "phone", phone));
     assert_int_equal(case_intake_prepare(&v->d, &v->clerk, body, NULL, &j.in, &j.e), 0);
+    check_event_text(&j.in, title);
+    seen_repeat |= j.in.found.repeat_id != 0;
+    seen_dups |= j.in.found.n;
     assert_int_equal(store_write(v->s, intake_tx, &j), 0);
     *out = j.out;
     case_intake_clear(&j.in);
@@ -203,6 +233,13 @@ static void test_repeat_petition(void **state)
     intake(v, "window", VILLAGE2, "邻居装修噪音", "楼上邻居每天夜里装修，电钻声音很大。",
            "13955550001", &unrelated);
     assert_int_equal(unrelated.repeat_of, 0);
+    /* the event text escapes as jansson does: quotes, backslash, tab */
+    struct fq_case quoted;
+    intake(v, "window", VILLAGE2, "再次反映\"拖欠\"工程款\\\t五万元", "孙某第三次来电，建筑公司拖欠工程款五万元至今未付。",
+           "13955550001", &quoted);
+    assert_int_equal(quoted.repeat_of, a.id);
+    assert_true(seen_repeat && seen_dups);
+    fq_case_clear(&quoted);
     fq_case_clear(&a);
     fq_case_clear(&b);
     fq_case_clear(&other);
@@ -277,14 +314,16 @@ static void detect_in(struct env *v, const char *division, struct dedup_cache *c
     snprintf(c.division, sizeof c.division, "%s", division);
     c.title = "小区路灯不亮";
     c.description = "居民反映幸福小区3号楼旁路灯连续多日不亮，夜间出行不便，存在安全隐患。";
-    json_t *payload = json_object();
-    assert_int_equal(dedup_intake_detect(store_rd(v->s), cache, &c, NULL, 0, payload, fq_now_ms(), f), 0);
+    assert_int_equal(dedup_intake_detect(store_rd(v->s), cache, &c, NULL, 0, fq_now_ms(), f), 0);
     assert_non_null(f->sh); /* the intake's own set, for dedup_intake_remember */
     assert_true(f->n ? c.dups != NULL : c.dups == NULL); /* the list for the case's row */
     free(c.dups);
     dedup_found_clear(f);
-    *codes = json_dumps(json_object_get(payload, "duplicate_candidates"), JSON_COMPACT | JSON_ENCODE_ANY);
-    json_decref(payload);
+    json_t *list = f->n ? json_array() : NULL;
+    for (int i = 0; i < f->n; i++)
+        json_array_append_new(list, json_string(f->dup_codes[i]));
+    *codes = json_dumps(list, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(list);
 }
 
 static void detect(struct env *v, struct dedup_cache *cache, struct dedup_found *f, char **codes)

@@ -1977,6 +1977,19 @@ static void test_reference_reload(void **state)
     assert_int_equal(store_grid_get(rd, "33010600199701", village), 0);
     assert_string_equal(village, "330106001997");
     store_rd_end(rd); /* unbalanced: a no-op */
+    /* the scope's BEGIN runs with its first statement (DEFERRED: that is when the snapshot
+     * starts anyway): a change committed after store_rd_begin and before the first lookup is
+     * seen, and a scope without a statement opens nothing */
+    assert_int_equal(store_rd_begin(rd), 0);
+    store_rd_end(rd);
+    assert_int_equal(store_rd_begin(rd), 0);
+    assert_int_equal(store_write(f->s, ref_add_fn, "330106001994"), 0);
+    assert_int_equal(store_grid_get(rd, "33010600199401", village), 0);
+    assert_string_equal(village, "330106001994");
+    assert_int_equal(store_write(f->s, ref_add_fn, "330106001993"), 0);
+    assert_int_equal(store_grid_get(rd, "33010600199301", village), FQ_ENOTFOUND); /* snapshot */
+    store_rd_end(rd);
+    assert_int_equal(store_grid_get(rd, "33010600199301", village), 0);
 }
 
 int main(void)

@@ -1,13 +1,15 @@
 /* Tests for core/textsim.c: tokenising Chinese text into character unigrams and bigrams (runs,
  * punctuation, full-width folding, digits, caps, invalid UTF-8), shingle sets, Jaccard (merged
- * and probed), and MinHash as an estimate of Jaccard. */
+ * by SIMD blocks or binary search, against a plain merge), and MinHash as an estimate of Jaccard. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/textsim.h"
 
@@ -51,6 +53,28 @@ static void test_shingles_jaccard(void **state)
     assert_int_equal(textsim_shingles("水 3号", a, 64), 3);
 }
 
+/* Shingle sets come sorted and deduplicated whichever sort ran (insertion sort up to 64 raw
+ * shingles, qsort above): a text and the text written three times give the same set. */
+static void test_shingles_sorted(void **state)
+{
+    (void)state;
+    static const char *const chars[] = {"路", "灯", "坏", "了", "水", "管", "爆", "裂", "噪", "音", "，", "a", "7"};
+    unsigned seed = 11;
+    uint32_t a[512], b[512];
+    for (int round = 0; round < 200; round++) {
+        char text[1024] = "", thrice[3200] = "";
+        int len = 1 + rand_r(&seed) % 120;
+        for (int i = 0; i < len; i++)
+            strcat(text, chars[rand_r(&seed) % 13]);
+        snprintf(thrice, sizeof thrice, "%s\n%s\n%s", text, text, text);
+        int na = textsim_shingles(text, a, 512), nb = textsim_shingles(thrice, b, 512);
+        assert_int_equal(na, nb);
+        assert_memory_equal(a, b, (size_t)na * sizeof *a);
+        for (int i = 1; i < na; i++)
+            assert_true(a[i - 1] < a[i]);
+    }
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -72,38 +96,44 @@ static int random_set(uint32_t *out, int n, const uint32_t *from, int nfrom, uns
     return k;
 }
 
-/* The probe gives textsim_jaccard's result exactly, for every size up to the maximum. */
-static void test_probe_jaccard(void **state)
+#define SET_MAX 512
+
+/* textsim_jaccard and textsim_jaccard_min (SIMD merge, or binary search when one set is more
+ * than 16 times the other) give, to the bit, the Jaccard of a plain one-by-one merge, for every
+ * size up to 512 and skewed pairs. */
+static void test_jaccard_exact(void **state)
 {
     (void)state;
-    static uint32_t a[TEXTSIM_PROBE_MAX], b[TEXTSIM_PROBE_MAX];
-    static struct textsim_probe p;
+    static uint32_t a[SET_MAX], b[SET_MAX];
     unsigned seed = 7;
-    int checked = 0, overlapping = 0;
-    for (int round = 0; round < 400; round++) {
-        int na = random_set(a, round % 7 == 0 ? 0 : 1 + rand_r(&seed) % TEXTSIM_PROBE_MAX, NULL, 0, &seed);
-        textsim_probe_init(&p, a, na);
+    int checked = 0, overlapping = 0, skewed = 0;
+    for (int round = 0; round < 600; round++) {
+        int big = round % 3 == 0 ? 8 : SET_MAX; /* a third of the rounds: small sets vs big */
+        int na = random_set(a, round % 7 == 0 ? 0 : 1 + rand_r(&seed) % SET_MAX, NULL, 0, &seed);
         for (int k = 0; k < 5; k++) {
-            int nb = random_set(b, k == 0 ? 0 : 1 + rand_r(&seed) % TEXTSIM_PROBE_MAX, a, na, &seed);
-            double want = textsim_jaccard(a, na, b, nb), got = textsim_probe_jaccard(&p, b, nb);
-            assert_memory_equal(&want, &got, sizeof want);
-            /* with a floor on the intersection: the same result when it is reached, else -1 */
+            int nb = random_set(b, k == 0 ? 0 : 1 + rand_r(&seed) % big, a, na, &seed);
             int inter = 0;
             for (int i = 0, j = 0; i < na && j < nb;)
                 a[i] < b[j] ? i++ : a[i] > b[j] ? j++ : (inter++, i++, j++);
+            double want = na + nb ? (double)inter / (double)(na + nb - inter) : 0;
+            double got = textsim_jaccard(a, na, b, nb), swapped = textsim_jaccard(b, nb, a, na);
+            assert_memory_equal(&want, &got, sizeof want);
+            assert_memory_equal(&want, &swapped, sizeof want);
+            /* with a floor on the intersection: the same result when it is reached, else -1 */
             const double needs[] = {0, inter - 0.5, inter, inter + 1e-9, inter + 1, nb + 1};
             for (int q = 0; q < 6; q++) {
-                double m = textsim_probe_jaccard_min(&p, b, nb, needs[q]);
+                double m = textsim_jaccard_min(a, na, b, nb, needs[q]);
                 if (inter >= needs[q])
                     assert_memory_equal(&want, &m, sizeof want);
                 else
                     assert_true(m == -1);
             }
             checked++;
-            overlapping += want > 0;
+            overlapping += inter > 0;
+            skewed += nb && na > 16 * nb;
         }
     }
-    assert_true(checked == 2000 && overlapping > 1000);
+    assert_true(checked == 3000 && overlapping > 1500 && skewed > 300);
 }
 
 static void test_minhash(void **state)
@@ -131,7 +161,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_features),
         cmocka_unit_test(test_shingles_jaccard),
-        cmocka_unit_test(test_probe_jaccard),
+        cmocka_unit_test(test_shingles_sorted),
+        cmocka_unit_test(test_jaccard_exact),
         cmocka_unit_test(test_minhash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
