@@ -398,8 +398,8 @@ int sq_grow(void **p, int *cap, int n, size_t elem, int max);
 /* Statistics (sqlite_stats.c): called after every write of a case row (_inserted for a case row
  * just created: it has no snapshot, assignments or links yet), and after a change that alters what
  * the case counts as (a repeat link). Inside a writer group the deltas are collected in memory and
- * applied by sq_stats_flush, which run_group calls before COMMIT; in a bulk job they are applied at
- * once. Either way the aggregates are exact at every commit. */
+ * applied by sq_stats_flush, which run_group calls before COMMIT (or, for fresh intakes under load,
+ * left pending for a later group: see sqlite_stats.c); in a bulk job they are applied at once. */
 int sq_stats_case_written(struct store_tx *tx, const struct fq_case *c);
 int sq_stats_case_inserted(struct store_tx *tx, const struct fq_case *c);
 int sq_stats_case_refresh(struct store_tx *tx, int64_t case_id);

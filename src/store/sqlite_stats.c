@@ -6,7 +6,9 @@
  * turns the difference into deltas on stats_day (full grain) and the kept roll-ups of stats_roll:
  * a case moving from "handling" to "closed on time" touches a couple of dozen rows, and a note or
  * an urge touches none. Inside a writer group the deltas are journalled in memory and merged by
- * row before COMMIT (sq_stats_flush), so rows shared by the group's cases are written once.
+ * row before COMMIT (sq_stats_flush), so rows shared by the group's cases are written once. Under
+ * load, the intakes of new cases wait in memory for a later group and are merged across groups
+ * ("intakes deferred across groups" below).
  *
  * A query sums the smallest kept roll-up that carries its dimensions (month rows for the whole
  * months of its range, day rows or stats_day for the rest), and stats_day otherwise. */
