@@ -899,6 +899,13 @@ static const char pending_key[] = "stats.pending_from";
 
 struct sq_stats_pending *sq_stats_pending_new(void)
 {
+    /* FQ_STATS_DEFER_MS=<ms> (tests: tests/crash/run): defer whenever allowed, queue or not, for
+     * up to that long, so that a kill finds intakes pending whatever the machine's speed */
+    const char *e = getenv("FQ_STATS_DEFER_MS");
+    if (e && atoi(e) > 0) {
+        sq_stats_defer_always = 1;
+        sq_stats_defer_ms = atoi(e);
+    }
     return calloc(1, sizeof(struct sq_stats_pending));
 }
 
