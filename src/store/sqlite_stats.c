@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define COL_(id, col) #col ", "
 #define STATS_COLS_ STAT_COUNTERS(COL_)
@@ -887,7 +888,7 @@ struct sq_stats_pending {
     unsigned char *buf; /* journal entries of committed groups, not applied yet */
     size_t len, cap;
     int ncases;
-    int64_t since; /* the start of the group that deferred the oldest of them */
+    int64_t since; /* when the group that deferred the oldest of them committed (mono_ms) */
     /* the transaction running now: entries it appended after len (kept if it commits), or
      * whether it applies buf (emptied if it commits) */
     size_t staged;
@@ -896,6 +897,14 @@ struct sq_stats_pending {
 };
 
 static const char pending_key[] = "stats.pending_from";
+
+/* The age of pending is real time even when tests fake the clock (FQ_FAKE_NOW). */
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct sq_stats_pending *sq_stats_pending_new(void)
 {
@@ -991,7 +1000,7 @@ int sq_stats_flush(struct store_tx *tx, int more)
         return 0;
     int64_t min_id;
     if (p && more && journal_fresh(j, &n, &min_id) &&
-        p->ncases + n <= sq_stats_defer_max && (!held || tx->now - p->since < sq_stats_defer_ms)) {
+        p->ncases + n <= sq_stats_defer_max && (!held || mono_ms() - p->since < sq_stats_defer_ms)) {
         if (j) {
             rc = pending_stage(tx, p, j, n, min_id);
             j->len = j->kept = 0;
@@ -1040,7 +1049,7 @@ void sq_stats_tx_end(struct store_tx *tx, int committed)
         p->ncases = 0;
     } else if (committed && p->staged) {
         if (p->len == 0)
-            p->since = tx->now;
+            p->since = mono_ms();
         p->len += p->staged;
         p->ncases += p->staged_cases;
     }

@@ -862,6 +862,18 @@ static void test_deferred_intakes_survive_a_crash(void **state)
     assert_int_equal(pending_from(b), -1);
     assert_int_equal(intake_total(b), start + 41);
     check_every_grouping(b);
+    /* the age limit: pending older than sq_stats_defer_ms is applied by the next group */
+    sq_stats_defer_always = 1;
+    sq_stats_defer_ms = 20;
+    group_of_intakes(b, jobs[0], 3, 910500, NULL, 0, NULL);
+    assert_int_equal(pending_from(b), jobs[0][0].id);
+    usleep(60 * 1000);
+    group_of_intakes(b, jobs[1], 3, 910600, NULL, 0, NULL);
+    sq_stats_defer_always = 0;
+    sq_stats_defer_ms = 100;
+    assert_int_equal(pending_from(b), -1);
+    assert_int_equal(intake_total(b), start + 47);
+    check_every_grouping(b);
 }
 
 /* Two dimensions besides the division and time (the pair roll-ups), and three (stats_day). */
