@@ -146,12 +146,13 @@ static int row_cmp(const void *a, const void *b)
 static int check_stats(struct store_rd *rd)
 {
     static const int groups[] = {SG_DIVISION, SG_DAY, SG_DEPARTMENT, SG_CATEGORY, SG_CHANNEL};
-    char from[32];
+    char from[64];
     if (!store_has_table(rd, "stats_case"))
         return 0;
-    if (store_setting_get(rd, "stats.pending_from", from, sizeof from) == 0) {
-        printf("statistics: the intakes of cases from id %s on were still deferred when the writer "
-               "stopped; the next writable open adds them (not compared)\n", from);
+    if (store_setting_get(rd, "stats.pending", from, sizeof from) == 0) {
+        printf("statistics: the intakes of the cases with ids %s%s were still deferred when the "
+               "writer stopped; the next writable open adds them (not compared)\n", from,
+               strlen(from) + 1 == sizeof from ? "..." : "");
         return 0;
     }
     struct stat_rows agg = {0}, snap = {0};

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -109,6 +110,7 @@ struct store {
     int child_col[NCHILDREN];   /* case_children[i].column, -1 when the table lacks it */
     struct sq_near *near;       /* recent cases by division (sqlite_near.c); may be NULL */
     struct sq_stats_pending *stats_pending; /* intakes whose statistics wait for a later group */
+    int stats_lock;             /* fd holding flock(<db>-statslock): this process defers, or -1 */
     int near_col[2];            /* cases.division and cases.created_at, -1 if absent */
     int party_col[2];           /* parties.id_bidx and parties.phone_bidx, -1 if absent */
 };
@@ -1058,10 +1060,39 @@ static void rd_thread_exit(void *p)
     rd_free(rd);
 }
 
-/* The statistics of intakes a crash left deferred (sq_stats_recover), before any job runs. */
+/* One process at a time may defer statistics on a database: the one holding an exclusive flock
+ * on <db>-statslock (released by the kernel when it dies, kill -9 included). Only it restores
+ * what a crash left deferred — another process restoring while the owner lives would count its
+ * pending intakes twice; a process without the lock applies its statistics in every commit, as
+ * before deferral existed. Returns the fd, or -1. */
+static int stats_lock_take(const char *path)
+{
+    size_t n = strlen(path) + sizeof "-statslock";
+    char *lp = malloc(n);
+    if (!lp)
+        return -1;
+    snprintf(lp, n, "%s-statslock", path);
+    int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    free(lp);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* Takes the deferral lock; with it, creates the store's pending intakes and restores those a
+ * crash left deferred (sq_stats_recover), before any job runs. */
 static int recover_stats(struct store *s, struct fq_error *e)
 {
     struct sq_conn *c = &s->w;
+    if ((s->stats_lock = stats_lock_take(s->path)) < 0) {
+        log_info("store: another process defers statistics on %s: this one applies them at once",
+                 s->path);
+        return 0;
+    }
+    if (!(s->stats_pending = sq_stats_pending_new()))
+        return fq_fail(e, FQ_ENOMEM, NULL, NULL, "out of memory");
     int n = 0, rc = tx_ctl(c, SQ_BEGIN, "begin");
     if (rc == 0 && (rc = sq_stats_recover(c, &n)) == 0)
         rc = tx_ctl(c, SQ_COMMIT, "commit");
@@ -1102,6 +1133,7 @@ int store_open(const struct store_opts *opts, struct store **out, struct fq_erro
     s = calloc(1, sizeof *s);
     if (!s)
         return fq_fail(e, FQ_ENOMEM, NULL, NULL, "out of memory");
+    s->stats_lock = -1;
     pthread_mutex_init(&s->wlock, NULL);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->work, NULL);
@@ -1145,10 +1177,6 @@ int store_open(const struct store_opts *opts, struct store **out, struct fq_erro
         s->party_col[1] = column_index(s->w.db, "parties", "phone_bidx");
         if ((rc = recover_stats(s, e)))
             goto fail;
-        if (!(s->stats_pending = sq_stats_pending_new())) {
-            rc = fq_fail(e, FQ_ENOMEM, NULL, NULL, "out of memory");
-            goto fail;
-        }
         s->near = sq_near_new(); /* NULL: store_case_ids_near stays SQL */
         sqlite3_preupdate_hook(s->w.db, on_preupdate, s);
         s->q = malloc(QUEUE_CAP * sizeof *s->q);
@@ -1224,6 +1252,8 @@ void store_close(struct store *s)
     free(s->changes);
     sq_near_free(s->near);
     sq_stats_pending_free(s->stats_pending);
+    if (s->stats_lock >= 0)
+        close(s->stats_lock); /* after the last statistics were applied */
     free(s->q);
     free(s->batch);
     free(s->results);

@@ -415,7 +415,8 @@ int sq_stats_flush(struct store_tx *tx, int more);
 /* After the group's COMMIT (committed = 1) or rollback: what it applied leaves pending, what it
  * deferred joins it — only if it committed. Never fails. */
 void sq_stats_tx_end(struct store_tx *tx, int committed);
-/* The store's deferred intakes (one per writable store, touched only under its writer lock):
+/* The store's deferred intakes (one per writable store holding the deferral lock, touched only
+ * under its writer lock):
  * _new gives NULL when out of memory, _free(NULL) is a no-op. _forget drops them unapplied, as a
  * crash would (tests). */
 struct sq_stats_pending *sq_stats_pending_new(void);
@@ -423,7 +424,7 @@ void sq_stats_pending_free(struct sq_stats_pending *p);
 int sq_stats_pending_any(const struct sq_stats_pending *p);
 void sq_stats_pending_forget(struct sq_stats_pending *p);
 /* At open, inside a transaction on the writer connection: adds to the aggregates the intakes a
- * crash left deferred (settings 'stats.pending_from'), from their snapshots; *recovered = how
+ * crash left deferred (settings 'stats.pending'), from their snapshots; *recovered = how
  * many cases. 0 or FQ_E* (the caller rolls back). */
 int sq_stats_recover(struct sq_conn *conn, int *recovered);
 /* Deferral limits (defaults 100 ms, 4,096 cases); tests set defer_always to defer even with

@@ -873,16 +873,20 @@ static int entries_deltas(struct dmap *m, struct fset *fs, const unsigned char *
  * it alone before a bulk job, when the writer falls idle and at close. What is pending is
  * forgotten only after the transaction that applied it commits (sq_stats_tx_end).
  *
- * Crash safety: the group that starts a deferral (nothing pending yet) writes settings
- * 'stats.pending_from' = its smallest case id in its own transaction; the group that applies
- * pending deletes it in its. Case ids only grow, so after a crash the cases with id >= that
- * value are exactly those whose intake is missing from the aggregates, and no other write has
- * touched their contribution since (it would have applied pending first): sq_stats_recover adds
- * their snapshots at the next open. */
+ * Crash safety: every group that defers writes, in its own transaction, the setting
+ * 'stats.pending' = the ranges of case ids pending ("lo-hi lo-hi": a group's kept intakes have
+ * consecutive ids, and consecutive groups extend one range unless another process wrote cases
+ * in between); the group that applies pending deletes it in its. After a crash the cases in
+ * those ranges are exactly those whose intake is missing from the aggregates, and nothing else
+ * has touched their contribution since (it would have applied pending first): sq_stats_recover
+ * adds their snapshots at the next open. Only one process defers on a database (the store's
+ * lock, sqlite.c), and only it restores. */
 
 int sq_stats_defer_ms = 100;
 int sq_stats_defer_max = 4096;
 int sq_stats_defer_always = 0;
+
+#define PENDING_RANGES 64 /* beyond that many id ranges (other writers interleaving), apply */
 
 struct sq_stats_pending {
     unsigned char *buf; /* journal entries of committed groups, not applied yet */
@@ -893,10 +897,13 @@ struct sq_stats_pending {
      * whether it applies buf (emptied if it commits) */
     size_t staged;
     int staged_cases, applying;
+    int64_t range[PENDING_RANGES][2]; /* the ids of the pending cases, as written to settings */
+    int nrange, staged_nrange;        /* staged_nrange: the ranges once the staged group is in */
+    int64_t staged_last[2];           /* ... the last of them */
     struct dmap m;
 };
 
-static const char pending_key[] = "stats.pending_from";
+static const char pending_key[] = "stats.pending";
 
 /* The age of pending is real time even when tests fake the clock (FQ_FAKE_NOW). */
 static int64_t mono_ms(void)
@@ -936,14 +943,16 @@ int sq_stats_pending_any(const struct sq_stats_pending *p)
 void sq_stats_pending_forget(struct sq_stats_pending *p)
 {
     if (p)
-        p->len = 0, p->ncases = 0, p->staged = 0, p->staged_cases = 0, p->applying = 0;
+        p->len = 0, p->ncases = 0, p->staged = 0, p->staged_cases = 0, p->applying = 0,
+        p->nrange = 0;
 }
 
-/* Whether the kept entries of j are all fresh intakes; *n = how many, *min_id = the least id. */
-static int journal_fresh(const struct journal *j, int *n, int64_t *min_id)
+/* Whether the kept entries of j are all fresh intakes; *n = how many, ids in [*min_id, *max_id]. */
+static int journal_fresh(const struct journal *j, int *n, int64_t *min_id, int64_t *max_id)
 {
     *n = 0;
     *min_id = INT64_MAX;
+    *max_id = 0;
     for (size_t off = 0; j && off < j->kept;) {
         struct jhead h;
         memcpy(&h, j->buf + off, sizeof h);
@@ -952,37 +961,61 @@ static int journal_fresh(const struct journal *j, int *n, int64_t *min_id)
         ++*n;
         if (h.case_id < *min_id)
             *min_id = h.case_id;
+        if (h.case_id > *max_id)
+            *max_id = h.case_id;
         off += sizeof h + h.old_len + h.new_len;
     }
     return 1;
 }
 
-static int pending_mark(struct sq_conn *conn, int64_t from)
+/* Writes the ranges (n of them; 0: deletes the setting). */
+static int pending_mark(struct sq_conn *conn, const int64_t (*range)[2], int n)
 {
-    sqlite3_stmt *st = sq_stmt_dyn(conn, from ? "INSERT OR REPLACE INTO settings(key, value) "
-                                                "VALUES (?1, ?2)"
-                                              : "DELETE FROM settings WHERE key = ?1");
+    char text[PENDING_RANGES * 42 + 1];
+    size_t o = 0;
+    for (int i = 0; i < n; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o, "%s%lld-%lld", i ? " " : "",
+                              (long long)range[i][0], (long long)range[i][1]);
+    sqlite3_stmt *st = sq_stmt_dyn(conn, n ? "INSERT OR REPLACE INTO settings(key, value) "
+                                             "VALUES (?1, ?2)"
+                                           : "DELETE FROM settings WHERE key = ?1");
     if (!st)
         return FQ_EIO;
     sqlite3_bind_text(st, 1, pending_key, -1, SQLITE_STATIC);
-    if (from)
-        sqlite3_bind_int64(st, 2, from);
+    if (n)
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
     return sq_exec_stmt(conn, st, "stats pending mark");
 }
 
-/* Appends the kept entries of j after p's (committed with this transaction). */
+/* Appends the kept entries of j (n intakes, ids lo..hi) after p's, and writes the ranges of ids
+ * with them (both kept if this transaction commits). 1 when the ranges are full (apply instead),
+ * 0 or FQ_E*. */
 static int pending_stage(struct store_tx *tx, struct sq_stats_pending *p, struct journal *j,
-                         int n, int64_t min_id)
+                         int n, int64_t lo, int64_t hi)
 {
     if (n == 0)
         return 0;
+    int64_t range[PENDING_RANGES][2];
+    int nr = p->nrange;
+    memcpy(range, p->range, (size_t)nr * sizeof range[0]);
+    if (nr && range[nr - 1][1] + 1 == lo) {
+        range[nr - 1][1] = hi; /* the next ids: one range */
+    } else if (nr == PENDING_RANGES) {
+        return 1;
+    } else {
+        range[nr][0] = lo;
+        range[nr++][1] = hi;
+    }
     if (bytes_reserve(&p->buf, &p->cap, p->len + j->kept, 1 << 20))
         return FQ_ENOMEM;
-    int rc = p->len ? 0 : pending_mark(tx->conn, min_id);
+    int rc = pending_mark(tx->conn, (const int64_t(*)[2])range, nr);
     if (rc == 0) {
         memcpy(p->buf + p->len, j->buf, j->kept);
         p->staged = j->kept;
         p->staged_cases = n;
+        p->staged_nrange = nr;
+        p->staged_last[0] = range[nr - 1][0];
+        p->staged_last[1] = range[nr - 1][1];
     }
     return rc;
 }
@@ -998,15 +1031,15 @@ int sq_stats_flush(struct store_tx *tx, int more)
     int held = sq_stats_pending_any(p), n, rc = 0;
     if (!j && !held)
         return 0;
-    int64_t min_id;
-    if (p && more && journal_fresh(j, &n, &min_id) &&
-        p->ncases + n <= sq_stats_defer_max && (!held || mono_ms() - p->since < sq_stats_defer_ms)) {
-        if (j) {
-            rc = pending_stage(tx, p, j, n, min_id);
+    int64_t lo, hi;
+    if (p && more && journal_fresh(j, &n, &lo, &hi) &&
+        p->ncases + n <= sq_stats_defer_max && (!held || mono_ms() - p->since < sq_stats_defer_ms) &&
+        (!j || (rc = pending_stage(tx, p, j, n, lo, hi)) != 1)) {
+        if (j)
             j->len = j->kept = 0;
-        }
         return rc;
     }
+    rc = 0;
     struct dmap *m = p ? &p->m : &j->m;
     struct fset fs = {0}, *fsp = NULL;
     dmap_clear(m);
@@ -1030,7 +1063,7 @@ int sq_stats_flush(struct store_tx *tx, int more)
     if (rc == 0) /* many groups' rows: written in key order, each b-tree page visited once */
         rc = held ? dmap_apply_sorted(tx->conn, m) : dmap_apply(tx->conn, m);
     if (rc == 0 && held)
-        rc = pending_mark(tx->conn, 0);
+        rc = pending_mark(tx->conn, NULL, 0);
     dmap_clear(m);
     if (j)
         j->len = j->kept = 0;
@@ -1047,11 +1080,15 @@ void sq_stats_tx_end(struct store_tx *tx, int committed)
     if (committed && p->applying) {
         p->len = 0;
         p->ncases = 0;
+        p->nrange = 0;
     } else if (committed && p->staged) {
         if (p->len == 0)
             p->since = mono_ms();
         p->len += p->staged;
         p->ncases += p->staged_cases;
+        p->nrange = p->staged_nrange;
+        p->range[p->nrange - 1][0] = p->staged_last[0];
+        p->range[p->nrange - 1][1] = p->staged_last[1];
     }
     p->staged = 0, p->staged_cases = 0, p->applying = 0;
 }
@@ -1060,12 +1097,14 @@ int sq_stats_recover(struct sq_conn *conn, int *recovered)
 {
     pthread_once(&sql_once, sql_build);
     *recovered = 0;
+    char text[PENDING_RANGES * 42 + 1];
     sqlite3_stmt *st = sq_stmt_dyn(conn, "SELECT value FROM settings WHERE key = ?1");
     if (!st)
         return FQ_EIO;
     sqlite3_bind_text(st, 1, pending_key, -1, SQLITE_STATIC);
     int has = sqlite3_step(st) == SQLITE_ROW;
-    int64_t from = has ? sqlite3_column_int64(st, 0) : 0;
+    if (has)
+        sq_col_copy(st, 0, text, sizeof text);
     sqlite3_reset(st);
     if (!has)
         return 0;
@@ -1074,14 +1113,21 @@ int sq_stats_recover(struct sq_conn *conn, int *recovered)
     int64_t *ids = NULL;
     int n = 0, cap = 0, rc = f ? 0 : FQ_ENOMEM;
     if (rc == 0 && !(st = sq_stmt_dyn(conn, "SELECT DISTINCT case_id FROM stats_case WHERE "
-                                            "case_id >= ?1 ORDER BY case_id")))
+                                            "case_id BETWEEN ?1 AND ?2 ORDER BY case_id")))
         rc = FQ_EIO;
-    if (rc == 0) {
-        sqlite3_bind_int64(st, 1, from);
+    for (char *q = text, *end; rc == 0 && *q;) { /* "lo-hi lo-hi ..." */
+        long long lo = strtoll(q, &end, 10), hi;
+        if (end == q || *end != '-')
+            break;
+        hi = strtoll(end + 1, &q, 10);
+        sqlite3_bind_int64(st, 1, lo);
+        sqlite3_bind_int64(st, 2, hi);
         while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
             if (!(rc = sq_grow((void **)&ids, &cap, n, sizeof *ids, INT32_MAX / 8)))
                 ids[n++] = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
+        while (*q == ' ')
+            q++;
     }
     for (int i = 0; rc == 0 && i < n; i++)
         if (!(rc = snapshot_get(conn, ids[i], f)))
@@ -1089,7 +1135,7 @@ int sq_stats_recover(struct sq_conn *conn, int *recovered)
     if (rc == 0)
         rc = dmap_apply_sorted(conn, &m);
     if (rc == 0)
-        rc = pending_mark(conn, 0);
+        rc = pending_mark(conn, NULL, 0);
     if (rc == 0)
         *recovered = n;
     free(ids);
