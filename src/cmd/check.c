@@ -1,7 +1,12 @@
 /* fengqiao check: SQLite integrity check, then every case's event hash chain recomputed from its
- * first event; any break (edited, deleted or reordered event) makes the exit status non-zero. */
+ * first event; any break (edited, deleted or reordered event) makes the exit status non-zero.
+ * Last, the statistics aggregates summed in several groupings must equal the same sums over the
+ * per-case snapshots (stats_case, written with each case). */
 #include "cmd/cmd.h"
 #include "core/chain.h"
+#include "core/stats.h"
+#include "store/store_stats.h"
+#include "util/clock.h"
 
 #include <getopt.h>
 #include <sodium.h>
@@ -97,6 +102,101 @@ static int check_event(const struct fq_event *ev, void *arg)
     return 0;
 }
 
+/* ---- statistics ---- */
+
+struct stat_row {
+    char key[40];
+    int64_t v[STAT__COUNT];
+};
+
+struct stat_rows {
+    struct stat_row *r;
+    int n, cap;
+};
+
+static int collect_stat(const char *key, const int64_t v[STAT__COUNT], void *arg)
+{
+    struct stat_rows *rs = arg;
+    int zero = 1;
+    for (int i = 0; i < STAT__COUNT; i++)
+        zero &= v[i] == 0;
+    if (zero)
+        return 0; /* an emptied row and a missing one are the same */
+    if (rs->n == rs->cap) {
+        int cap = rs->cap ? rs->cap * 2 : 1024;
+        struct stat_row *r = realloc(rs->r, (size_t)cap * sizeof *r);
+        if (!r)
+            return 1;
+        rs->r = r;
+        rs->cap = cap;
+    }
+    snprintf(rs->r[rs->n].key, sizeof rs->r[rs->n].key, "%s", key);
+    memcpy(rs->r[rs->n].v, v, sizeof rs->r[rs->n].v);
+    rs->n++;
+    return 0;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct stat_row *)a)->key, ((const struct stat_row *)b)->key);
+}
+
+/* The aggregates against the snapshots, grouped by village, day, department, category and
+ * channel over all time. Returns the number of differing groups (printed), -1 if unreadable. */
+static int check_stats(struct store_rd *rd)
+{
+    static const int groups[] = {SG_DIVISION, SG_DAY, SG_DEPARTMENT, SG_CATEGORY, SG_CHANNEL};
+    char from[64];
+    if (!store_has_table(rd, "stats_case"))
+        return 0;
+    if (store_setting_get(rd, "stats.pending", from, sizeof from) == 0) {
+        printf("statistics: the intakes of the cases with ids %s%s were still deferred when the "
+               "writer stopped; the next writable open adds them (not compared)\n", from,
+               strlen(from) + 1 == sizeof from ? "..." : "");
+        return 0;
+    }
+    struct stat_rows agg = {0}, snap = {0};
+    int bad = 0, rows = 0;
+    for (size_t g = 0; bad >= 0 && g < sizeof groups / sizeof groups[0]; g++) {
+        struct store_stats_query q;
+        memset(&q, 0, sizeof q);
+        q.from_day = day_from_ymd(1990, 1, 1);
+        q.to_day = day_from_ymd(2100, 1, 1);
+        q.channel = q.grade = -1;
+        q.group = groups[g];
+        q.division_digits = 12;
+        agg.n = snap.n = 0;
+        if (store_stats_sum(rd, &q, collect_stat, &agg) ||
+            store_stats_sum_snapshots(rd, &q, collect_stat, &snap)) {
+            bad = -1;
+            break;
+        }
+        qsort(agg.r, (size_t)agg.n, sizeof *agg.r, row_cmp);
+        qsort(snap.r, (size_t)snap.n, sizeof *snap.r, row_cmp);
+        rows += snap.n;
+        for (int i = 0, j = 0; i < agg.n || j < snap.n;) {
+            int c = i == agg.n ? 1 : j == snap.n ? -1 : row_cmp(&agg.r[i], &snap.r[j]);
+            const struct stat_row *a = c <= 0 ? &agg.r[i] : NULL, *b = c >= 0 ? &snap.r[j] : NULL;
+            i += c <= 0;
+            j += c >= 0;
+            for (int k = 0; k < STAT__COUNT; k++)
+                if ((a ? a->v[k] : 0) != (b ? b->v[k] : 0)) {
+                    if (bad++ < 20)
+                        fprintf(stderr, "\nstatistics: %s %s, %s: aggregates %lld, snapshots %lld\n",
+                                stats_group_name(groups[g]), (a ? a : b)->key, stat_counter_name(k),
+                                (long long)(a ? a->v[k] : 0), (long long)(b ? b->v[k] : 0));
+                    break;
+                }
+        }
+    }
+    free(agg.r);
+    free(snap.r);
+    if (bad == 0)
+        printf("statistics: %d groups in %d groupings equal to the per-case snapshots\n", rows,
+               (int)(sizeof groups / sizeof groups[0]));
+    return bad;
+}
+
 int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {CMD_PATH_OPTIONS, {0, 0, 0, 0}};
@@ -148,6 +248,12 @@ int cmd_check(int argc, char **argv)
     free(w.seqs);
     free(w.codes);
     free(w.heads);
+    int sbad = rd ? check_stats(rd) : -1;
+    if (sbad) {
+        fprintf(stderr, sbad < 0 ? "cannot read the statistics\n"
+                                 : "statistics: %d groups differ from the snapshots\n", sbad);
+        status = 1;
+    }
     store_close(s);
     printf("%s\n", status ? "CHECK FAILED" : "check ok");
     return status;

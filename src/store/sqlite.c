@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -113,6 +114,8 @@ struct store {
     _Atomic uint64_t ref_gen;   /* raised after such a transaction ends (sq_ref_generation) */
     int child_col[NCHILDREN];   /* case_children[i].column, -1 when the table lacks it */
     struct sq_near *near;       /* recent cases by division (sqlite_near.c); may be NULL */
+    struct sq_stats_pending *stats_pending; /* intakes whose statistics wait for a later group */
+    int stats_lock;             /* fd holding flock(<db>-statslock): this process defers, or -1 */
     int near_col[2];            /* cases.division and cases.created_at, -1 if absent */
     int party_col[2];           /* parties.id_bidx and parties.phone_bidx, -1 if absent */
 };
@@ -763,6 +766,44 @@ static void *completer_main(void *p)
     return NULL;
 }
 
+/* Whether jobs wait in the queue: a group then may leave its intakes' statistics to a later one
+ * (always, for tests that set sq_stats_defer_always). */
+static int jobs_queued(struct store *s)
+{
+    pthread_mutex_lock(&s->mu);
+    int n = s->qlen > 0 || sq_stats_defer_always;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+/* Applies the statistics of intakes earlier groups deferred, in a transaction of their own:
+ * before a bulk job, when the writer falls idle (a group that was to apply them rolled back)
+ * and at close. Caller holds wlock. 0 or FQ_EIO (they stay pending). */
+static int flush_pending(struct store *s)
+{
+    if (!sq_stats_pending_any(s->stats_pending))
+        return 0;
+    struct sq_conn *c = &s->w;
+    struct store_tx tx = {.s = s, .conn = c, .now = fq_now_ms(), .pending = s->stats_pending};
+    int committed = 0;
+    if (tx_ctl(c, SQ_BEGIN, "begin") == 0) {
+        if (sq_stats_flush(&tx, 0) == 0 && tx_ctl(c, SQ_COMMIT, "commit") == 0)
+            committed = 1;
+        else if (!sqlite3_get_autocommit(c->db))
+            tx_ctl(c, SQ_ROLLBACK, "rollback");
+    }
+    sq_stats_tx_end(&tx, committed);
+    report_changes(s, committed);
+    return committed ? 0 : FQ_EIO;
+}
+
+void sq_store_forget_pending(struct store *s)
+{
+    pthread_mutex_lock(&s->wlock);
+    sq_stats_pending_forget(s->stats_pending);
+    pthread_mutex_unlock(&s->wlock);
+}
+
 /* Runs the group's jobs in the open transaction; results[i] gets each one's result. isolate: each
  * job in a savepoint of its own, so a failing job rolls back alone. Otherwise (every job may run
  * again) no savepoints: a job that fails without having changed a row (sqlite3_total_changes,
@@ -810,7 +851,7 @@ static int run_jobs(struct store *s, struct store_tx *tx, struct job *jobs, int 
 static void run_group(struct store *s, struct job *jobs, int *results, int n)
 {
     struct sq_conn *c = &s->w;
-    struct store_tx tx = {.s = s, .conn = c, .now = fq_now_ms(), .bulk = 0};
+    struct store_tx tx = {.s = s, .conn = c, .now = fq_now_ms(), .pending = s->stats_pending};
     int isolate = 0, run = RUN_BROKEN;
     for (int i = 0; i < n; i++) {
         isolate |= !jobs[i].rerun;
@@ -829,7 +870,7 @@ static void run_group(struct store *s, struct job *jobs, int *results, int n)
         run = tx_ctl(c, SQ_BEGIN, "begin") ? RUN_BROKEN : run_jobs(s, &tx, jobs, results, n, 1);
     }
     int committed = 0;
-    if (run != RUN_OK || sq_stats_flush(&tx) || tx_ctl(c, SQ_COMMIT, "commit")) {
+    if (run != RUN_OK || sq_stats_flush(&tx, jobs_queued(s)) || tx_ctl(c, SQ_COMMIT, "commit")) {
         if (!sqlite3_get_autocommit(c->db))
             tx_ctl(c, SQ_ROLLBACK, "rollback");
         log_error("store: group of %d jobs rolled back", n);
@@ -839,6 +880,7 @@ static void run_group(struct store *s, struct job *jobs, int *results, int n)
     } else {
         committed = 1;
     }
+    sq_stats_tx_end(&tx, committed);
     report_changes(s, committed); /* after COMMIT, before any done: a 2xx client reads its own write */
     tx_owner = NULL;
     pthread_mutex_unlock(&s->wlock);
@@ -852,6 +894,8 @@ static int drain_fts(struct store *s)
     struct sq_conn *c = &s->w;
     int n = 0, more = 0, committed = 0;
     pthread_mutex_lock(&s->wlock);
+    if (!sq_stats_defer_always)
+        flush_pending(s); /* left by a group that rolled back */
     if (tx_ctl(c, SQ_BEGIN, "begin") == 0) {
         int rc = sq_fts_drain(c, FTS_DRAIN_BATCH, &n);
         if (rc == 0 && tx_ctl(c, SQ_COMMIT, "commit") == 0)
@@ -981,6 +1025,10 @@ int store_write_bulk(struct store *s, store_tx_fn fn, void *arg)
         return FQ_EBUSY;
     /* Holding wlock keeps the writer thread off the connection; queued jobs wait for us. */
     pthread_mutex_lock(&s->wlock);
+    if (flush_pending(s)) { /* a bulk job may rewrite the statistics (a rebuild) */
+        pthread_mutex_unlock(&s->wlock);
+        return FQ_EIO;
+    }
     struct sq_conn *c = &s->w;
     struct store_tx tx = {.s = s, .conn = c, .now = fq_now_ms(), .bulk = 1};
     /* Bulk work rewrites the same index pages commit after commit: a bigger page cache keeps
@@ -1066,6 +1114,53 @@ static void rd_thread_exit(void *p)
     rd_free(rd);
 }
 
+/* One process at a time may defer statistics on a database: the one holding an exclusive flock
+ * on <db>-statslock (released by the kernel when it dies, kill -9 included). Only it restores
+ * what a crash left deferred — another process restoring while the owner lives would count its
+ * pending intakes twice; a process without the lock applies its statistics in every commit, as
+ * before deferral existed. Returns the fd, or -1. */
+static int stats_lock_take(const char *path)
+{
+    size_t n = strlen(path) + sizeof "-statslock";
+    char *lp = malloc(n);
+    if (!lp)
+        return -1;
+    snprintf(lp, n, "%s-statslock", path);
+    int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    free(lp);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* Takes the deferral lock; with it, creates the store's pending intakes and restores those a
+ * crash left deferred (sq_stats_recover), before any job runs. */
+static int recover_stats(struct store *s, struct fq_error *e)
+{
+    struct sq_conn *c = &s->w;
+    if ((s->stats_lock = stats_lock_take(s->path)) < 0) {
+        log_info("store: another process defers statistics on %s: this one applies them at once",
+                 s->path);
+        return 0;
+    }
+    if (!(s->stats_pending = sq_stats_pending_new()))
+        return fq_fail(e, FQ_ENOMEM, NULL, NULL, "out of memory");
+    int n = 0, rc = tx_ctl(c, SQ_BEGIN, "begin");
+    if (rc == 0 && (rc = sq_stats_recover(c, &n)) == 0)
+        rc = tx_ctl(c, SQ_COMMIT, "commit");
+    if (rc) {
+        if (!sqlite3_get_autocommit(c->db))
+            tx_ctl(c, SQ_ROLLBACK, "rollback");
+        return fq_fail(e, FQ_EIO, "storage_error", NULL,
+                       "cannot restore the statistics of deferred intakes");
+    }
+    if (n)
+        log_info("store: statistics of %d deferred intakes restored", n);
+    return 0;
+}
+
 int store_open(const struct store_opts *opts, struct store **out, struct fq_error *e)
 {
     int rc = 0;
@@ -1092,6 +1187,7 @@ int store_open(const struct store_opts *opts, struct store **out, struct fq_erro
     s = calloc(1, sizeof *s);
     if (!s)
         return fq_fail(e, FQ_ENOMEM, NULL, NULL, "out of memory");
+    s->stats_lock = -1;
     pthread_mutex_init(&s->wlock, NULL);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->work, NULL);
@@ -1133,6 +1229,8 @@ int store_open(const struct store_opts *opts, struct store **out, struct fq_erro
         s->near_col[1] = column_index(s->w.db, "cases", "created_at");
         s->party_col[0] = column_index(s->w.db, "parties", "id_bidx");
         s->party_col[1] = column_index(s->w.db, "parties", "phone_bidx");
+        if ((rc = recover_stats(s, e)))
+            goto fail;
         s->near = sq_near_new(); /* NULL: store_case_ids_near stays SQL */
         sqlite3_preupdate_hook(s->w.db, on_preupdate, s);
         s->q = malloc(QUEUE_CAP * sizeof *s->q);
@@ -1195,6 +1293,10 @@ void store_close(struct store *s)
         rd = next;
     }
     if (s->w.db) {
+        pthread_mutex_lock(&s->wlock);
+        if (flush_pending(s)) /* normally none: the writer's last group applied them */
+            log_error("store: statistics of deferred intakes not applied (restored at next open)");
+        pthread_mutex_unlock(&s->wlock);
         /* Refresh planner statistics where they went stale, and leave a clean file behind:
          * fold the WAL back into the database. */
         sqlite3_exec(s->w.db, "PRAGMA optimize", NULL, NULL, NULL);
@@ -1203,6 +1305,9 @@ void store_close(struct store *s)
     }
     free(s->changes);
     sq_near_free(s->near);
+    sq_stats_pending_free(s->stats_pending);
+    if (s->stats_lock >= 0)
+        close(s->stats_lock); /* after the last statistics were applied */
     free(s->q);
     free(s->batch);
     free(s->results);

@@ -289,6 +289,7 @@ struct store_tx {
     int64_t now;
     int bulk; /* inside store_write_bulk: store_tx_checkpoint allowed */
     void *stats; /* the statistics deltas of this transaction (sqlite_stats.c); NULL at BEGIN */
+    struct sq_stats_pending *pending; /* writer groups: intakes deferred by earlier groups */
     /* bulk only: the case updated last, not yet written (sq_case_flush, sqlite_case.c) */
     struct fq_case *held;
 };
@@ -398,17 +399,41 @@ int sq_grow(void **p, int *cap, int n, size_t elem, int max);
 /* Statistics (sqlite_stats.c): called after every write of a case row (_inserted for a case row
  * just created: it has no snapshot, assignments or links yet), and after a change that alters what
  * the case counts as (a repeat link). Inside a writer group the deltas are collected in memory and
- * applied by sq_stats_flush, which run_group calls before COMMIT; in a bulk job they are applied at
- * once. Either way the aggregates are exact at every commit. */
+ * applied by sq_stats_flush, which run_group calls before COMMIT (or, for fresh intakes under load,
+ * left pending for a later group: see sqlite_stats.c); in a bulk job they are applied at once. */
 int sq_stats_case_written(struct store_tx *tx, const struct fq_case *c);
 int sq_stats_case_inserted(struct store_tx *tx, const struct fq_case *c);
 int sq_stats_case_refresh(struct store_tx *tx, int64_t case_id);
 /* The end of a job of a writer group: keep (its savepoint was released) or discard (rolled back)
  * the deltas it collected. Never fails. */
 void sq_stats_job_end(struct store_tx *tx, int keep);
-/* Applies the deltas of the jobs of this group that were kept and forgets all collected deltas.
- * 0 or FQ_E*: on failure the caller must roll the transaction back. */
-int sq_stats_flush(struct store_tx *tx);
+/* Before COMMIT of a writer group: applies the deltas of the jobs of this group that were kept,
+ * together with the intakes earlier groups deferred (tx->pending), and forgets the collected
+ * deltas — or, when more jobs are queued behind this group (more != 0) and its deltas are fresh
+ * intakes only, defers them to a later group (pending stays young and small: sq_stats_defer_ms,
+ * sq_stats_defer_max). 0 or FQ_E*: on failure the caller must roll the transaction back. */
+int sq_stats_flush(struct store_tx *tx, int more);
+/* After the group's COMMIT (committed = 1) or rollback: what it applied leaves pending, what it
+ * deferred joins it — only if it committed. Never fails. */
+void sq_stats_tx_end(struct store_tx *tx, int committed);
+/* The store's deferred intakes (one per writable store holding the deferral lock, touched only
+ * under its writer lock):
+ * _new gives NULL when out of memory, _free(NULL) is a no-op. _forget drops them unapplied, as a
+ * crash would (tests). */
+struct sq_stats_pending *sq_stats_pending_new(void);
+void sq_stats_pending_free(struct sq_stats_pending *p);
+int sq_stats_pending_any(const struct sq_stats_pending *p);
+void sq_stats_pending_forget(struct sq_stats_pending *p);
+/* At open, inside a transaction on the writer connection: adds to the aggregates the intakes a
+ * crash left deferred (settings 'stats.pending'), from their snapshots; *recovered = how
+ * many cases. 0 or FQ_E* (the caller rolls back). */
+int sq_stats_recover(struct sq_conn *conn, int *recovered);
+/* Deferral limits (defaults 100 ms, 4,096 cases); tests set defer_always to defer even with
+ * nothing queued and not to apply pending when the writer falls idle (only at close, before a
+ * bulk job, or in a group that must). */
+extern int sq_stats_defer_ms, sq_stats_defer_max, sq_stats_defer_always;
+/* Tests: forgets the store's deferred intakes without applying them, as kill -9 would. */
+void sq_store_forget_pending(struct store *s);
 
 /* Aggregate rows store_stats_rebuild merges in memory before writing them (default 1 << 18);
  * tests lower it to make a rebuild write in several rounds. */

@@ -6,7 +6,9 @@
  * turns the difference into deltas on stats_day (full grain) and the kept roll-ups of stats_roll:
  * a case moving from "handling" to "closed on time" touches a couple of dozen rows, and a note or
  * an urge touches none. Inside a writer group the deltas are journalled in memory and merged by
- * row before COMMIT (sq_stats_flush), so rows shared by the group's cases are written once.
+ * row before COMMIT (sq_stats_flush), so rows shared by the group's cases are written once. Under
+ * load, the intakes of new cases wait in memory for a later group and are merged across groups
+ * ("intakes deferred across groups" below).
  *
  * A query sums the smallest kept roll-up that carries its dimensions (month rows for the whole
  * months of its range, day rows or stats_day for the rest), and stats_day otherwise. */
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define COL_(id, col) #col ", "
 #define STATS_COLS_ STAT_COUNTERS(COL_)
@@ -234,19 +237,24 @@ struct dmap {
     size_t nslot;   /* a power of two, twice cap */
 };
 
-static uint64_t key_hash(const struct agg_key *k)
+static uint64_t bytes_hash(const void *p, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)k;
+    const unsigned char *b = p;
     uint64_t h = 0x9E3779B97F4A7C15ull, w;
     size_t i = 0;
-    for (; i + 8 <= sizeof *k; i += 8) {
-        memcpy(&w, p + i, 8);
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, b + i, 8);
         h = (h ^ w) * 0xff51afd7ed558ccdull;
         h ^= h >> 32;
     }
-    for (; i < sizeof *k; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
+    for (; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
     return h ^ (h >> 29);
+}
+
+static uint64_t key_hash(const struct agg_key *k)
+{
+    return bytes_hash(k, sizeof *k);
 }
 
 static int dmap_grow(struct dmap *m)
@@ -712,6 +720,9 @@ struct journal {
 
 struct jhead {
     uint32_t old_len, new_len; /* bytes of each compact fact */
+    int64_t case_id;
+    int32_t fresh; /* a case row just inserted: its intake alone (sq_stats_flush may defer it) */
+    int32_t pad;
 };
 
 #define FACT_HEAD offsetof(struct stat_fact, rows)
@@ -754,20 +765,30 @@ static size_t fact_bytes(const struct stat_fact *f)
     return JALIGN(FACT_HEAD + (size_t)f->n * FACT_ROW);
 }
 
-static int journal_add(struct journal *j, const struct stat_fact *of, const struct stat_fact *nf)
+/* Grows *buf (capacity *cap, first size first) by doubling to hold need bytes. 0 or FQ_ENOMEM
+ * (*buf untouched). */
+static int bytes_reserve(unsigned char **buf, size_t *cap, size_t need, size_t first)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : first;
+    while (c < need)
+        c *= 2;
+    unsigned char *b = realloc(*buf, c);
+    if (!b)
+        return FQ_ENOMEM;
+    *buf = b;
+    *cap = c;
+    return 0;
+}
+
+static int journal_add(struct journal *j, int64_t case_id, int fresh, const struct stat_fact *of,
+                       const struct stat_fact *nf)
 {
     size_t ol = fact_bytes(of), nl = fact_bytes(nf), need = sizeof(struct jhead) + ol + nl;
-    if (j->len + need > j->cap) {
-        size_t cap = j->cap ? j->cap * 2 : 256 * 1024;
-        while (cap < j->len + need)
-            cap *= 2;
-        unsigned char *p = realloc(j->buf, cap);
-        if (!p)
-            return FQ_ENOMEM;
-        j->buf = p;
-        j->cap = cap;
-    }
-    struct jhead h = {(uint32_t)ol, (uint32_t)nl};
+    if (bytes_reserve(&j->buf, &j->cap, j->len + need, 256 * 1024))
+        return FQ_ENOMEM;
+    struct jhead h = {(uint32_t)ol, (uint32_t)nl, case_id, fresh, 0};
     memcpy(j->buf + j->len, &h, sizeof h);
     memcpy(j->buf + j->len + sizeof h, of, FACT_HEAD + (size_t)of->n * FACT_ROW);
     memcpy(j->buf + j->len + sizeof h + ol, nf, FACT_HEAD + (size_t)nf->n * FACT_ROW);
@@ -786,26 +807,341 @@ void sq_stats_job_end(struct store_tx *tx, int keep)
         j->len = j->kept;
 }
 
-int sq_stats_flush(struct store_tx *tx)
+/* Identical facts counted once (see entries_deltas): open addressing over fact bytes. */
+struct fset {
+    struct {
+        const struct stat_fact *f;
+        size_t bytes;
+        uint64_t hash;
+        int64_t count;
+    } *slot;
+    size_t nslot; /* a power of two */
+    uint32_t *used; /* slot numbers in use, in arrival order */
+    size_t nused;
+};
+
+/* Counts fact f (its bytes in the journal: head and rows, zero-filled where unused). */
+static void fset_add(struct fset *fs, const struct stat_fact *f)
 {
-    struct journal *j = tx ? tx->stats : NULL;
-    if (!j)
-        return 0;
-    tx->stats = NULL;
+    size_t bytes = FACT_HEAD + (size_t)f->n * FACT_ROW;
+    uint64_t h = bytes_hash(f, bytes);
+    size_t i = h & (fs->nslot - 1);
+    for (; fs->slot[i].f; i = (i + 1) & (fs->nslot - 1))
+        if (fs->slot[i].hash == h && fs->slot[i].bytes == bytes && !memcmp(fs->slot[i].f, f, bytes)) {
+            fs->slot[i].count++;
+            return;
+        }
+    fs->slot[i].f = f;
+    fs->slot[i].bytes = bytes;
+    fs->slot[i].hash = h;
+    fs->slot[i].count = 1;
+    fs->used[fs->nused++] = (uint32_t)i;
+}
+
+/* Adds the deltas of journal entries buf[0, len) to m; with fs, the new facts of fresh intakes
+ * are only counted in fs (their old fact is empty), to be added once per distinct fact: under
+ * load most intakes of 100 ms share their fact (day, village, channel, no category yet), ~2,000
+ * cases a few hundred facts. 0 or FQ_ENOMEM. */
+static int entries_deltas(struct dmap *m, struct fset *fs, const unsigned char *buf, size_t len)
+{
     int rc = 0;
-    for (size_t off = 0; rc == 0 && off < j->kept;) {
+    for (size_t off = 0; rc == 0 && off < len;) {
         struct jhead h;
-        memcpy(&h, j->buf + off, sizeof h);
-        const struct stat_fact *of = (const void *)(j->buf + off + sizeof h);
-        const struct stat_fact *nf = (const void *)(j->buf + off + sizeof h + h.old_len);
-        if (!(rc = fact_deltas(&j->m, of, -1)))
-            rc = fact_deltas(&j->m, nf, +1);
+        memcpy(&h, buf + off, sizeof h);
+        const struct stat_fact *of = (const void *)(buf + off + sizeof h);
+        const struct stat_fact *nf = (const void *)(buf + off + sizeof h + h.old_len);
+        if (fs && h.fresh && of->n == 0)
+            fset_add(fs, nf);
+        else if (!(rc = fact_deltas(m, of, -1)))
+            rc = fact_deltas(m, nf, +1);
         off += sizeof h + h.old_len + h.new_len;
     }
+    return rc;
+}
+
+/* ---- intakes deferred across groups ----
+ *
+ * Under load a group's intakes need not reach the aggregates in its own transaction: their
+ * journal entries (new cases only: an intake's fact against nothing) wait in memory, owned by
+ * the store, and a later group applies them with its own deltas, merged by row — at 20 k cases
+ * a second, the ~2,000 intakes of 100 ms touch a few hundred rows instead of ~25 each. The
+ * snapshots (stats_case) are still written with the case, so a later update diffs against the
+ * right contribution. A group applies everything pending (sq_stats_flush with more = 0) when no
+ * job is queued behind it, when any of its entries is not a fresh intake (an action, a link, the
+ * timer: pending never mixes with updates), when the oldest pending intake is older than
+ * sq_stats_defer_ms or pending would hold more than sq_stats_defer_max cases; the store applies
+ * it alone before a bulk job, when the writer falls idle and at close. What is pending is
+ * forgotten only after the transaction that applied it commits (sq_stats_tx_end).
+ *
+ * Crash safety: every group that defers writes, in its own transaction, the setting
+ * 'stats.pending' = the ranges of case ids pending ("lo-hi lo-hi": a group's kept intakes have
+ * consecutive ids, and consecutive groups extend one range unless another process wrote cases
+ * in between); the group that applies pending deletes it in its. After a crash the cases in
+ * those ranges are exactly those whose intake is missing from the aggregates, and nothing else
+ * has touched their contribution since (it would have applied pending first): sq_stats_recover
+ * adds their snapshots at the next open. Only one process defers on a database (the store's
+ * lock, sqlite.c), and only it restores. */
+
+int sq_stats_defer_ms = 100;
+int sq_stats_defer_max = 4096;
+int sq_stats_defer_always = 0;
+
+#define PENDING_RANGES 64 /* beyond that many id ranges (other writers interleaving), apply */
+
+struct sq_stats_pending {
+    unsigned char *buf; /* journal entries of committed groups, not applied yet */
+    size_t len, cap;
+    int ncases;
+    int64_t since; /* when the group that deferred the oldest of them committed (mono_ms) */
+    /* the transaction running now: entries it appended after len (kept if it commits), or
+     * whether it applies buf (emptied if it commits) */
+    size_t staged;
+    int staged_cases, applying;
+    int64_t range[PENDING_RANGES][2]; /* the ids of the pending cases, as written to settings */
+    int nrange, staged_nrange;        /* staged_nrange: the ranges once the staged group is in */
+    int64_t staged_last[2];           /* ... the last of them */
+    struct dmap m;
+};
+
+static const char pending_key[] = "stats.pending";
+
+/* The age of pending is real time even when tests fake the clock (FQ_FAKE_NOW). */
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct sq_stats_pending *sq_stats_pending_new(void)
+{
+    /* FQ_STATS_DEFER_MS=<ms> (tests: tests/crash/run): defer whenever allowed, queue or not, for
+     * up to that long, so that a kill finds intakes pending whatever the machine's speed */
+    const char *e = getenv("FQ_STATS_DEFER_MS");
+    if (e && atoi(e) > 0) {
+        sq_stats_defer_always = 1;
+        sq_stats_defer_ms = atoi(e);
+    }
+    return calloc(1, sizeof(struct sq_stats_pending));
+}
+
+void sq_stats_pending_free(struct sq_stats_pending *p)
+{
+    if (!p)
+        return;
+    free(p->buf);
+    free(p->m.d);
+    free(p->m.slot);
+    free(p);
+}
+
+int sq_stats_pending_any(const struct sq_stats_pending *p)
+{
+    return p && p->len > 0;
+}
+
+void sq_stats_pending_forget(struct sq_stats_pending *p)
+{
+    if (p)
+        p->len = 0, p->ncases = 0, p->staged = 0, p->staged_cases = 0, p->applying = 0,
+        p->nrange = 0;
+}
+
+/* Whether the kept entries of j are all fresh intakes; *n = how many, ids in [*min_id, *max_id]. */
+static int journal_fresh(const struct journal *j, int *n, int64_t *min_id, int64_t *max_id)
+{
+    *n = 0;
+    *min_id = INT64_MAX;
+    *max_id = 0;
+    for (size_t off = 0; j && off < j->kept;) {
+        struct jhead h;
+        memcpy(&h, j->buf + off, sizeof h);
+        if (!h.fresh)
+            return 0;
+        ++*n;
+        if (h.case_id < *min_id)
+            *min_id = h.case_id;
+        if (h.case_id > *max_id)
+            *max_id = h.case_id;
+        off += sizeof h + h.old_len + h.new_len;
+    }
+    return 1;
+}
+
+/* Writes the ranges (n of them; 0: deletes the setting). */
+static int pending_mark(struct sq_conn *conn, const int64_t (*range)[2], int n)
+{
+    char text[PENDING_RANGES * 42 + 1];
+    size_t o = 0;
+    for (int i = 0; i < n; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o, "%s%lld-%lld", i ? " " : "",
+                              (long long)range[i][0], (long long)range[i][1]);
+    sqlite3_stmt *st = sq_stmt_dyn(conn, n ? "INSERT OR REPLACE INTO settings(key, value) "
+                                             "VALUES (?1, ?2)"
+                                           : "DELETE FROM settings WHERE key = ?1");
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_text(st, 1, pending_key, -1, SQLITE_STATIC);
+    if (n)
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+    return sq_exec_stmt(conn, st, "stats pending mark");
+}
+
+/* Appends the kept entries of j (n intakes, ids lo..hi) after p's, and writes the ranges of ids
+ * with them (both kept if this transaction commits). 1 when the ranges are full (apply instead),
+ * 0 or FQ_E*. */
+static int pending_stage(struct store_tx *tx, struct sq_stats_pending *p, struct journal *j,
+                         int n, int64_t lo, int64_t hi)
+{
+    if (n == 0)
+        return 0;
+    int64_t range[PENDING_RANGES][2];
+    int nr = p->nrange;
+    memcpy(range, p->range, (size_t)nr * sizeof range[0]);
+    if (nr && range[nr - 1][1] + 1 == lo) {
+        range[nr - 1][1] = hi; /* the next ids: one range */
+    } else if (nr == PENDING_RANGES) {
+        return 1;
+    } else {
+        range[nr][0] = lo;
+        range[nr++][1] = hi;
+    }
+    if (bytes_reserve(&p->buf, &p->cap, p->len + j->kept, 1 << 20))
+        return FQ_ENOMEM;
+    int rc = pending_mark(tx->conn, (const int64_t(*)[2])range, nr);
+    if (rc == 0) {
+        memcpy(p->buf + p->len, j->buf, j->kept);
+        p->staged = j->kept;
+        p->staged_cases = n;
+        p->staged_nrange = nr;
+        p->staged_last[0] = range[nr - 1][0];
+        p->staged_last[1] = range[nr - 1][1];
+    }
+    return rc;
+}
+
+int sq_stats_flush(struct store_tx *tx, int more)
+{
+    struct journal *j = tx ? tx->stats : NULL;
+    struct sq_stats_pending *p = tx ? tx->pending : NULL;
+    if (tx)
+        tx->stats = NULL;
+    if (p)
+        p->staged = 0, p->staged_cases = 0, p->applying = 0;
+    int held = sq_stats_pending_any(p), n, rc = 0;
+    if (!j && !held)
+        return 0;
+    int64_t lo, hi;
+    if (p && more && journal_fresh(j, &n, &lo, &hi) &&
+        p->ncases + n <= sq_stats_defer_max && (!held || mono_ms() - p->since < sq_stats_defer_ms) &&
+        (!j || (rc = pending_stage(tx, p, j, n, lo, hi)) != 1)) {
+        if (j)
+            j->len = j->kept = 0;
+        return rc;
+    }
+    rc = 0;
+    struct dmap *m = p ? &p->m : &j->m;
+    struct fset fs = {0}, *fsp = NULL;
+    dmap_clear(m);
+    if (held) { /* room for every entry at half load */
+        size_t ne = (size_t)p->ncases + (j ? j->kept / sizeof(struct jhead) : 0) + 1, ns = 64;
+        while (ns < 2 * ne)
+            ns *= 2;
+        fs.slot = calloc(ns, sizeof *fs.slot);
+        fs.used = malloc(ns * sizeof *fs.used);
+        fs.nslot = ns;
+        fsp = fs.slot && fs.used ? &fs : NULL; /* out of memory: one fact at a time */
+    }
+    if (held)
+        rc = entries_deltas(m, fsp, p->buf, p->len);
+    if (rc == 0 && j)
+        rc = entries_deltas(m, fsp, j->buf, j->kept);
+    for (size_t u = 0; rc == 0 && fsp && u < fs.nused; u++)
+        rc = fact_deltas(m, fs.slot[fs.used[u]].f, (int)fs.slot[fs.used[u]].count);
+    free(fs.slot);
+    free(fs.used);
+    if (rc == 0) /* many groups' rows: written in key order, each b-tree page visited once */
+        rc = held ? dmap_apply_sorted(tx->conn, m) : dmap_apply(tx->conn, m);
+    if (rc == 0 && held)
+        rc = pending_mark(tx->conn, NULL, 0);
+    dmap_clear(m);
+    if (j)
+        j->len = j->kept = 0;
+    if (p)
+        p->applying = held;
+    return rc;
+}
+
+void sq_stats_tx_end(struct store_tx *tx, int committed)
+{
+    struct sq_stats_pending *p = tx ? tx->pending : NULL;
+    if (!p)
+        return;
+    if (committed && p->applying) {
+        p->len = 0;
+        p->ncases = 0;
+        p->nrange = 0;
+    } else if (committed && p->staged) {
+        if (p->len == 0)
+            p->since = mono_ms();
+        p->len += p->staged;
+        p->ncases += p->staged_cases;
+        p->nrange = p->staged_nrange;
+        p->range[p->nrange - 1][0] = p->staged_last[0];
+        p->range[p->nrange - 1][1] = p->staged_last[1];
+    }
+    p->staged = 0, p->staged_cases = 0, p->applying = 0;
+}
+
+int sq_stats_recover(struct sq_conn *conn, int *recovered)
+{
+    pthread_once(&sql_once, sql_build);
+    *recovered = 0;
+    char text[PENDING_RANGES * 42 + 1];
+    sqlite3_stmt *st = sq_stmt_dyn(conn, "SELECT value FROM settings WHERE key = ?1");
+    if (!st)
+        return FQ_EIO;
+    sqlite3_bind_text(st, 1, pending_key, -1, SQLITE_STATIC);
+    int has = sqlite3_step(st) == SQLITE_ROW;
+    if (has)
+        sq_col_copy(st, 0, text, sizeof text);
+    sqlite3_reset(st);
+    if (!has)
+        return 0;
+    struct dmap m = {0};
+    struct stat_fact *f = malloc(sizeof *f);
+    int64_t *ids = NULL;
+    int n = 0, cap = 0, rc = f ? 0 : FQ_ENOMEM;
+    if (rc == 0 && !(st = sq_stmt_dyn(conn, "SELECT DISTINCT case_id FROM stats_case WHERE "
+                                            "case_id BETWEEN ?1 AND ?2 ORDER BY case_id")))
+        rc = FQ_EIO;
+    for (char *q = text, *end; rc == 0 && *q;) { /* "lo-hi lo-hi ..." */
+        long long lo = strtoll(q, &end, 10), hi;
+        if (end == q || *end != '-')
+            break;
+        hi = strtoll(end + 1, &q, 10);
+        sqlite3_bind_int64(st, 1, lo);
+        sqlite3_bind_int64(st, 2, hi);
+        while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+            if (!(rc = sq_grow((void **)&ids, &cap, n, sizeof *ids, INT32_MAX / 8)))
+                ids[n++] = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        while (*q == ' ')
+            q++;
+    }
+    for (int i = 0; rc == 0 && i < n; i++)
+        if (!(rc = snapshot_get(conn, ids[i], f)))
+            rc = fact_deltas(&m, f, +1);
     if (rc == 0)
-        rc = dmap_apply(tx->conn, &j->m);
-    dmap_clear(&j->m);
-    j->len = j->kept = 0;
+        rc = dmap_apply_sorted(conn, &m);
+    if (rc == 0)
+        rc = pending_mark(conn, NULL, 0);
+    if (rc == 0)
+        *recovered = n;
+    free(ids);
+    free(f);
+    free(m.d);
+    free(m.slot);
     return rc;
 }
 
@@ -857,7 +1193,7 @@ static int case_written(struct store_tx *tx, const struct fq_case *c, int fresh)
             j->len = j->kept = 0;
             tx->stats = j;
         }
-        rc = journal_add(j, of, nf);
+        rc = journal_add(j, c->id, fresh, of, nf);
     } else {
         dmap_clear(&j->m);
         if (!(rc = fact_deltas(&j->m, of, -1)) && !(rc = fact_deltas(&j->m, nf, +1)))

@@ -16,7 +16,9 @@
  *                dimensions ("a|b"), of category or department alone, or none (""); which are kept
  *                and why: docs/METRICS.md. A query reads the smallest kept roll-up that carries
  *                its dimensions, stats_day otherwise. Inside a writer group the deltas are
- *                collected in memory and applied once per row before COMMIT.
+ *                collected in memory and applied once per row before COMMIT; under load, new
+ *                cases' intakes wait in memory for a later group (≤ ~100 ms, restored from
+ *                stats_case after a crash), so readers may lag that much (docs/METRICS.md).
  */
 #ifndef FQ_STORE_STORE_STATS_H
 #define FQ_STORE_STORE_STATS_H

@@ -729,6 +729,163 @@ static void test_group_rolled_back_whole(void **state)
     sem_destroy(&done);
 }
 
+/* ---- intakes deferred across groups (a server under load) ---- */
+
+/* The intake counter of everything, as the aggregates say. */
+static int64_t intake_total(struct built *b)
+{
+    static struct groups gs;
+    memset(&gs, 0, sizeof gs);
+    struct store_stats_query q = all_time();
+    q.group = SG_NONE;
+    assert_int_equal(store_stats_sum(store_rd(b->s), &q, collect, &gs), 0);
+    return gs.n ? gs.g[0].v[STAT_INTAKE] : 0;
+}
+
+/* settings 'stats.pending' as committed ("lo-hi ..."): the first case whose intake waits, -1 if
+ * none. */
+static int64_t pending_from(struct built *b)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    sqlite3_open_v2(b->path, &db, SQLITE_OPEN_READONLY, NULL);
+    sqlite3_prepare_v2(db, "SELECT value FROM settings WHERE key = 'stats.pending'", -1, &st,
+                       NULL);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0); /* the number the text starts with */
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* One writer group: n new cases (codes from seq on), then the jobs of extra (may be NULL). The
+ * new cases join the brute force. */
+static void group_of_intakes(struct built *b, struct newjob *jobs, int n, int seq,
+                             struct gjob *extra, int nextra, store_tx_fn extra_fn)
+{
+    static const char *const villages[] = {"331202001001", "331202001002", "331202002001"};
+    sem_t gate, done;
+    sem_init(&gate, 0, 0);
+    sem_init(&done, 0, 0);
+    assert_int_equal(store_submit(b->s, gate_fn, NULL, &gate), 0);
+    for (int i = 0; i < n; i++) {
+        memset(&jobs[i], 0, sizeof jobs[i]);
+        snprintf(jobs[i].code, sizeof jobs[i].code, "33120220261121%06dX", seq + i);
+        snprintf(jobs[i].division, sizeof jobs[i].division, "%s", villages[i % 3]);
+        jobs[i].channel = i % 7;
+        jobs[i].done = &done;
+        assert_int_equal(store_submit(b->s, newjob_fn, newjob_done, &jobs[i]), 0);
+    }
+    for (int i = 0; i < nextra; i++) {
+        extra[i].done = &done;
+        assert_int_equal(store_submit(b->s, extra_fn ? extra_fn : gjob_fn,
+                                      extra_fn ? lose_tx_done : gjob_done,
+                                      extra_fn ? (void *)&done : (void *)&extra[i]),
+                         0);
+    }
+    sem_post(&gate);
+    for (int i = 0; i < n + nextra; i++)
+        sem_wait(&done);
+    struct bcase *grown = realloc(b->cases, (size_t)(b->n + n) * sizeof *b->cases);
+    assert_non_null(grown);
+    b->cases = grown;
+    sqlite3 *db;
+    sqlite3_open_v2(b->path, &db, SQLITE_OPEN_READONLY, NULL);
+    for (int i = 0; i < n; i++) {
+        if (jobs[i].rc)
+            continue; /* its group was rolled back */
+        memset(&b->cases[b->n], 0, sizeof b->cases[b->n]);
+        brute_case(b, db, jobs[i].id, &b->cases[b->n++]);
+    }
+    sqlite3_close(db);
+    sem_destroy(&gate);
+    sem_destroy(&done);
+}
+
+static void reopen(struct built *b)
+{
+    struct fq_error e = {0};
+    char key[128];
+    snprintf(key, sizeof key, "%s/fengqiao.key", b->dir);
+    stats_detach(&b->d);
+    domain_close(&b->d);
+    store_close(b->s);
+    struct store_opts o = {.path = b->path};
+    assert_int_equal(store_open(&o, &b->s, &e), 0);
+    assert_int_equal(domain_open(&b->d, b->s, key, b->dir, &e), 0);
+    stats_attach(&b->d);
+}
+
+/* Under load (here: always) a group of new cases leaves their intake statistics pending in
+ * memory; a group with any other statistics write applies everything pending with its own; a
+ * group that fails keeps it pending; a crash loses the memory, and the next open restores the
+ * intakes from the snapshots of the cases at or past the durable mark — every aggregate equal to
+ * the brute force again. */
+static void test_deferred_intakes_survive_a_crash(void **state)
+{
+    struct built *b = *state;
+    static struct newjob jobs[5][12];
+    int64_t start = intake_total(b);
+    sq_stats_defer_always = 1;
+    sq_stats_defer_ms = 1 << 30;
+    group_of_intakes(b, jobs[0], 12, 910000, NULL, 0, NULL);
+    group_of_intakes(b, jobs[1], 12, 910100, NULL, 0, NULL);
+    assert_int_equal(intake_total(b), start); /* deferred: the aggregates lag */
+    assert_int_equal(pending_from(b), jobs[0][0].id);
+    /* another writer opening the database meanwhile must not restore them (they are not lost:
+     * this store still holds them and will apply them) */
+    struct store *other;
+    struct fq_error e = {0};
+    struct store_opts o = {.path = b->path};
+    assert_int_equal(store_open(&o, &other, &e), 0);
+    store_close(other);
+    assert_int_equal(intake_total(b), start);
+    assert_int_equal(pending_from(b), jobs[0][0].id);
+    /* an update of a pending case with more intakes: all applied in that group */
+    int64_t id = jobs[0][3].id;
+    int channel = bcase_of(b, id)->channel == CH_PORTAL ? CH_API : CH_PORTAL;
+    struct gjob upd = {id, -1, channel, 0, 0, NULL, NULL, 1};
+    group_of_intakes(b, jobs[2], 5, 910200, &upd, 1, NULL);
+    assert_int_equal(upd.rc, 0);
+    sqlite3 *db;
+    sqlite3_open_v2(b->path, &db, SQLITE_OPEN_READONLY, NULL);
+    brute_case(b, db, id, bcase_of(b, id));
+    sqlite3_close(db);
+    assert_int_equal(bcase_of(b, id)->channel, channel);
+    assert_int_equal(intake_total(b), start + 29);
+    assert_int_equal(pending_from(b), -1);
+    check_every_grouping(b);
+    /* pending again; a group that was to apply it loses its transaction: it stays pending */
+    group_of_intakes(b, jobs[3], 12, 910300, NULL, 0, NULL);
+    struct gjob lost = {0};
+    group_of_intakes(b, jobs[4], 4, 910400, &lost, 1, lose_tx_fn);
+    for (int i = 0; i < 4; i++)
+        assert_int_not_equal(jobs[4][i].rc, 0);
+    assert_int_equal(intake_total(b), start + 29);
+    assert_int_equal(pending_from(b), jobs[3][0].id);
+    /* kill -9: pending forgotten unapplied; the next open restores it */
+    sq_store_forget_pending(b->s);
+    sq_stats_defer_always = 0;
+    sq_stats_defer_ms = 100;
+    reopen(b);
+    assert_int_equal(pending_from(b), -1);
+    assert_int_equal(intake_total(b), start + 41);
+    check_every_grouping(b);
+    /* the age limit: pending older than sq_stats_defer_ms is applied by the next group */
+    sq_stats_defer_always = 1;
+    sq_stats_defer_ms = 20;
+    group_of_intakes(b, jobs[0], 3, 910500, NULL, 0, NULL);
+    assert_int_equal(pending_from(b), jobs[0][0].id);
+    usleep(60 * 1000);
+    group_of_intakes(b, jobs[1], 3, 910600, NULL, 0, NULL);
+    sq_stats_defer_always = 0;
+    sq_stats_defer_ms = 100;
+    assert_int_equal(pending_from(b), -1);
+    assert_int_equal(intake_total(b), start + 47);
+    check_every_grouping(b);
+}
+
 /* Two dimensions besides the division and time (the pair roll-ups), and three (stats_day). */
 static void test_two_dimensions(void **state)
 {
@@ -959,6 +1116,7 @@ int main(void)
         cmocka_unit_test(test_group_batching),
         cmocka_unit_test(test_group_new_cases),
         cmocka_unit_test(test_group_rolled_back_whole),
+        cmocka_unit_test(test_deferred_intakes_survive_a_crash),
         cmocka_unit_test(test_rates_and_formulas),
         cmocka_unit_test(test_ranking),
         cmocka_unit_test(test_rebuild_matches_incremental),
