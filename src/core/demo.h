@@ -32,13 +32,13 @@ struct demo_opts {
     unsigned seed;
     int plant_surges; /* DEMO_SURGES_*: plant surges of similar cases and list them in the setting
                          "demo.surges" (JSON) for the early-warning work (docs/WARNING.md) */
-    /* progress (may be NULL): stage names "divisions", "departments", "users", "cases" */
+    /* progress (may be NULL): stage names "divisions", "departments", "users", "plan", "cases" */
     void (*progress)(const char *stage, long done, long total, void *arg);
     void *progress_arg;
 };
 
 /* Builds the demo into the store of d, which must hold the reference data (seed_reference) and
- * no demo yet. Writes through store_write_bulk, committing every few thousand rows; 0, or an
+ * no demo yet. Writes through store_write_bulk, committing every 10,000 cases; 0, or an
  * FQ_E* code with e filled (what was committed before the failure stays). */
 int demo_build(struct fq_domain *d, const struct demo_opts *o, struct fq_error *e);
 
