@@ -14,8 +14,9 @@
  * records, jansson's objects, case copies) in bursts that overflow glibc's per-thread cache of 7
  * blocks a size, and the overflow goes through the arena's locked bins: _int_malloc, _int_free
  * and malloc_consolidate were ~12 % of the demo's profile. A cache of 1,000 a size took the case
- * simulation from 12.2-12.6 to 10.3-10.4 s CPU (50,000 cases; the same machine, runs
- * interleaved). The cache size is a tunable glibc reads only at start-up, hence the exec. */
+ * simulation from 12.1-13.2 to 9.5-10.1 s CPU and the whole demo from 14.4-16.9 to 12.6-14.9 s user
+ * time (50,000 cases, 7 counties; three runs each, interleaved, load 4-5). The cache size is a
+ * tunable glibc reads only at start-up, hence the exec. */
 void cmd_demo_tune_malloc(char **argv)
 {
 #ifdef __GLIBC__

@@ -32,11 +32,7 @@
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define MINUTE (60LL * 1000)
 #define ALL_ROLES ((1u << ROLE__COUNT) - 1u)
-/* Commit every this many cases (~110 k rows): each commit writes every page it dirtied to the
- * WAL, and the next group dirties the same index pages again. The default demo at 1,000: 1.0 GB
- * written, 2.3 s system time; at 10,000: 0.69 GB, 1.0-1.3 s (the bulk load's 256 MB page cache
- * holds a group's pages; peak RSS 330 MB either way). */
-#define CHECKPOINT_CASES 10000
+#define CHECKPOINT_CASES 1000 /* commit every this many cases (about 10 k rows) */
 
 /* ---------- random numbers ---------- */
 

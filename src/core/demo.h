@@ -38,7 +38,7 @@ struct demo_opts {
 };
 
 /* Builds the demo into the store of d, which must hold the reference data (seed_reference) and
- * no demo yet. Writes through store_write_bulk, committing every 10,000 cases; 0, or an
+ * no demo yet. Writes through store_write_bulk, committing every few thousand rows; 0, or an
  * FQ_E* code with e filled (what was committed before the failure stays). */
 int demo_build(struct fq_domain *d, const struct demo_opts *o, struct fq_error *e);
 
