@@ -38,6 +38,8 @@ static void usage(FILE *f)
 
 int cmd_main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "demo"))
+        cmd_demo_tune_malloc(argv);
     store_global_init();
     if (sodium_init() < 0) {
         fprintf(stderr, "fengqiao: libsodium failed to initialise\n");

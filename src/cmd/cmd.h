@@ -11,6 +11,10 @@ int cmd_main(int argc, char **argv);
 
 int cmd_init(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+/* Called first thing for `fengqiao demo` with main's argv: re-executes the program once with
+ * glibc's per-thread malloc cache enlarged (GLIBC_TUNABLES, read only at start-up), the demo
+ * being malloc-bound; returns (and the demo runs as is) when that is not possible. */
+void cmd_demo_tune_malloc(char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_check(int argc, char **argv);

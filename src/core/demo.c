@@ -3618,6 +3618,7 @@ int demo_build(struct fq_domain *d, const struct demo_opts *o, struct fq_error *
         fail(&dm, rc, "writing divisions, departments and users");
         goto done;
     }
+    progress(&dm, "plan", 0, 0);
     if ((rc = build_plan(&dm, &plan))) {
         fail(&dm, rc, "planning cases");
         goto done;

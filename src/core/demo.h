@@ -32,7 +32,7 @@ struct demo_opts {
     unsigned seed;
     int plant_surges; /* DEMO_SURGES_*: plant surges of similar cases and list them in the setting
                          "demo.surges" (JSON) for the early-warning work (docs/WARNING.md) */
-    /* progress (may be NULL): stage names "divisions", "departments", "users", "cases" */
+    /* progress (may be NULL): stage names "divisions", "departments", "users", "plan", "cases" */
     void (*progress)(const char *stage, long done, long total, void *arg);
     void *progress_arg;
 };

@@ -41,6 +41,25 @@ describe('command line', () => {
     assert.equal(r.code, 2);
   });
 
+  it('demo reports the wall and CPU time of each stage, whatever GLIBC_TUNABLES the caller set', async () => {
+    // (the demo re-executes itself once with glibc's malloc cache enlarged unless the caller's
+    // GLIBC_TUNABLES already sets it: each way it must run the same demo with the same options)
+    for (const tunables of [undefined, 'glibc.malloc.perturb=0', 'glibc.malloc.tcache_count=7']) {
+      const d = mkdtempSync(join(tmpdir(), 'fq-cli-demo-'));
+      try {
+        const a = ['--db', join(d, 't.db'), '--data-dir', join(d, 'data')];
+        await cliOk(['init', ...a]);
+        const env = tunables ? { GLIBC_TUNABLES: tunables } : {};
+        const r = await cliOk(['demo', ...a, '--counties', '1', '--cases', '30', '--seed', '5'], { env });
+        const stages = [...r.stderr.matchAll(/^(\w+) +\d+\.\d\d s wall, \d+\.\d\d s CPU$/gm)].map((m) => m[1]);
+        assert.deepEqual(stages, ['reference', 'divisions', 'departments', 'users', 'plan', 'cases', 'statistics', 'close'], tunables);
+        assert.match(r.stderr, /^cases +100% +\(30\/30\)$/m, tunables);
+      } finally {
+        rmSync(d, { recursive: true, force: true });
+      }
+    }
+  });
+
   it('serve --max-per-ip bounds the connections of one client address, and rejects bad values', async () => {
     for (const v of ['-1', '70000']) {
       const r = await cli(['serve', ...args, '--port', '0', '--max-per-ip', v]);
